@@ -1,0 +1,195 @@
+use const_oid::ObjectIdentifier;
+use der::{Decode, Encode};
+use spki::SubjectPublicKeyInfoRef;
+
+use super::{HashAlgorithm, SignatureScheme};
+use crate::error::{fail, ErrorCode, Result};
+
+const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const ID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const ID_RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
+
+/// Smallest and largest RSA moduli accepted, in bits.
+const RSA_BITS: core::ops::RangeInclusive<usize> = 2048..=4096;
+
+/// The kind of a public key, which fixes the signature schemes it may be used with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyAlgorithm {
+    EcdsaP256,
+    EcdsaP384,
+    Ed25519,
+    /// An `rsaEncryption` key: PKCS#1 v1.5 or PSS.
+    Rsa,
+    /// An `id-RSASSA-PSS` key: PSS only.
+    RsaPss,
+}
+
+#[derive(Clone, Debug)]
+pub(super) enum KeyMaterial {
+    P256(p256::ecdsa::VerifyingKey),
+    P384(p384::ecdsa::VerifyingKey),
+    Ed25519(ed25519_dalek::VerifyingKey),
+    Rsa(rsa::RsaPublicKey),
+}
+
+/// A parsed public key, kept with its DER SubjectPublicKeyInfo (which identifies it: log IDs and
+/// key hints are hashes of it, and bodies are compared against it).
+#[derive(Clone, Debug)]
+pub struct PublicKey {
+    spki: Vec<u8>,
+    algorithm: KeyAlgorithm,
+    pub(super) material: KeyMaterial,
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.spki == other.spki
+    }
+}
+
+impl Eq for PublicKey {}
+
+impl PublicKey {
+    /// Parses a DER SubjectPublicKeyInfo.
+    pub fn from_spki_der(der: &[u8]) -> Result<Self> {
+        let spki = match SubjectPublicKeyInfoRef::from_der(der) {
+            Ok(spki) => spki,
+            Err(e) => return fail(ErrorCode::InvalidInput, format!("malformed SubjectPublicKeyInfo: {e}")),
+        };
+        let Some(point) = spki.subject_public_key.as_bytes() else {
+            return fail(ErrorCode::InvalidInput, "public key bit string has unused bits");
+        };
+        let oid = spki.algorithm.oid;
+        let (algorithm, material) = if oid == ID_EC_PUBLIC_KEY {
+            let curve = spki.algorithm.parameters.and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+            match curve {
+                Some(SECP256R1) => match p256::ecdsa::VerifyingKey::from_sec1_bytes(point) {
+                    Ok(k) => (KeyAlgorithm::EcdsaP256, KeyMaterial::P256(k)),
+                    Err(_) => return fail(ErrorCode::InvalidInput, "invalid P-256 public key point"),
+                },
+                Some(SECP384R1) => match p384::ecdsa::VerifyingKey::from_sec1_bytes(point) {
+                    Ok(k) => (KeyAlgorithm::EcdsaP384, KeyMaterial::P384(k)),
+                    Err(_) => return fail(ErrorCode::InvalidInput, "invalid P-384 public key point"),
+                },
+                other => {
+                    return fail(
+                        ErrorCode::UnsupportedAlgorithm,
+                        format!("unsupported elliptic curve {other:?}: expected P-256 or P-384"),
+                    )
+                }
+            }
+        } else if oid == ID_ED25519 {
+            if spki.algorithm.parameters.is_some() {
+                return fail(ErrorCode::InvalidInput, "Ed25519 key with algorithm parameters");
+            }
+            let Ok(bytes) = <[u8; 32]>::try_from(point) else {
+                return fail(ErrorCode::InvalidInput, "Ed25519 key is not 32 bytes");
+            };
+            match ed25519_dalek::VerifyingKey::from_bytes(&bytes) {
+                Ok(k) => (KeyAlgorithm::Ed25519, KeyMaterial::Ed25519(k)),
+                Err(_) => return fail(ErrorCode::InvalidInput, "invalid Ed25519 public key"),
+            }
+        } else if oid == RSA_ENCRYPTION || oid == ID_RSASSA_PSS {
+            let algorithm = if oid == RSA_ENCRYPTION { KeyAlgorithm::Rsa } else { KeyAlgorithm::RsaPss };
+            (algorithm, KeyMaterial::Rsa(parse_rsa(point)?))
+        } else {
+            return fail(ErrorCode::UnsupportedAlgorithm, format!("unsupported public key algorithm {oid}"));
+        };
+        Ok(Self { spki: der.to_vec(), algorithm, material })
+    }
+
+    /// Parses a bare PKCS#1 `RSAPublicKey`, as trusted roots ship for `PKCS1_RSA_*` keys. The key
+    /// is identified by its re-encoding as an `rsaEncryption` SubjectPublicKeyInfo.
+    pub fn from_pkcs1_rsa_der(der: &[u8]) -> Result<Self> {
+        let key = parse_rsa(der)?;
+        let spki = spki::SubjectPublicKeyInfoRef {
+            algorithm: spki::AlgorithmIdentifierRef {
+                oid: RSA_ENCRYPTION,
+                parameters: Some(der::asn1::AnyRef::NULL),
+            },
+            subject_public_key: match der::asn1::BitStringRef::from_bytes(der) {
+                Ok(bits) => bits,
+                Err(e) => return fail(ErrorCode::InvalidInput, format!("RSA key: {e}")),
+            },
+        };
+        let spki = match spki.to_der() {
+            Ok(bytes) => bytes,
+            Err(e) => return fail(ErrorCode::InvalidInput, format!("RSA key: {e}")),
+        };
+        Ok(Self { spki, algorithm: KeyAlgorithm::Rsa, material: KeyMaterial::Rsa(key) })
+    }
+
+    /// Parses a PEM `PUBLIC KEY` block.
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        match crate::encoding::decode_pem(pem, "PUBLIC KEY") {
+            Some(der) => Self::from_spki_der(&der),
+            None => fail(ErrorCode::InvalidInput, "expected exactly one PEM block labelled PUBLIC KEY"),
+        }
+    }
+
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki
+    }
+
+    pub fn algorithm(&self) -> KeyAlgorithm {
+        self.algorithm
+    }
+
+    /// SHA-256 of the SubjectPublicKeyInfo: the RFC 6962 key ID that Rekor v1 and CT logs use as
+    /// log ID and that Sigstore uses as the hint of managed keys.
+    pub fn key_id(&self) -> [u8; 32] {
+        let digest = HashAlgorithm::Sha256.digest(&self.spki);
+        let mut id = [0u8; 32];
+        id.copy_from_slice(digest.get(..32).unwrap_or(&[0u8; 32]));
+        id
+    }
+
+    /// Schemes an artifact (hashedrekord) signature by this key may use.
+    pub fn message_schemes(&self) -> &'static [SignatureScheme] {
+        match self.algorithm {
+            // Ed25519 keys sign artifacts with Ed25519ph (Rekor's hashedrekord convention).
+            KeyAlgorithm::Ed25519 => &[SignatureScheme::Ed25519ph],
+            _ => self.envelope_schemes(),
+        }
+    }
+
+    /// Schemes a signature over bytes the signer holds in full (DSSE PAE, signed notes) may use.
+    pub fn envelope_schemes(&self) -> &'static [SignatureScheme] {
+        use HashAlgorithm::*;
+        match self.algorithm {
+            KeyAlgorithm::EcdsaP256 => &[SignatureScheme::Ecdsa(Sha256)],
+            KeyAlgorithm::EcdsaP384 => &[SignatureScheme::Ecdsa(Sha384)],
+            KeyAlgorithm::Ed25519 => &[SignatureScheme::Ed25519],
+            KeyAlgorithm::Rsa => &[SignatureScheme::RsaPkcs1v15(Sha256), SignatureScheme::RsaPss(Sha256)],
+            KeyAlgorithm::RsaPss => &[SignatureScheme::RsaPss(Sha256)],
+        }
+    }
+
+    /// Whether `scheme` can be used with this key at all.
+    pub fn accepts(&self, scheme: SignatureScheme) -> bool {
+        matches!(
+            (self.algorithm, scheme),
+            (KeyAlgorithm::EcdsaP256 | KeyAlgorithm::EcdsaP384, SignatureScheme::Ecdsa(_))
+                | (KeyAlgorithm::Ed25519, SignatureScheme::Ed25519 | SignatureScheme::Ed25519ph)
+                | (KeyAlgorithm::Rsa, SignatureScheme::RsaPkcs1v15(_) | SignatureScheme::RsaPss(_))
+                | (KeyAlgorithm::RsaPss, SignatureScheme::RsaPss(_))
+        )
+    }
+}
+
+fn parse_rsa(pkcs1: &[u8]) -> Result<rsa::RsaPublicKey> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::traits::PublicKeyParts;
+    let key = match rsa::RsaPublicKey::from_pkcs1_der(pkcs1) {
+        Ok(key) => key,
+        Err(e) => return fail(ErrorCode::InvalidInput, format!("malformed RSA public key: {e}")),
+    };
+    let bits = key.n().bits();
+    if !RSA_BITS.contains(&bits) {
+        return fail(ErrorCode::UnsupportedAlgorithm, format!("RSA modulus of {bits} bits: expected 2048 to 4096"));
+    }
+    Ok(key)
+}

@@ -1,0 +1,134 @@
+//! The one error type of the crate: a stable machine-readable code plus a message that says what
+//! was expected and what was found.
+
+
+use std::fmt;
+
+/// Stable error codes. The string forms (`as_str`) are part of the public API: the npm package and
+/// the CLI expose them, and callers match on them, so they never change meaning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The bundle is not valid JSON or does not follow the bundle schema.
+    BundleParse,
+    /// The bundle's media type is not one of the supported versions.
+    UnsupportedMediaType,
+    /// The trusted root is malformed or lacks what verification needs.
+    TrustedRoot,
+    /// A caller-supplied value (policy, artifact digest, public key) is malformed.
+    InvalidInput,
+    /// An explicit size or count limit was exceeded.
+    LimitExceeded,
+    /// A key or signature algorithm that this verifier does not support.
+    UnsupportedAlgorithm,
+    /// The signing certificate does not chain to a trusted certificate authority at a verified time.
+    CertificateChain,
+    /// The signing certificate breaks the Fulcio leaf profile (EKU, key usage, CA flag, extensions).
+    CertificateProfile,
+    /// Not enough valid signed certificate timestamps from trusted CT logs.
+    Sct,
+    /// A transparency log entry's body does not describe this bundle's signature, key or artifact.
+    TlogBodyMismatch,
+    /// A transparency log entry is malformed or misses what its bundle version requires.
+    TlogEntry,
+    /// A Merkle inclusion proof does not lead to the claimed root.
+    InclusionProof,
+    /// A checkpoint is malformed, unsigned by its log, or disagrees with the inclusion proof.
+    Checkpoint,
+    /// A signed entry timestamp (inclusion promise) does not verify.
+    Set,
+    /// Fewer verified transparency log entries than the policy requires.
+    TlogThreshold,
+    /// An RFC 3161 timestamp is malformed or does not verify against a trusted authority.
+    Timestamp,
+    /// Fewer verified timestamps (signed times from logs or timestamp authorities) than required.
+    TimestampThreshold,
+    /// The artifact or envelope signature does not verify under the signer's key.
+    Signature,
+    /// The certificate's subject alternative name does not satisfy the identity policy.
+    IdentityMismatch,
+    /// The certificate's OIDC issuer does not satisfy the issuer policy.
+    IssuerMismatch,
+    /// A Fulcio certificate extension does not have the value the policy requires.
+    ExtensionMismatch,
+    /// The bundle was signed with a key other than the one the policy names, or the wrong kind of
+    /// verification material for the policy (certificate versus public key).
+    KeyMismatch,
+    /// The artifact does not match what was signed.
+    ArtifactMismatch,
+}
+
+impl ErrorCode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::BundleParse => "BUNDLE_PARSE",
+            Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Self::TrustedRoot => "TRUSTED_ROOT",
+            Self::InvalidInput => "INVALID_INPUT",
+            Self::LimitExceeded => "LIMIT_EXCEEDED",
+            Self::UnsupportedAlgorithm => "UNSUPPORTED_ALGORITHM",
+            Self::CertificateChain => "CERTIFICATE_CHAIN",
+            Self::CertificateProfile => "CERTIFICATE_PROFILE",
+            Self::Sct => "SCT",
+            Self::TlogBodyMismatch => "TLOG_BODY_MISMATCH",
+            Self::TlogEntry => "TLOG_ENTRY",
+            Self::InclusionProof => "INCLUSION_PROOF",
+            Self::Checkpoint => "CHECKPOINT",
+            Self::Set => "SET",
+            Self::TlogThreshold => "TLOG_THRESHOLD",
+            Self::Timestamp => "TIMESTAMP",
+            Self::TimestampThreshold => "TIMESTAMP_THRESHOLD",
+            Self::Signature => "SIGNATURE",
+            Self::IdentityMismatch => "IDENTITY_MISMATCH",
+            Self::IssuerMismatch => "ISSUER_MISMATCH",
+            Self::ExtensionMismatch => "EXTENSION_MISMATCH",
+            Self::KeyMismatch => "KEY_MISMATCH",
+            Self::ArtifactMismatch => "ARTIFACT_MISMATCH",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why verification (or parsing of an input) failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerificationError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl VerificationError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+impl fmt::Display for VerificationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for VerificationError {}
+
+pub type Result<T, E = VerificationError> = std::result::Result<T, E>;
+
+/// Shorthand for building an error in `Err(..)` position: `fail(ErrorCode::Sct, "...")`.
+pub fn fail<T>(code: ErrorCode, message: impl Into<String>) -> Result<T> {
+    Err(VerificationError::new(code, message))
+}
+
+/// Attaches an error code and context to failures of lower-level parsers.
+pub(crate) trait Context<T> {
+    fn context(self, code: ErrorCode, what: &str) -> Result<T>;
+}
+
+impl<T, E: fmt::Display> Context<T> for std::result::Result<T, E> {
+    fn context(self, code: ErrorCode, what: &str) -> Result<T> {
+        self.map_err(|e| VerificationError::new(code, format!("{what}: {e}")))
+    }
+}

@@ -1,0 +1,9 @@
+pub mod asn1;
+pub mod bundle;
+pub mod crypto;
+pub mod encoding;
+pub mod error;
+pub mod limits;
+pub mod time;
+pub mod trust;
+pub mod x509;

@@ -1,0 +1,307 @@
+//! Trust material: the `TrustedRoot` of Sigstore's protobuf specs, parsed and checked once.
+
+use serde::Deserialize;
+
+use crate::crypto::{PublicKey, SignatureBackend, SignatureCheck, Message};
+use crate::encoding::decode_base64;
+use crate::error::{fail, ErrorCode, Result};
+use crate::limits;
+use crate::time::{TimeRange, Timestamp};
+use crate::x509::Certificate;
+
+const PRODUCTION_JSON: &str = include_str!("../trust/production-trusted_root.json");
+const STAGING_JSON: &str = include_str!("../trust/staging-trusted_root.json");
+
+const MEDIA_TYPES: [&str; 3] = [
+    "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+    "application/vnd.dev.sigstore.trustedroot.v0.1+json",
+    "application/vnd.dev.sigstore.trustedroot.v0.2+json",
+];
+
+/// A transparency log (Rekor) or certificate transparency log the verifier trusts.
+#[derive(Clone, Debug)]
+pub struct TransparencyLog {
+    pub base_url: String,
+    /// The key's name in signed notes: the host (and port) of `base_url`.
+    pub origin: String,
+    pub key: PublicKey,
+    pub log_id: Vec<u8>,
+    /// The key ID used on checkpoint signature lines, when it differs from `log_id`.
+    pub checkpoint_key_id: Option<Vec<u8>>,
+    pub valid_for: TimeRange,
+}
+
+impl TransparencyLog {
+    /// Whether `id` names this log, as an entry's or SCT's log ID.
+    pub fn has_id(&self, id: &[u8]) -> bool {
+        self.log_id == id || self.checkpoint_key_id.as_deref() == Some(id)
+    }
+}
+
+/// A certificate authority (Fulcio) or timestamp authority: a certificate chain whose first
+/// element issues leaves (or, for a TSA, signs timestamps) and whose last is the trust anchor.
+#[derive(Clone, Debug)]
+pub struct CertificateAuthority {
+    pub uri: String,
+    pub chain: Vec<Certificate>,
+    pub valid_for: TimeRange,
+}
+
+impl CertificateAuthority {
+    /// The certificate that issues leaves (Fulcio) or signs timestamps (TSA).
+    pub fn first(&self) -> Option<&Certificate> {
+        self.chain.first()
+    }
+}
+
+/// Everything a verifier trusts.
+#[derive(Clone, Debug)]
+pub struct TrustedRoot {
+    pub tlogs: Vec<TransparencyLog>,
+    pub certificate_authorities: Vec<CertificateAuthority>,
+    pub ctlogs: Vec<TransparencyLog>,
+    pub timestamp_authorities: Vec<CertificateAuthority>,
+}
+
+impl TrustedRoot {
+    /// The Sigstore public-good production root embedded in this crate.
+    pub fn production() -> Result<Self> {
+        Self::from_json(PRODUCTION_JSON)
+    }
+
+    /// The Sigstore staging root embedded in this crate.
+    pub fn staging() -> Result<Self> {
+        Self::from_json(STAGING_JSON)
+    }
+
+    pub fn from_json(json: &str) -> Result<Self> {
+        if json.len() > limits::MAX_TRUSTED_ROOT_BYTES {
+            return fail(
+                ErrorCode::LimitExceeded,
+                format!("trusted root is {} bytes; the limit is {}", json.len(), limits::MAX_TRUSTED_ROOT_BYTES),
+            );
+        }
+        let raw: RawTrustedRoot = match serde_json::from_str(json) {
+            Ok(raw) => raw,
+            Err(e) => return fail(ErrorCode::TrustedRoot, format!("trusted root is not valid: {e}")),
+        };
+        if !MEDIA_TYPES.contains(&raw.media_type.as_str()) {
+            return fail(ErrorCode::TrustedRoot, format!("unsupported trusted root media type {:?}", raw.media_type));
+        }
+        Ok(Self {
+            tlogs: raw.tlogs.iter().map(parse_log).collect::<Result<_>>()?,
+            certificate_authorities: raw.certificate_authorities.iter().map(parse_ca).collect::<Result<_>>()?,
+            ctlogs: raw.ctlogs.iter().map(parse_log).collect::<Result<_>>()?,
+            timestamp_authorities: raw.timestamp_authorities.iter().map(parse_ca).collect::<Result<_>>()?,
+        })
+    }
+
+    /// Checks that every authority's chain is signed link by link, so that per-bundle work only
+    /// has to check the leaf's own signature. Done once per verifier.
+    pub(crate) fn check_chains(&self, backend: &dyn SignatureBackend) -> Result<()> {
+        for ca in self.certificate_authorities.iter().chain(&self.timestamp_authorities) {
+            for pair in ca.chain.windows(2) {
+                let [child, issuer] = pair else { continue };
+                let signed = child.names_issuer(issuer)
+                    && backend.verify(&SignatureCheck {
+                        key: issuer.public_key(),
+                        scheme: child.signature_scheme()?,
+                        message: Message::Raw(child.tbs_der()),
+                        signature: child.signature(),
+                    });
+                if !signed {
+                    return fail(
+                        ErrorCode::TrustedRoot,
+                        format!("certificate chain of authority {} is not signed link by link", ca.uri),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse_log(raw: &RawLog) -> Result<TransparencyLog> {
+    let what = &raw.base_url;
+    let hash = raw.hash_algorithm.as_deref().unwrap_or("SHA2_256");
+    if hash != "SHA2_256" {
+        return fail(ErrorCode::TrustedRoot, format!("log {what}: unsupported Merkle hash {hash}"));
+    }
+    let Some(raw_key) = &raw.public_key else {
+        return fail(ErrorCode::TrustedRoot, format!("log {what} has no public key"));
+    };
+    let Some(key_bytes) = raw_key.raw_bytes.as_deref().and_then(decode_base64) else {
+        return fail(ErrorCode::TrustedRoot, format!("log {what}: missing or malformed publicKey.rawBytes"));
+    };
+    let key = match raw_key.key_details.as_deref() {
+        Some(details) if details.starts_with("PKCS1_RSA") => PublicKey::from_pkcs1_rsa_der(&key_bytes),
+        _ => PublicKey::from_spki_der(&key_bytes),
+    };
+    let key = key.map_err(|e| crate::error::VerificationError::new(ErrorCode::TrustedRoot, format!("log {what}: {}", e.message)))?;
+    let valid_for = parse_range(raw_key.valid_for.as_ref(), &format!("log {what}"))?;
+    let log_id = decode_key_id(raw.log_id.as_ref(), what)?;
+    let checkpoint_key_id = match &raw.checkpoint_key_id {
+        Some(id) => Some(decode_key_id(Some(id), what)?),
+        None => None,
+    };
+    Ok(TransparencyLog { base_url: raw.base_url.clone(), origin: origin_of(&raw.base_url), key, log_id, checkpoint_key_id, valid_for })
+}
+
+fn decode_key_id(raw: Option<&RawKeyId>, what: &str) -> Result<Vec<u8>> {
+    match raw.and_then(|id| id.key_id.as_deref()).and_then(decode_base64) {
+        Some(id) if !id.is_empty() => Ok(id),
+        _ => fail(ErrorCode::TrustedRoot, format!("log {what}: missing or malformed logId.keyId")),
+    }
+}
+
+fn parse_ca(raw: &RawAuthority) -> Result<CertificateAuthority> {
+    let what = raw.uri.clone().unwrap_or_default();
+    let certs = raw.cert_chain.as_ref().map(|c| c.certificates.as_slice()).unwrap_or_default();
+    if certs.is_empty() {
+        return fail(ErrorCode::TrustedRoot, format!("authority {what} has an empty certificate chain"));
+    }
+    if certs.len() > limits::MAX_CHAIN_LENGTH {
+        return fail(ErrorCode::LimitExceeded, format!("authority {what}: chain longer than {}", limits::MAX_CHAIN_LENGTH));
+    }
+    let mut chain = Vec::with_capacity(certs.len());
+    for cert in certs {
+        let Some(der) = cert.raw_bytes.as_deref().and_then(decode_base64) else {
+            return fail(ErrorCode::TrustedRoot, format!("authority {what}: malformed certificate rawBytes"));
+        };
+        let cert = Certificate::from_der(&der)
+            .map_err(|e| crate::error::VerificationError::new(ErrorCode::TrustedRoot, format!("authority {what}: {}", e.message)))?;
+        chain.push(cert);
+    }
+    let valid_for = parse_range(raw.valid_for.as_ref(), &format!("authority {what}"))?;
+    Ok(CertificateAuthority { uri: what, chain, valid_for })
+}
+
+/// A `validFor` window. Its start is required: a key or authority with no start would be trusted
+/// from the beginning of time, which no shipped root intends.
+fn parse_range(raw: Option<&RawRange>, what: &str) -> Result<TimeRange> {
+    let Some(start) = raw.and_then(|r| r.start.as_deref()) else {
+        return fail(ErrorCode::TrustedRoot, format!("{what}: validFor.start is missing"));
+    };
+    let parse = |text: &str| match Timestamp::parse_rfc3339(text) {
+        Some(t) => Ok(t),
+        None => fail(ErrorCode::TrustedRoot, format!("{what}: {text:?} is not an RFC 3339 time")),
+    };
+    let start = parse(start)?;
+    let end = match raw.and_then(|r| r.end.as_deref()) {
+        Some(end) => Some(parse(end)?),
+        None => None,
+    };
+    if end.is_some_and(|end| end < start) {
+        return fail(ErrorCode::TrustedRoot, format!("{what}: validFor ends before it starts"));
+    }
+    Ok(TimeRange { start, end })
+}
+
+/// The host (and port, if any) of a URL: the name a log signs its checkpoints under.
+fn origin_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest).to_owned()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawTrustedRoot {
+    media_type: String,
+    #[serde(default, deserialize_with = "crate::bundle::null_as_default")]
+    tlogs: Vec<RawLog>,
+    #[serde(default, deserialize_with = "crate::bundle::null_as_default")]
+    certificate_authorities: Vec<RawAuthority>,
+    #[serde(default, deserialize_with = "crate::bundle::null_as_default")]
+    ctlogs: Vec<RawLog>,
+    #[serde(default, deserialize_with = "crate::bundle::null_as_default")]
+    timestamp_authorities: Vec<RawAuthority>,
+}
+
+// Optional fields of the trust root are not all needed for verification (operator, subject,
+// signing configuration); they are accepted and ignored, since a trust root comes from the
+// caller, not from an attacker-controlled bundle.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawLog {
+    #[serde(default)]
+    base_url: String,
+    hash_algorithm: Option<String>,
+    public_key: Option<RawPublicKey>,
+    log_id: Option<RawKeyId>,
+    checkpoint_key_id: Option<RawKeyId>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawPublicKey {
+    raw_bytes: Option<String>,
+    key_details: Option<String>,
+    valid_for: Option<RawRange>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawKeyId {
+    key_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawRange {
+    start: Option<String>,
+    end: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawAuthority {
+    uri: Option<String>,
+    cert_chain: Option<RawChain>,
+    valid_for: Option<RawRange>,
+}
+
+#[derive(Deserialize)]
+struct RawChain {
+    #[serde(default)]
+    certificates: Vec<RawCert>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawCert {
+    raw_bytes: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_roots_parse() {
+        let prod = TrustedRoot::production().unwrap();
+        assert_eq!(prod.tlogs.len(), 2);
+        assert_eq!(prod.tlogs[0].origin, "rekor.sigstore.dev");
+        assert_eq!(prod.tlogs[0].key.key_id().as_slice(), prod.tlogs[0].log_id.as_slice());
+        prod.check_chains(&crate::crypto::RustCrypto).unwrap();
+        let staging = TrustedRoot::staging().unwrap();
+        staging.check_chains(&crate::crypto::RustCrypto).unwrap();
+        // The retired staging CT log ships a bare PKCS#1 RSA key; its log ID is the hash of the
+        // key re-encoded as a SubjectPublicKeyInfo.
+        assert!(staging.ctlogs.iter().any(|log| log.key.key_id().as_slice() == log.log_id.as_slice()
+            && log.key.algorithm() == crate::crypto::KeyAlgorithm::Rsa));
+    }
+
+    #[test]
+    fn refuses_a_log_key_without_validity_start() {
+        let json = PRODUCTION_JSON.replacen("\"start\": \"2021-01-12T11:53:27Z\"", "\"unused\": 1", 1);
+        assert_ne!(json, PRODUCTION_JSON);
+        let err = TrustedRoot::from_json(&json).unwrap_err();
+        assert_eq!(err.code, ErrorCode::TrustedRoot);
+        assert!(err.message.contains("validFor.start"), "{}", err.message);
+    }
+
+    #[test]
+    fn origin_is_the_url_authority() {
+        assert_eq!(origin_of("https://log2025-1.rekor.sigstore.dev"), "log2025-1.rekor.sigstore.dev");
+        assert_eq!(origin_of("http://localhost:8000/api"), "localhost:8000");
+    }
+}
