@@ -11,9 +11,14 @@ const INDIFFERENT: GeneralPurposeConfig =
 const STANDARD_ANY_PAD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, INDIFFERENT);
 const URL_SAFE_ANY_PAD: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, INDIFFERENT);
 
-/// Decodes a protobuf-JSON `bytes` value: standard or URL-safe alphabet, padded or not. Any
-/// other character, whitespace included, is an error.
+/// Decodes a protobuf-JSON `bytes` value: standard or URL-safe alphabet, padded or not. Line
+/// breaks are skipped, as Go's decoder (and so the reference client) skips them: real tooling
+/// wraps long base64 at 76 columns. Any other character is an error.
 pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    if text.contains(['\r', '\n']) {
+        let joined: String = text.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
+        return decode_base64(&joined);
+    }
     if text.bytes().any(|c| c == b'-' || c == b'_') {
         URL_SAFE_ANY_PAD.decode(text).ok()
     } else {
@@ -39,6 +44,11 @@ pub fn encode_hex(bytes: &[u8]) -> String {
         let _ = write!(out, "{b:02x}");
     }
     out
+}
+
+/// Serializes bytes as lowercase hex, for JSON results.
+pub(crate) fn serialize_hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&encode_hex(bytes))
 }
 
 /// Decodes hex in either case.
@@ -90,7 +100,8 @@ mod tests {
         assert_eq!(decode_base64("-_8=").unwrap(), [0xfb, 0xff]);
         assert_eq!(decode_base64("-_8").unwrap(), [0xfb, 0xff]);
         assert!(decode_base64("INVALID!!!BASE64!!!ENCODING====").is_none());
-        assert!(decode_base64("+/8=\n").is_none());
+        assert_eq!(decode_base64("+/\r\n8=\n").unwrap(), [0xfb, 0xff]);
+        assert!(decode_base64("+/8= ").is_none() && decode_base64("+/\t8=").is_none());
         assert!(decode_base64("+_8=").is_none());
     }
 

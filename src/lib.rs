@@ -1,9 +1,15 @@
+pub mod artifact;
 pub mod asn1;
 pub mod bundle;
 pub mod crypto;
+pub mod dsse;
 pub mod encoding;
 pub mod error;
 pub mod limits;
 pub mod time;
 pub mod trust;
 pub mod x509;
+pub mod policy;
+pub mod tlog;
+pub mod tsa;
+pub mod verify;

@@ -137,6 +137,13 @@ impl fmt::Display for Timestamp {
     }
 }
 
+impl serde::Serialize for Timestamp {
+    /// As RFC 3339 text, the form protobuf's JSON mapping and the other clients use.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// A closed validity interval `[start, end]`; `end = None` means open-ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimeRange {

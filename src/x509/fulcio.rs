@@ -1,0 +1,90 @@
+//! The identity claims Fulcio writes into its certificates, under 1.3.6.1.4.1.57264.1.
+
+use crate::asn1::{self, tag};
+use crate::error::{fail, ErrorCode, Result};
+use crate::x509::certificate::oid::FULCIO_ARC;
+use crate::x509::Certificate;
+
+/// The claims, by the number of their last OID arc, with the names sigstore-go and sigstore-js
+/// use in JSON and options. 1.7 (username) lives in the SAN instead.
+pub const CLAIMS: [(u32, &str); 22] = [
+    (1, "issuerV1"),
+    (2, "githubWorkflowTrigger"),
+    (3, "githubWorkflowSha"),
+    (4, "githubWorkflowName"),
+    (5, "githubWorkflowRepository"),
+    (6, "githubWorkflowRef"),
+    (8, "issuer"),
+    (9, "buildSignerUri"),
+    (10, "buildSignerDigest"),
+    (11, "runnerEnvironment"),
+    (12, "sourceRepositoryUri"),
+    (13, "sourceRepositoryDigest"),
+    (14, "sourceRepositoryRef"),
+    (15, "sourceRepositoryIdentifier"),
+    (16, "sourceRepositoryOwnerUri"),
+    (17, "sourceRepositoryOwnerIdentifier"),
+    (18, "buildConfigUri"),
+    (19, "buildConfigDigest"),
+    (20, "buildTrigger"),
+    (21, "runInvocationUri"),
+    (22, "sourceRepositoryVisibilityAtSigning"),
+    (23, "deploymentEnvironment"),
+];
+
+/// The claim name for an OID arc, if the arc is a known claim.
+pub fn claim_name(arc: u32) -> Option<&'static str> {
+    CLAIMS.iter().find(|(a, _)| *a == arc).map(|(_, name)| *name)
+}
+
+/// The arc of a claim name.
+pub fn claim_arc(name: &str) -> Option<u32> {
+    CLAIMS.iter().find(|(_, n)| *n == name).map(|(arc, _)| *arc)
+}
+
+/// One decoded claim.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Claim {
+    #[serde(skip)]
+    pub arc: u32,
+    pub name: &'static str,
+    pub oid: String,
+    pub value: String,
+}
+
+/// Decodes every known Fulcio claim of the certificate, in OID order. Claims 1.1-1.6 hold the
+/// raw string as the extension value; 1.8 onwards hold a DER UTF8String.
+pub fn claims(cert: &Certificate) -> Result<Vec<Claim>> {
+    let mut out = Vec::new();
+    for ext in cert.extensions() {
+        let Some(arc) = fulcio_arc(&ext.oid) else { continue };
+        let Some(name) = claim_name(arc) else { continue };
+        let value = if arc <= 6 {
+            std::str::from_utf8(&ext.value).ok().map(str::to_owned)
+        } else {
+            asn1::parse_single(&ext.value, tag::UTF8_STRING)
+                .ok()
+                .and_then(|s| std::str::from_utf8(s.contents).ok().map(str::to_owned))
+        };
+        let Some(value) = value else {
+            return fail(ErrorCode::CertificateProfile, format!("Fulcio extension {} ({name}) is not a valid string", ext.oid));
+        };
+        out.push(Claim { arc, name, oid: ext.oid.to_string(), value });
+    }
+    out.sort_by_key(|c| c.arc);
+    Ok(out)
+}
+
+/// The OIDC issuer: the v2 claim (1.8) when present, else the deprecated v1 claim (1.1).
+pub fn issuer(claims: &[Claim]) -> Option<&str> {
+    let find = |arc| claims.iter().find(|c| c.arc == arc).map(|c| c.value.as_str());
+    find(8).or_else(|| find(1))
+}
+
+/// The last arc when `oid` is a direct child of the Fulcio arc.
+fn fulcio_arc(oid: &const_oid::ObjectIdentifier) -> Option<u32> {
+    if oid.parent()? != FULCIO_ARC {
+        return None;
+    }
+    oid.arcs().last()
+}

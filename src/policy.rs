@@ -1,0 +1,180 @@
+//! What the caller requires of the signer, and how many independent witnesses (logs, CT logs,
+//! timestamp authorities) must vouch for the signature.
+
+use crate::crypto::PublicKey;
+use crate::error::{fail, ErrorCode, Result};
+use crate::time::Timestamp;
+use crate::x509::fulcio::{self, Claim};
+use crate::x509::San;
+
+/// Longest regular expression accepted, in bytes.
+pub const MAX_PATTERN_BYTES: usize = 4096;
+/// Memory bound for a compiled regular expression, in bytes.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// How a string from the certificate is matched.
+#[derive(Clone, Debug)]
+pub enum StringMatcher {
+    /// The whole string, byte for byte.
+    Exact(String),
+    /// A regular expression searched anywhere in the string, as cosign's `-regexp` flags do
+    /// (anchor it with `^…$` to match the whole string). Matching runs in linear time.
+    Regex(regex_lite::Regex),
+}
+
+impl StringMatcher {
+    pub fn exact(value: impl Into<String>) -> Self {
+        Self::Exact(value.into())
+    }
+
+    pub fn regex(pattern: &str) -> Result<Self> {
+        if pattern.len() > MAX_PATTERN_BYTES {
+            return fail(ErrorCode::LimitExceeded, format!("regular expression is {} bytes; the limit is {MAX_PATTERN_BYTES}", pattern.len()));
+        }
+        match regex_lite::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).build() {
+            Ok(re) => Ok(Self::Regex(re)),
+            Err(e) => fail(ErrorCode::InvalidInput, format!("invalid regular expression {pattern:?}: {e}")),
+        }
+    }
+
+    pub fn matches(&self, value: &str) -> bool {
+        match self {
+            Self::Exact(expected) => expected == value,
+            Self::Regex(re) => re.is_match(value),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::Exact(v) => format!("{v:?}"),
+            Self::Regex(re) => format!("a match of /{}/", re.as_str()),
+        }
+    }
+}
+
+/// The identity a Fulcio certificate must carry.
+#[derive(Clone, Debug)]
+pub struct CertificateIdentity {
+    /// The subject alternative name (email, URI or username).
+    pub subject_alt_name: StringMatcher,
+    /// The OIDC issuer that vouched for it.
+    pub issuer: StringMatcher,
+    /// Further claims, by name (`githubWorkflowRepository`, `sourceRepositoryRef`, ...), each
+    /// required to equal the value exactly.
+    pub extensions: Vec<(String, String)>,
+}
+
+impl CertificateIdentity {
+    pub fn new(subject_alt_name: StringMatcher, issuer: StringMatcher) -> Self {
+        Self { subject_alt_name, issuer, extensions: Vec::new() }
+    }
+
+    /// Requires the claim `name` to equal `value`; unknown claim names are refused.
+    pub fn with_extension(mut self, name: &str, value: impl Into<String>) -> Result<Self> {
+        if fulcio::claim_arc(name).is_none() {
+            let known: Vec<&str> = fulcio::CLAIMS.iter().map(|(_, n)| *n).collect();
+            return fail(ErrorCode::InvalidInput, format!("unknown certificate extension {name:?}; known: {}", known.join(", ")));
+        }
+        self.extensions.push((name.to_owned(), value.into()));
+        Ok(self)
+    }
+
+    /// Checks the certificate's SAN, issuer and claims.
+    pub(crate) fn check(&self, sans: &[San], claims: &[Claim]) -> Result<()> {
+        let [san] = sans else {
+            return fail(ErrorCode::IdentityMismatch, format!("expected exactly one identity in the certificate's subject alternative names, found {}", sans.len()));
+        };
+        if !self.subject_alt_name.matches(san.value()) {
+            return fail(ErrorCode::IdentityMismatch, format!("expected identity {}, found {:?}", self.subject_alt_name.describe(), san.value()));
+        }
+        let Some(issuer) = fulcio::issuer(claims) else {
+            return fail(ErrorCode::IssuerMismatch, "the certificate names no OIDC issuer");
+        };
+        if !self.issuer.matches(issuer) {
+            return fail(ErrorCode::IssuerMismatch, format!("expected OIDC issuer {}, found {issuer:?}", self.issuer.describe()));
+        }
+        for (name, expected) in &self.extensions {
+            let found = claims.iter().find(|c| c.name == name).map(|c| c.value.as_str());
+            if found != Some(expected.as_str()) {
+                return fail(ErrorCode::ExtensionMismatch, format!("expected {name} {expected:?}, found {found:?}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Who must have signed.
+#[derive(Clone, Debug)]
+pub enum SignerPolicy {
+    /// A certificate from a trusted CA whose identity matches any of these.
+    Certificate(Vec<CertificateIdentity>),
+    /// This key (a managed key, given out of band).
+    PublicKey(PublicKey),
+    /// Any certificate from a trusted CA, whoever it was issued to. Anyone who can sign in to
+    /// any OIDC provider the CA accepts satisfies this: only for inspecting bundles.
+    UnsafeAnyCertificateIdentity,
+}
+
+/// The full verification policy.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub signer: SignerPolicy,
+    /// Distinct transparency logs that must hold the signature (default 1).
+    pub tlog_threshold: usize,
+    /// Distinct CT logs whose SCTs must verify, for certificates (default 1).
+    pub ctlog_threshold: usize,
+    /// Distinct verified times (log integration times and RFC 3161 timestamps) required
+    /// (default 1).
+    pub timestamp_threshold: usize,
+    /// The current time, if the caller wants integrated times and timestamps from the future
+    /// refused. The core never reads a clock itself.
+    pub current_time: Option<Timestamp>,
+}
+
+impl Policy {
+    pub fn new(signer: SignerPolicy) -> Self {
+        Self { signer, tlog_threshold: 1, ctlog_threshold: 1, timestamp_threshold: 1, current_time: None }
+    }
+
+    pub fn certificate_identity(identity: CertificateIdentity) -> Self {
+        Self::new(SignerPolicy::Certificate(vec![identity]))
+    }
+
+    pub fn public_key(key: PublicKey) -> Self {
+        Self::new(SignerPolicy::PublicKey(key))
+    }
+
+    pub fn with_current_time(mut self, now: Timestamp) -> Self {
+        self.current_time = Some(now);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regex_searches_like_cosign() {
+        let re = StringMatcher::regex("user@example\\.com").unwrap();
+        assert!(re.matches("evil-user@example.com.attacker"));
+        let anchored = StringMatcher::regex("^user@example\\.com$").unwrap();
+        assert!(!anchored.matches("evil-user@example.com.attacker"));
+        assert!(anchored.matches("user@example.com"));
+        assert_eq!(StringMatcher::regex("(").unwrap_err().code, ErrorCode::InvalidInput);
+        assert_eq!(StringMatcher::regex(&"a".repeat(MAX_PATTERN_BYTES + 1)).unwrap_err().code, ErrorCode::LimitExceeded);
+    }
+
+    #[test]
+    fn exact_is_exact() {
+        let m = StringMatcher::exact("a@b.c");
+        assert!(m.matches("a@b.c") && !m.matches("xa@b.c") && !m.matches("A@B.C"));
+    }
+
+    #[test]
+    fn unknown_claims_are_refused() {
+        let id = CertificateIdentity::new(StringMatcher::exact("a"), StringMatcher::exact("b"));
+        assert!(id.clone().with_extension("githubWorkflowRepository", "o/r").is_ok());
+        assert_eq!(id.with_extension("repo", "o/r").unwrap_err().code, ErrorCode::InvalidInput);
+    }
+}

@@ -1,0 +1,123 @@
+//! Transparency log entries: which log, bound to this bundle, and proven included (by a signed
+//! entry timestamp, an inclusion proof against a signed checkpoint, or both).
+
+pub(crate) mod body;
+pub mod checkpoint;
+pub mod merkle;
+pub mod set;
+
+use serde::Serialize;
+
+use crate::bundle::TlogEntry;
+use crate::crypto::SignatureBackend;
+use crate::encoding::encode_hex;
+use crate::error::{fail, ErrorCode, Result};
+use crate::time::Timestamp;
+use crate::trust::TransparencyLog;
+use body::{Expected, Kind};
+
+/// How inclusion in the log was shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Inclusion {
+    /// The index the proof is for (Rekor v1: the index within the log shard).
+    pub log_index: u64,
+    pub tree_size: u64,
+    /// The origin line of the verified checkpoint; `None` for a v0.1 proof without one, which
+    /// then proves nothing on its own.
+    pub checkpoint_origin: Option<String>,
+}
+
+/// A log entry that verified.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedEntry {
+    pub log_index: u64,
+    /// Hex of the log ID.
+    pub log_id: String,
+    pub log_url: String,
+    pub kind: String,
+    pub version: String,
+    /// The integrated time, present only when the log signed it (a verified SET).
+    pub integrated_time: Option<Timestamp>,
+    /// Whether a signed entry timestamp (inclusion promise) verified.
+    pub promise: bool,
+    pub inclusion_proof: Option<Inclusion>,
+}
+
+/// Verifies one entry. `Ok(None)` means the entry is from a log this verifier does not trust:
+/// it is skipped and does not count toward the threshold. Any other failure is an error.
+pub fn verify_entry(
+    entry: &TlogEntry,
+    tlogs: &[TransparencyLog],
+    expected: &Expected<'_>,
+    backend: &dyn SignatureBackend,
+) -> Result<Option<VerifiedEntry>> {
+    let Some(kind) = Kind::from_kind_version(&entry.kind, &entry.version) else {
+        return fail(ErrorCode::TlogEntry, format!("unsupported tlog entry kind {}/{}", entry.kind, entry.version));
+    };
+    let Some(log) = tlogs.iter().find(|log| log.has_id(&entry.log_id)) else {
+        return Ok(None);
+    };
+    body::check_body(kind, &entry.kind, &entry.version, &entry.canonicalized_body, expected)?;
+
+    let integrated_time = match (&entry.signed_entry_timestamp, kind.is_rekor_v2()) {
+        (Some(set), false) => Some(set::verify_set(entry, set, log, backend)?),
+        // Rekor v2 has no SETs; its integrated time, if any, is unsigned and ignored.
+        _ => None,
+    };
+    let inclusion_proof = match &entry.inclusion_proof {
+        Some(proof) => Some(verify_inclusion(entry, proof, log, kind, backend)?),
+        None => None,
+    };
+    let proven = integrated_time.is_some() || inclusion_proof.as_ref().is_some_and(|p| p.checkpoint_origin.is_some());
+    if !proven {
+        let need = if kind.is_rekor_v2() { "an inclusion proof with a checkpoint" } else { "a signed entry timestamp or an inclusion proof with a checkpoint" };
+        return fail(ErrorCode::TlogEntry, format!("tlog entry {} of {} carries no proof of inclusion: {need} is required", entry.log_index, log.base_url));
+    }
+    Ok(Some(VerifiedEntry {
+        log_index: entry.log_index,
+        log_id: encode_hex(&entry.log_id),
+        log_url: log.base_url.clone(),
+        kind: entry.kind.clone(),
+        version: entry.version.clone(),
+        integrated_time,
+        promise: integrated_time.is_some(),
+        inclusion_proof,
+    }))
+}
+
+fn verify_inclusion(
+    entry: &TlogEntry,
+    proof: &crate::bundle::InclusionProof,
+    log: &TransparencyLog,
+    kind: Kind,
+    backend: &dyn SignatureBackend,
+) -> Result<Inclusion> {
+    // Rekor v1 proofs use the shard-local index of the proof; Rekor v2 has one index per log.
+    if kind.is_rekor_v2() && proof.log_index != entry.log_index {
+        return fail(ErrorCode::InclusionProof, format!("proof index {} differs from entry index {}", proof.log_index, entry.log_index));
+    }
+    let leaf = merkle::leaf_hash(&entry.canonicalized_body);
+    merkle::verify_inclusion(proof.log_index, proof.tree_size, &leaf, &proof.hashes, &proof.root_hash)?;
+    let checkpoint_origin = match &proof.checkpoint {
+        Some(envelope) => {
+            let checkpoint = checkpoint::verify_checkpoint(envelope, log, backend)?;
+            if checkpoint.size != proof.tree_size || checkpoint.root_hash != proof.root_hash {
+                return fail(
+                    ErrorCode::Checkpoint,
+                    format!(
+                        "checkpoint is for tree size {} root {}, the proof for tree size {} root {}",
+                        checkpoint.size,
+                        encode_hex(&checkpoint.root_hash),
+                        proof.tree_size,
+                        encode_hex(&proof.root_hash)
+                    ),
+                );
+            }
+            Some(checkpoint.origin)
+        }
+        None => None,
+    };
+    Ok(Inclusion { log_index: proof.log_index, tree_size: proof.tree_size, checkpoint_origin })
+}

@@ -1,0 +1,394 @@
+//! The verifier: trust material prepared once, then any number of bundles checked against an
+//! artifact and a policy.
+
+use serde::Serialize;
+
+use crate::artifact::{Artifact, ArtifactDigests};
+use crate::bundle::{Bundle, Content, MessageSignature, VerificationMaterial};
+use crate::crypto::{Message, PublicKey, RustCrypto, SignatureBackend, SignatureCheck};
+use crate::dsse::{self, Statement};
+use crate::encoding::encode_hex;
+use crate::error::{fail, ErrorCode, Result};
+use crate::policy::{Policy, SignerPolicy};
+use crate::time::Timestamp;
+use crate::tlog::body::{Expected, Signer};
+use crate::tlog::{self, VerifiedEntry};
+use crate::trust::TrustedRoot;
+use crate::tsa;
+use crate::x509::chain::{self, Usage};
+use crate::x509::fulcio::{self, Claim};
+use crate::x509::sct::{self, VerifiedSct};
+use crate::x509::{Certificate, San};
+
+/// Where a verified time came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "source")]
+pub enum VerifiedTime {
+    /// A transparency log's signed integration time.
+    TransparencyLog { time: Timestamp, log_url: String },
+    /// An RFC 3161 timestamp authority.
+    TimestampAuthority { time: Timestamp, uri: String },
+}
+
+impl VerifiedTime {
+    pub fn time(&self) -> Timestamp {
+        match self {
+            Self::TransparencyLog { time, .. } | Self::TimestampAuthority { time, .. } => *time,
+        }
+    }
+}
+
+/// Who signed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum SignerInfo {
+    #[serde(rename_all = "camelCase")]
+    Certificate {
+        /// The identity (subject alternative name).
+        subject_alt_name: String,
+        /// `email`, `uri` or `username`.
+        subject_alt_name_type: &'static str,
+        issuer: String,
+        /// Every Fulcio claim of the certificate, decoded and named.
+        extensions: Vec<Claim>,
+        certificate_authority: String,
+        not_before: Timestamp,
+        not_after: Timestamp,
+        /// Hex SHA-256 of the certificate DER.
+        fingerprint: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    PublicKey {
+        /// Hex SHA-256 of the key's SubjectPublicKeyInfo.
+        key_id: String,
+        hint: Option<String>,
+    },
+}
+
+/// What a successful verification established.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerificationResult {
+    pub media_type: String,
+    pub signer: SignerInfo,
+    pub verified_times: Vec<VerifiedTime>,
+    pub tlog_entries: Vec<VerifiedEntry>,
+    pub scts: Vec<VerifiedSct>,
+    /// The DSSE payload type, for envelope bundles.
+    pub payload_type: Option<String>,
+    /// The in-toto statement, for in-toto envelopes.
+    pub statement: Option<Statement>,
+}
+
+/// Verifies bundles against one trusted root. Build it once: keys and certificates are parsed
+/// and the authorities' chains checked here, not per bundle.
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    root: TrustedRoot,
+}
+
+impl Verifier {
+    pub fn new(root: TrustedRoot) -> Result<Self> {
+        root.check_chains(&RustCrypto)?;
+        Ok(Self { root })
+    }
+
+    pub fn trusted_root(&self) -> &TrustedRoot {
+        &self.root
+    }
+
+    /// Verifies with the pure-Rust crypto backend.
+    pub fn verify(&self, bundle: &Bundle, artifact: &Artifact<'_>, policy: &Policy) -> Result<VerificationResult> {
+        self.verify_with(bundle, artifact, policy, &RustCrypto)
+    }
+
+    /// Verifies, answering every signature check with `backend`.
+    pub fn verify_with(
+        &self,
+        bundle: &Bundle,
+        artifact: &Artifact<'_>,
+        policy: &Policy,
+        backend: &dyn SignatureBackend,
+    ) -> Result<VerificationResult> {
+        let signer = select_signer(bundle, policy)?;
+        let digests = ArtifactDigests::new(artifact);
+        let content = &bundle.content;
+
+        // Times first: everything else is judged at the times the signature provably existed.
+        let mut verified_times = self.verify_timestamps(bundle, backend)?;
+        let expected = Expected { content, signer: signer.as_body_signer(), artifact: &digests };
+        let tlog_entries = self.verify_tlog(bundle, &expected, policy, backend)?;
+        verified_times.extend(tlog_entries.iter().filter_map(|e| {
+            e.integrated_time.map(|time| VerifiedTime::TransparencyLog { time, log_url: e.log_url.clone() })
+        }));
+        check_times(&verified_times, policy)?;
+        let times: Vec<Timestamp> = verified_times.iter().map(VerifiedTime::time).collect();
+
+        let (signer_info, scts) = match signer {
+            SignerRef::Certificate { leaf, policy: identities } => self.verify_certificate(leaf, identities, &times, policy, backend)?,
+            SignerRef::Key { key, hint } => {
+                (SignerInfo::PublicKey { key_id: encode_hex(&key.key_id()), hint: hint.clone() }, Vec::new())
+            }
+        };
+
+        let statement = match content {
+            Content::MessageSignature(msg) => {
+                verify_message_signature(msg, signer.key(), &digests, backend)?;
+                None
+            }
+            Content::Dsse(envelope) => {
+                verify_envelope_signature(envelope, signer.key(), backend)?;
+                dsse::check_artifact(&envelope.payload_type, &envelope.payload, &digests)?
+            }
+        };
+        Ok(VerificationResult {
+            media_type: bundle.media_type.clone(),
+            signer: signer_info,
+            verified_times,
+            tlog_entries,
+            scts,
+            payload_type: match content {
+                Content::Dsse(e) => Some(e.payload_type.clone()),
+                Content::MessageSignature(_) => None,
+            },
+            statement,
+        })
+    }
+
+    fn verify_timestamps(&self, bundle: &Bundle, backend: &dyn SignatureBackend) -> Result<Vec<VerifiedTime>> {
+        let mut out: Vec<VerifiedTime> = Vec::new();
+        let mut authorities = Vec::new();
+        for token in &bundle.rfc3161_timestamps {
+            let stamp = tsa::verify_timestamp(token, bundle.content.signature(), &self.root.timestamp_authorities, backend)?;
+            // One time per authority: a second token from the same TSA is no second witness.
+            if !authorities.contains(&stamp.authority) {
+                authorities.push(stamp.authority);
+                out.push(VerifiedTime::TimestampAuthority { time: stamp.time, uri: stamp.authority_uri });
+            }
+        }
+        Ok(out)
+    }
+
+    fn verify_tlog(
+        &self,
+        bundle: &Bundle,
+        expected: &Expected<'_>,
+        policy: &Policy,
+        backend: &dyn SignatureBackend,
+    ) -> Result<Vec<VerifiedEntry>> {
+        let mut verified: Vec<VerifiedEntry> = Vec::new();
+        for (i, entry) in bundle.tlog_entries.iter().enumerate() {
+            let duplicate = bundle.tlog_entries.iter().take(i).any(|e| e.log_id == entry.log_id && e.log_index == entry.log_index);
+            if duplicate {
+                return fail(ErrorCode::TlogEntry, format!("tlog entry {} appears twice", entry.log_index));
+            }
+            if let Some(v) = tlog::verify_entry(entry, &self.root.tlogs, expected, backend)? {
+                if let (Some(now), Some(t)) = (policy.current_time, v.integrated_time) {
+                    if t > now {
+                        return fail(ErrorCode::TlogEntry, format!("integratedTime {t} is in the future (now {now})"));
+                    }
+                }
+                verified.push(v);
+            }
+        }
+        // Entries from one log count once (GHSA-9vcr-p3rj-q5q6).
+        let mut logs: Vec<&str> = verified.iter().map(|e| e.log_id.as_str()).collect();
+        logs.sort_unstable();
+        logs.dedup();
+        if logs.len() < policy.tlog_threshold {
+            return fail(
+                ErrorCode::TlogThreshold,
+                format!(
+                    "{} of {} tlog entries are from trusted logs and verified, from {} distinct log(s); {} required",
+                    verified.len(),
+                    bundle.tlog_entries.len(),
+                    logs.len(),
+                    policy.tlog_threshold
+                ),
+            );
+        }
+        Ok(verified)
+    }
+
+    fn verify_certificate(
+        &self,
+        leaf: &Certificate,
+        identities: Option<&[crate::policy::CertificateIdentity]>,
+        times: &[Timestamp],
+        policy: &Policy,
+        backend: &dyn SignatureBackend,
+    ) -> Result<(SignerInfo, Vec<VerifiedSct>)> {
+        let cas = &self.root.certificate_authorities;
+        let index = chain::verify_leaf(leaf, cas, times, Usage::CodeSigning, backend)?;
+        let Some(ca) = cas.get(index) else {
+            return fail(ErrorCode::CertificateChain, "certificate authority index out of range");
+        };
+        let Some(issuer) = ca.first() else {
+            return fail(ErrorCode::CertificateChain, "certificate authority without certificates");
+        };
+        let scts = sct::verify_scts(leaf, issuer, &self.root.ctlogs, policy.ctlog_threshold, backend)?;
+        let claims = fulcio::claims(leaf)?;
+        if let Some(identities) = identities {
+            check_identities(identities, leaf.subject_alt_names(), &claims)?;
+        }
+        let (san, san_type) = match leaf.subject_alt_names().first() {
+            Some(San::Email(v)) => (v.clone(), "email"),
+            Some(San::Uri(v)) => (v.clone(), "uri"),
+            Some(San::Username(v)) => (v.clone(), "username"),
+            None => (String::new(), "none"),
+        };
+        let info = SignerInfo::Certificate {
+            subject_alt_name: san,
+            subject_alt_name_type: san_type,
+            issuer: fulcio::issuer(&claims).unwrap_or_default().to_owned(),
+            extensions: claims,
+            certificate_authority: ca.uri.clone(),
+            not_before: leaf.not_before(),
+            not_after: leaf.not_after(),
+            fingerprint: encode_hex(&crate::crypto::HashAlgorithm::Sha256.digest(leaf.der())),
+        };
+        Ok((info, scts))
+    }
+}
+
+/// The signer as the bundle and the policy together determine it.
+enum SignerRef<'a> {
+    Certificate { leaf: &'a Certificate, policy: Option<&'a [crate::policy::CertificateIdentity]> },
+    Key { key: &'a PublicKey, hint: &'a Option<String> },
+}
+
+impl SignerRef<'_> {
+    fn key(&self) -> &PublicKey {
+        match self {
+            Self::Certificate { leaf, .. } => leaf.public_key(),
+            Self::Key { key, .. } => key,
+        }
+    }
+
+    fn as_body_signer(&self) -> Signer<'_> {
+        match self {
+            Self::Certificate { leaf, .. } => Signer::Certificate(leaf),
+            Self::Key { key, .. } => Signer::Key(key),
+        }
+    }
+}
+
+/// Matches the bundle's kind of verification material to the policy's: a key policy never
+/// accepts a certificate bundle, nor an identity policy a key bundle (GHSA-fx35-mq7g-6g98).
+fn select_signer<'a>(bundle: &'a Bundle, policy: &'a Policy) -> Result<SignerRef<'a>> {
+    match (&bundle.material, &policy.signer) {
+        (VerificationMaterial::Certificate(leaf), SignerPolicy::Certificate(ids)) => {
+            if ids.is_empty() {
+                return fail(ErrorCode::InvalidInput, "the policy lists no certificate identity");
+            }
+            Ok(SignerRef::Certificate { leaf, policy: Some(ids) })
+        }
+        (VerificationMaterial::Certificate(leaf), SignerPolicy::UnsafeAnyCertificateIdentity) => {
+            Ok(SignerRef::Certificate { leaf, policy: None })
+        }
+        (VerificationMaterial::PublicKey { hint }, SignerPolicy::PublicKey(key)) => Ok(SignerRef::Key { key, hint }),
+        (VerificationMaterial::Certificate(_), SignerPolicy::PublicKey(_)) => {
+            fail(ErrorCode::KeyMismatch, "expected a signature by the given public key, but the bundle carries a certificate")
+        }
+        (VerificationMaterial::PublicKey { .. }, _) => {
+            fail(ErrorCode::KeyMismatch, "the bundle is signed with a managed key, but no public key was given to verify it with")
+        }
+    }
+}
+
+fn check_identities(identities: &[crate::policy::CertificateIdentity], sans: &[San], claims: &[Claim]) -> Result<()> {
+    let mut first_error = None;
+    for identity in identities {
+        match identity.check(sans, claims) {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| crate::error::VerificationError::new(ErrorCode::IdentityMismatch, "no identity matched")))
+}
+
+fn check_times(times: &[VerifiedTime], policy: &Policy) -> Result<()> {
+    if let Some(now) = policy.current_time {
+        if let Some(future) = times.iter().find(|t| t.time() > now) {
+            return fail(ErrorCode::TimestampThreshold, format!("verified time {} is in the future (now {now})", future.time()));
+        }
+    }
+    if times.len() < policy.timestamp_threshold {
+        return fail(
+            ErrorCode::TimestampThreshold,
+            format!(
+                "{} verified time(s) from signed log entries and timestamp authorities; {} required",
+                times.len(),
+                policy.timestamp_threshold
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// The artifact signature, and that the bundle's claimed digest is the artifact's.
+fn verify_message_signature(
+    msg: &MessageSignature,
+    key: &PublicKey,
+    digests: &ArtifactDigests<'_>,
+    backend: &dyn SignatureBackend,
+) -> Result<()> {
+    if matches!(digests.artifact(), Artifact::UnsafeUnchecked) {
+        return fail(ErrorCode::InvalidInput, "a message signature cannot be verified without the artifact or its digest");
+    }
+    let mut unusable = None;
+    let verified = key.message_schemes().iter().any(|&scheme| {
+        let message = match (digests.artifact(), scheme.hash()) {
+            (Artifact::Bytes(bytes), _) => Message::Raw(bytes),
+            (_, Some(hash)) => match digests.get(hash) {
+                Some(digest) => Message::Digest(digest),
+                None => {
+                    unusable = Some(hash);
+                    return false;
+                }
+            },
+            (_, None) => return false,
+        };
+        backend.verify(&SignatureCheck { key, scheme, message, signature: &msg.signature })
+    });
+    if !verified {
+        if let Some(hash) = unusable {
+            return fail(
+                ErrorCode::ArtifactMismatch,
+                format!("the signature is over a {} digest, which the {} cannot provide", hash.name(), digests.describe()),
+            );
+        }
+        return fail(ErrorCode::Signature, format!("the signature does not verify over the {}", digests.describe()));
+    }
+    if let Some((algorithm, claimed)) = &msg.message_digest {
+        match digests.get(*algorithm) {
+            Some(actual) if actual == claimed.as_slice() => {}
+            Some(actual) => {
+                return fail(
+                    ErrorCode::ArtifactMismatch,
+                    format!("the bundle's messageDigest is {}, the artifact's {} is {}", encode_hex(claimed), algorithm.name(), encode_hex(actual)),
+                )
+            }
+            None => {
+                return fail(
+                    ErrorCode::ArtifactMismatch,
+                    format!("the bundle's messageDigest is {}, which the {} cannot be compared with", algorithm.name(), digests.describe()),
+                )
+            }
+        }
+    }
+    Ok(())
+}
+
+fn verify_envelope_signature(envelope: &crate::bundle::Envelope, key: &PublicKey, backend: &dyn SignatureBackend) -> Result<()> {
+    let pae = dsse::pae(&envelope.payload_type, &envelope.payload);
+    let verified = key.envelope_schemes().iter().any(|&scheme| {
+        backend.verify(&SignatureCheck { key, scheme, message: Message::Raw(&pae), signature: &envelope.signature })
+    });
+    if !verified {
+        return fail(ErrorCode::Signature, "the DSSE envelope signature does not verify over its payload");
+    }
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! Runs the Sigstore conformance vectors and the real-world bundles through the library, each
+//! case twice: with the artifact's bytes, and with only its `sha256:<hex>` digest.
+//!
+//! Cases whose name ends in `_fail` must be refused; every other case must verify.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use sigstore_wasm::artifact::Artifact;
+use sigstore_wasm::bundle::Bundle;
+use sigstore_wasm::crypto::{HashAlgorithm, PublicKey};
+use sigstore_wasm::encoding::encode_hex;
+use sigstore_wasm::error::VerificationError;
+use sigstore_wasm::policy::{CertificateIdentity, Policy, StringMatcher};
+use sigstore_wasm::time::Timestamp;
+use sigstore_wasm::trust::TrustedRoot;
+use sigstore_wasm::verify::{VerificationResult, Verifier};
+
+const DEFAULT_IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+const DEFAULT_ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Bytes,
+    Sha256Digest,
+}
+
+struct Case {
+    name: String,
+    dir: PathBuf,
+    default_artifact: PathBuf,
+}
+
+impl Case {
+    fn should_pass(&self) -> bool {
+        !self.name.ends_with("_fail")
+    }
+
+    fn read(&self, file: &str) -> Option<Vec<u8>> {
+        fs::read(self.dir.join(file)).ok()
+    }
+
+    fn read_text(&self, file: &str) -> Option<String> {
+        self.read(file).map(|b| String::from_utf8(b).expect("utf-8 case file").trim().to_owned())
+    }
+
+    fn run(&self, mode: Mode) -> Result<VerificationResult, VerificationError> {
+        let root = match self.read_text("trusted_root.json") {
+            Some(json) => TrustedRoot::from_json(&json)?,
+            None => TrustedRoot::production()?,
+        };
+        let verifier = Verifier::new(root)?;
+        let bundle = Bundle::from_slice(&self.read("bundle.sigstore.json").expect("bundle file"))?;
+        let policy = match self.read_text("key.pub") {
+            Some(pem) => Policy::public_key(PublicKey::from_pem(&pem)?),
+            None => Policy::certificate_identity(CertificateIdentity::new(
+                StringMatcher::exact(self.read_text("identity").unwrap_or_else(|| DEFAULT_IDENTITY.into())),
+                StringMatcher::exact(self.read_text("issuer").unwrap_or_else(|| DEFAULT_ISSUER.into())),
+            )),
+        }
+        .with_current_time(now());
+        let artifact_bytes = self.read("artifact").unwrap_or_else(|| fs::read(&self.default_artifact).expect("a.txt"));
+        let artifact = match mode {
+            Mode::Bytes => Artifact::Bytes(&artifact_bytes),
+            Mode::Sha256Digest => {
+                Artifact::parse_digest(&format!("sha256:{}", encode_hex(&HashAlgorithm::Sha256.digest(&artifact_bytes))))?
+            }
+        };
+        verifier.verify(&bundle, &artifact, &policy)
+    }
+}
+
+fn now() -> Timestamp {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    Timestamp::from_unix(i64::try_from(secs).expect("time"))
+}
+
+fn cases(dir: &Path, default_artifact: &Path) -> Vec<Case> {
+    let mut cases: Vec<Case> = fs::read_dir(dir)
+        .expect("case directory")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("bundle.sigstore.json").is_file())
+        .map(|e| Case { name: e.file_name().to_string_lossy().into_owned(), dir: e.path(), default_artifact: default_artifact.to_owned() })
+        .collect();
+    cases.sort_by(|a, b| a.name.cmp(&b.name));
+    cases
+}
+
+fn data(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(path)
+}
+
+/// Runs every case in both modes; `digest_exempt` names cases that cannot be verified from a
+/// SHA-256 digest (their signature or subjects use another hash) and must then fail cleanly.
+fn run_suite(label: &str, cases: &[Case], digest_exempt: &[&str]) {
+    let mut passed = 0;
+    let mut failures = Vec::new();
+    for case in cases {
+        for mode in [Mode::Bytes, Mode::Sha256Digest] {
+            let expect_pass = case.should_pass() && !(mode == Mode::Sha256Digest && digest_exempt.contains(&case.name.as_str()));
+            let outcome = case.run(mode);
+            match (&outcome, expect_pass) {
+                (Ok(_), true) | (Err(_), false) => passed += 1,
+                (Ok(_), false) => failures.push(format!("{} ({mode:?}): verified but must fail", case.name)),
+                (Err(e), true) => failures.push(format!("{} ({mode:?}): {e}", case.name)),
+            }
+            if let Err(e) = &outcome {
+                println!("  {} ({mode:?}) -> {e}", case.name);
+            }
+        }
+    }
+    for f in &failures {
+        println!("FAILED {f}");
+    }
+    println!("{label}: {passed} passed, {} failed", failures.len());
+    assert!(failures.is_empty(), "{} {label} case runs failed", failures.len());
+}
+
+#[test]
+fn conformance_vectors() {
+    let dir = data("conformance/bundle-verify");
+    let cases = cases(&dir, &dir.join("a.txt"));
+    assert!(cases.len() >= 50, "expected the conformance vectors, found {}", cases.len());
+    run_suite("conformance", &cases, &[]);
+}
+
+#[test]
+fn realworld_bundles() {
+    let dir = data("realworld");
+    let cases = cases(&dir, &dir.join("missing"));
+    assert!(cases.len() >= 5);
+    // npm provenance names its tarball by SHA-512 only: a SHA-256 digest cannot match it.
+    run_suite("realworld", &cases, &["npm-provenance-sigstore-1.3.0", "npm-provenance-sigstore-2.0.0"]);
+}
