@@ -510,7 +510,7 @@ mod tests {
     impl TestLog {
         fn ed25519(origin: &str) -> Self {
             use ed25519_dalek::Signer;
-            use rand_core::SeedableRng;
+            use rand_chacha::rand_core::SeedableRng;
             let key = ed25519_dalek::SigningKey::generate(&mut rand_chacha::ChaCha20Rng::seed_from_u64(1));
             let mut spki = vec![0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
             spki.extend_from_slice(key.verifying_key().as_bytes());
@@ -519,7 +519,7 @@ mod tests {
 
         fn p256(origin: &str) -> Self {
             use p256::pkcs8::EncodePublicKey;
-            use rand_core::SeedableRng;
+            use rand_chacha::rand_core::SeedableRng;
             use signature::Signer;
             let key = p256::ecdsa::SigningKey::random(&mut rand_chacha::ChaCha20Rng::seed_from_u64(2));
             let spki = key.verifying_key().to_public_key_der().unwrap().as_bytes().to_vec();

@@ -47,7 +47,7 @@ pub struct VerifiedEntry {
 
 /// Verifies one entry. `Ok(None)` means the entry is from a log this verifier does not trust:
 /// it is skipped and does not count toward the threshold. Any other failure is an error.
-pub fn verify_entry(
+pub(crate) fn verify_entry(
     entry: &TlogEntry,
     tlogs: &[TransparencyLog],
     expected: &Expected<'_>,
