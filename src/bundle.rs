@@ -35,7 +35,7 @@ impl BundleVersion {
 pub enum VerificationMaterial {
     /// A Fulcio (or other CA) leaf certificate. Only the leaf is kept: certificates a bundle
     /// carries beyond it are never trusted; the path is built from the trusted root.
-    Certificate(Certificate),
+    Certificate(Box<Certificate>),
     /// A key the verifier must be given out of band; the hint only names it.
     PublicKey { hint: Option<String> },
 }
@@ -179,7 +179,7 @@ fn parse_key_material(material: &RawMaterial, version: BundleVersion) -> Result<
         _ => return fail(ErrorCode::BundleParse, "verificationMaterial has more than one of certificate, chain and public key"),
     };
     let leaf = Certificate::from_der(&leaf_der).map_err(|e| VerificationError::new(ErrorCode::BundleParse, format!("signing {}", e.message)))?;
-    Ok(VerificationMaterial::Certificate(leaf))
+    Ok(VerificationMaterial::Certificate(Box::new(leaf)))
 }
 
 fn parse_message_signature(raw: RawMessageSignature) -> Result<MessageSignature> {

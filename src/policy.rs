@@ -109,7 +109,7 @@ pub enum SignerPolicy {
     /// A certificate from a trusted CA whose identity matches any of these.
     Certificate(Vec<CertificateIdentity>),
     /// This key (a managed key, given out of band).
-    PublicKey(PublicKey),
+    PublicKey(Box<PublicKey>),
     /// Any certificate from a trusted CA, whoever it was issued to. Anyone who can sign in to
     /// any OIDC provider the CA accepts satisfies this: only for inspecting bundles.
     UnsafeAnyCertificateIdentity,
@@ -141,7 +141,7 @@ impl Policy {
     }
 
     pub fn public_key(key: PublicKey) -> Self {
-        Self::new(SignerPolicy::PublicKey(key))
+        Self::new(SignerPolicy::PublicKey(Box::new(key)))
     }
 
     pub fn with_current_time(mut self, now: Timestamp) -> Self {
