@@ -23,10 +23,16 @@ impl<'a> Artifact<'a> {
     /// Parses `sha256:<hex>`, `sha384:<hex>` or `sha512:<hex>`.
     pub fn parse_digest(text: &str) -> Result<Artifact<'static>> {
         let Some((name, hex)) = text.split_once(':') else {
-            return fail(ErrorCode::InvalidInput, format!("artifact digest {text:?} is not of the form <algorithm>:<hex>"));
+            return fail(
+                ErrorCode::InvalidInput,
+                format!("artifact digest {text:?} is not of the form <algorithm>:<hex>"),
+            );
         };
         let Some(algorithm) = HashAlgorithm::from_name(name) else {
-            return fail(ErrorCode::InvalidInput, format!("unsupported digest algorithm {name:?}: expected sha256, sha384 or sha512"));
+            return fail(
+                ErrorCode::InvalidInput,
+                format!("unsupported digest algorithm {name:?}: expected sha256, sha384 or sha512"),
+            );
         };
         Artifact::from_digest(algorithm, decode_hex(hex).unwrap_or_default())
     }
@@ -35,7 +41,12 @@ impl<'a> Artifact<'a> {
         if digest.len() != algorithm.output_len() {
             return fail(
                 ErrorCode::InvalidInput,
-                format!("a {} digest is {} bytes of hex; got {} bytes", algorithm.name(), algorithm.output_len(), digest.len()),
+                format!(
+                    "a {} digest is {} bytes of hex; got {} bytes",
+                    algorithm.name(),
+                    algorithm.output_len(),
+                    digest.len()
+                ),
             );
         }
         Ok(Artifact::Digest { algorithm, digest })

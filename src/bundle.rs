@@ -130,7 +130,10 @@ impl Bundle {
         let Some(version) = BundleVersion::from_media_type(&raw.media_type) else {
             return fail(
                 ErrorCode::UnsupportedMediaType,
-                format!("unsupported bundle media type {:?}: expected a Sigstore bundle v0.1, v0.2 or v0.3", raw.media_type),
+                format!(
+                    "unsupported bundle media type {:?}: expected a Sigstore bundle v0.1, v0.2 or v0.3",
+                    raw.media_type
+                ),
             );
         };
         let Some(material) = raw.verification_material else {
@@ -139,23 +142,45 @@ impl Bundle {
         let content = match (raw.message_signature, raw.dsse_envelope) {
             (Some(m), None) => Content::MessageSignature(parse_message_signature(m)?),
             (None, Some(e)) => Content::Dsse(parse_envelope(e)?),
-            (Some(_), Some(_)) => return fail(ErrorCode::BundleParse, "bundle has both messageSignature and dsseEnvelope"),
-            (None, None) => return fail(ErrorCode::BundleParse, "bundle has neither messageSignature nor dsseEnvelope"),
+            (Some(_), Some(_)) => {
+                return fail(ErrorCode::BundleParse, "bundle has both messageSignature and dsseEnvelope")
+            }
+            (None, None) => {
+                return fail(ErrorCode::BundleParse, "bundle has neither messageSignature nor dsseEnvelope")
+            }
         };
         let key_material = parse_key_material(&material, version)?;
         if material.tlog_entries.len() > limits::MAX_TLOG_ENTRIES {
-            return fail(ErrorCode::LimitExceeded, format!("bundle has {} tlog entries; the limit is {}", material.tlog_entries.len(), limits::MAX_TLOG_ENTRIES));
+            return fail(
+                ErrorCode::LimitExceeded,
+                format!(
+                    "bundle has {} tlog entries; the limit is {}",
+                    material.tlog_entries.len(),
+                    limits::MAX_TLOG_ENTRIES
+                ),
+            );
         }
-        let tlog_entries = material.tlog_entries.into_iter().map(|e| parse_entry(e, version)).collect::<Result<Vec<_>>>()?;
+        let tlog_entries =
+            material.tlog_entries.into_iter().map(|e| parse_entry(e, version)).collect::<Result<Vec<_>>>()?;
         let stamps = material.timestamp_verification_data.map(|t| t.rfc3161_timestamps).unwrap_or_default();
         if stamps.len() > limits::MAX_TIMESTAMPS {
-            return fail(ErrorCode::LimitExceeded, format!("bundle has {} RFC 3161 timestamps; the limit is {}", stamps.len(), limits::MAX_TIMESTAMPS));
+            return fail(
+                ErrorCode::LimitExceeded,
+                format!("bundle has {} RFC 3161 timestamps; the limit is {}", stamps.len(), limits::MAX_TIMESTAMPS),
+            );
         }
         let rfc3161_timestamps = stamps
             .into_iter()
             .map(|t| bytes(t.signed_timestamp.as_deref(), "rfc3161Timestamps[].signedTimestamp"))
             .collect::<Result<Vec<_>>>()?;
-        Ok(Self { media_type: raw.media_type, version, material: key_material, tlog_entries, rfc3161_timestamps, content })
+        Ok(Self {
+            media_type: raw.media_type,
+            version,
+            material: key_material,
+            tlog_entries,
+            rfc3161_timestamps,
+            content,
+        })
     }
 }
 
@@ -164,10 +189,20 @@ fn parse_key_material(material: &RawMaterial, version: BundleVersion) -> Result<
         (Some(key), None, None) => return Ok(VerificationMaterial::PublicKey { hint: key.hint.clone() }),
         (None, Some(chain), None) => {
             if version == BundleVersion::V0_3 {
-                return fail(ErrorCode::BundleParse, "a v0.3 bundle must carry a single certificate, not x509CertificateChain");
+                return fail(
+                    ErrorCode::BundleParse,
+                    "a v0.3 bundle must carry a single certificate, not x509CertificateChain",
+                );
             }
             if chain.certificates.len() > limits::MAX_CHAIN_LENGTH {
-                return fail(ErrorCode::LimitExceeded, format!("certificate chain of {} certificates; the limit is {}", chain.certificates.len(), limits::MAX_CHAIN_LENGTH));
+                return fail(
+                    ErrorCode::LimitExceeded,
+                    format!(
+                        "certificate chain of {} certificates; the limit is {}",
+                        chain.certificates.len(),
+                        limits::MAX_CHAIN_LENGTH
+                    ),
+                );
             }
             let Some(leaf) = chain.certificates.first() else {
                 return fail(ErrorCode::BundleParse, "x509CertificateChain has no certificates");
@@ -175,10 +210,18 @@ fn parse_key_material(material: &RawMaterial, version: BundleVersion) -> Result<
             bytes(leaf.raw_bytes.as_deref(), "certificate rawBytes")?
         }
         (None, None, Some(cert)) => bytes(cert.raw_bytes.as_deref(), "certificate rawBytes")?,
-        (None, None, None) => return fail(ErrorCode::BundleParse, "verificationMaterial has no certificate, chain or public key"),
-        _ => return fail(ErrorCode::BundleParse, "verificationMaterial has more than one of certificate, chain and public key"),
+        (None, None, None) => {
+            return fail(ErrorCode::BundleParse, "verificationMaterial has no certificate, chain or public key")
+        }
+        _ => {
+            return fail(
+                ErrorCode::BundleParse,
+                "verificationMaterial has more than one of certificate, chain and public key",
+            )
+        }
     };
-    let leaf = Certificate::from_der(&leaf_der).map_err(|e| VerificationError::new(ErrorCode::BundleParse, format!("signing {}", e.message)))?;
+    let leaf = Certificate::from_der(&leaf_der)
+        .map_err(|e| VerificationError::new(ErrorCode::BundleParse, format!("signing {}", e.message)))?;
     Ok(VerificationMaterial::Certificate(Box::new(leaf)))
 }
 
@@ -190,13 +233,19 @@ fn parse_message_signature(raw: RawMessageSignature) -> Result<MessageSignature>
             };
             let digest = bytes(d.digest.as_deref(), "messageDigest.digest")?;
             if digest.len() != alg.output_len() {
-                return fail(ErrorCode::BundleParse, format!("messageDigest is {} bytes; {} needs {}", digest.len(), alg.name(), alg.output_len()));
+                return fail(
+                    ErrorCode::BundleParse,
+                    format!("messageDigest is {} bytes; {} needs {}", digest.len(), alg.name(), alg.output_len()),
+                );
             }
             Some((alg, digest))
         }
         None => None,
     };
-    Ok(MessageSignature { message_digest, signature: non_empty(raw.signature.as_deref(), "messageSignature.signature")? })
+    Ok(MessageSignature {
+        message_digest,
+        signature: non_empty(raw.signature.as_deref(), "messageSignature.signature")?,
+    })
 }
 
 fn parse_envelope(raw: RawEnvelope) -> Result<Envelope> {
@@ -207,12 +256,19 @@ fn parse_envelope(raw: RawEnvelope) -> Result<Envelope> {
         other => bytes(other, "dsseEnvelope.payload")?,
     };
     let [signature] = raw.signatures.as_slice() else {
-        return fail(ErrorCode::BundleParse, format!("dsseEnvelope must have exactly one signature; found {}", raw.signatures.len()));
+        return fail(
+            ErrorCode::BundleParse,
+            format!("dsseEnvelope must have exactly one signature; found {}", raw.signatures.len()),
+        );
     };
     let Some(payload_type) = raw.payload_type.filter(|t| !t.is_empty()) else {
         return fail(ErrorCode::BundleParse, "dsseEnvelope has no payloadType");
     };
-    Ok(Envelope { payload, payload_type, signature: non_empty(signature.sig.as_deref(), "dsseEnvelope.signatures[0].sig")? })
+    Ok(Envelope {
+        payload,
+        payload_type,
+        signature: non_empty(signature.sig.as_deref(), "dsseEnvelope.signatures[0].sig")?,
+    })
 }
 
 fn parse_entry(raw: RawTlogEntry, version: BundleVersion) -> Result<TlogEntry> {
@@ -222,7 +278,10 @@ fn parse_entry(raw: RawTlogEntry, version: BundleVersion) -> Result<TlogEntry> {
     let log_id = non_empty(raw.log_id.as_ref().and_then(|l| l.key_id.as_deref()), "tlog entry logId.keyId")?;
     let inclusion_proof = raw.inclusion_proof.map(parse_proof).transpose()?;
     if version >= BundleVersion::V0_2 && inclusion_proof.as_ref().is_none_or(|p| p.checkpoint.is_none()) {
-        return fail(ErrorCode::TlogEntry, "bundles since v0.2 require an inclusion proof with a checkpoint in every tlog entry");
+        return fail(
+            ErrorCode::TlogEntry,
+            "bundles since v0.2 require an inclusion proof with a checkpoint in every tlog entry",
+        );
     }
     let signed_entry_timestamp = match raw.inclusion_promise {
         Some(p) => Some(non_empty(p.signed_entry_timestamp.as_deref(), "inclusionPromise.signedEntryTimestamp")?),
@@ -250,7 +309,10 @@ fn parse_entry(raw: RawTlogEntry, version: BundleVersion) -> Result<TlogEntry> {
 
 fn parse_proof(raw: RawInclusionProof) -> Result<InclusionProof> {
     if raw.hashes.len() > limits::MAX_PROOF_HASHES {
-        return fail(ErrorCode::LimitExceeded, format!("inclusion proof has {} hashes; the limit is {}", raw.hashes.len(), limits::MAX_PROOF_HASHES));
+        return fail(
+            ErrorCode::LimitExceeded,
+            format!("inclusion proof has {} hashes; the limit is {}", raw.hashes.len(), limits::MAX_PROOF_HASHES),
+        );
     }
     let hashes = raw.hashes.iter().map(|h| hash32(Some(h), "inclusionProof.hashes[]")).collect::<Result<_>>()?;
     Ok(InclusionProof {
@@ -281,7 +343,9 @@ fn hash32(text: Option<&str>, what: &str) -> Result<[u8; 32]> {
     let decoded = bytes(text, what)?;
     match <[u8; 32]>::try_from(decoded.as_slice()) {
         Ok(hash) => Ok(hash),
-        Err(_) => fail(ErrorCode::BundleParse, format!("{what} is {} bytes; expected a 32-byte SHA-256 hash", decoded.len())),
+        Err(_) => {
+            fail(ErrorCode::BundleParse, format!("{what} is {} bytes; expected a 32-byte SHA-256 hash", decoded.len()))
+        }
     }
 }
 

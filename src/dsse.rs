@@ -47,16 +47,27 @@ impl Statement {
             Err(e) => return fail(ErrorCode::BundleParse, format!("in-toto statement is not valid: {e}")),
         };
         if !STATEMENT_TYPES.contains(&raw.statement_type.as_str()) {
-            return fail(ErrorCode::BundleParse, format!("unsupported in-toto statement _type {:?}", raw.statement_type));
+            return fail(
+                ErrorCode::BundleParse,
+                format!("unsupported in-toto statement _type {:?}", raw.statement_type),
+            );
         }
         if raw.subject.is_empty() {
             return fail(ErrorCode::BundleParse, "in-toto statement has no subjects");
         }
         if raw.subject.len() > limits::MAX_SUBJECTS {
-            return fail(ErrorCode::LimitExceeded, format!("in-toto statement has {} subjects; the limit is {}", raw.subject.len(), limits::MAX_SUBJECTS));
+            return fail(
+                ErrorCode::LimitExceeded,
+                format!("in-toto statement has {} subjects; the limit is {}", raw.subject.len(), limits::MAX_SUBJECTS),
+            );
         }
         let subjects = raw.subject.into_iter().map(parse_subject).collect::<Result<_>>()?;
-        Ok(Self { statement_type: raw.statement_type, predicate_type: raw.predicate_type, subjects, predicate: raw.predicate })
+        Ok(Self {
+            statement_type: raw.statement_type,
+            predicate_type: raw.predicate_type,
+            subjects,
+            predicate: raw.predicate,
+        })
     }
 
     /// Whether the artifact is one of the subjects, matched by digest under any algorithm both
@@ -70,7 +81,14 @@ impl Statement {
 
 fn parse_subject(raw: RawSubject) -> Result<Subject> {
     if raw.digest.len() > limits::MAX_DIGESTS_PER_SUBJECT {
-        return fail(ErrorCode::LimitExceeded, format!("an in-toto subject has {} digests; the limit is {}", raw.digest.len(), limits::MAX_DIGESTS_PER_SUBJECT));
+        return fail(
+            ErrorCode::LimitExceeded,
+            format!(
+                "an in-toto subject has {} digests; the limit is {}",
+                raw.digest.len(),
+                limits::MAX_DIGESTS_PER_SUBJECT
+            ),
+        );
     }
     let mut digests = Vec::with_capacity(raw.digest.len());
     for (alg, hex) in raw.digest {
@@ -78,7 +96,12 @@ fn parse_subject(raw: RawSubject) -> Result<Subject> {
         let bytes = match HashAlgorithm::from_name(&alg) {
             Some(known) => match decode_hex(&hex).filter(|d| d.len() == known.output_len()) {
                 Some(bytes) => bytes,
-                None => return fail(ErrorCode::BundleParse, format!("in-toto subject {alg} digest {hex:?} is not valid hex of the right length")),
+                None => {
+                    return fail(
+                        ErrorCode::BundleParse,
+                        format!("in-toto subject {alg} digest {hex:?} is not valid hex of the right length"),
+                    )
+                }
             },
             None => hex.into_bytes(),
         };
@@ -100,7 +123,11 @@ pub(crate) fn check_artifact(
         if !unchecked && !statement.matches(artifact) {
             return fail(
                 ErrorCode::ArtifactMismatch,
-                format!("the {} matches none of the statement's {} subject(s)", artifact.describe(), statement.subjects.len()),
+                format!(
+                    "the {} matches none of the statement's {} subject(s)",
+                    artifact.describe(),
+                    statement.subjects.len()
+                ),
             );
         }
         return Ok(Some(statement));
@@ -112,7 +139,10 @@ pub(crate) fn check_artifact(
         Artifact::UnsafeUnchecked => true,
     };
     if !matches {
-        return fail(ErrorCode::ArtifactMismatch, format!("the {} is not the envelope's {payload_type} payload", artifact.describe()));
+        return fail(
+            ErrorCode::ArtifactMismatch,
+            format!("the {} is not the envelope's {payload_type} payload", artifact.describe()),
+        );
     }
     Ok(None)
 }
@@ -159,7 +189,10 @@ mod tests {
     }
 
     fn statement(subjects: &str) -> Vec<u8> {
-        format!(r#"{{"_type":"https://in-toto.io/Statement/v1","subject":{subjects},"predicateType":"p","predicate":{{}}}}"#).into_bytes()
+        format!(
+            r#"{{"_type":"https://in-toto.io/Statement/v1","subject":{subjects},"predicateType":"p","predicate":{{}}}}"#
+        )
+        .into_bytes()
     }
 
     #[test]
@@ -190,13 +223,19 @@ mod tests {
             assert_eq!(check_artifact(IN_TOTO_PAYLOAD_TYPE, &payload, &digests).unwrap_err().code, ErrorCode::BundleParse);
         }
         let many = format!("[{}]", vec![r#"{"digest":{}}"#; limits::MAX_SUBJECTS + 1].join(","));
-        assert_eq!(check_artifact(IN_TOTO_PAYLOAD_TYPE, &statement(&many), &digests).unwrap_err().code, ErrorCode::LimitExceeded);
+        assert_eq!(
+            check_artifact(IN_TOTO_PAYLOAD_TYPE, &statement(&many), &digests).unwrap_err().code,
+            ErrorCode::LimitExceeded
+        );
     }
 
     #[test]
     fn other_payload_types_are_the_artifact() {
         let artifact = Artifact::Bytes(b"hello");
         assert!(check_artifact("text/plain", b"hello", &ArtifactDigests::new(&artifact)).is_ok());
-        assert_eq!(check_artifact("text/plain", b"bye", &ArtifactDigests::new(&artifact)).unwrap_err().code, ErrorCode::ArtifactMismatch);
+        assert_eq!(
+            check_artifact("text/plain", b"bye", &ArtifactDigests::new(&artifact)).unwrap_err().code,
+            ErrorCode::ArtifactMismatch
+        );
     }
 }

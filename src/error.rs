@@ -1,7 +1,6 @@
 //! The one error type of the crate: a stable machine-readable code plus a message that says what
 //! was expected and what was found.
 
-
 use std::fmt;
 
 /// Stable error codes. The string forms (`as_str`) are part of the public API: the npm package and

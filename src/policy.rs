@@ -29,7 +29,10 @@ impl StringMatcher {
 
     pub fn regex(pattern: &str) -> Result<Self> {
         if pattern.len() > MAX_PATTERN_BYTES {
-            return fail(ErrorCode::LimitExceeded, format!("regular expression is {} bytes; the limit is {MAX_PATTERN_BYTES}", pattern.len()));
+            return fail(
+                ErrorCode::LimitExceeded,
+                format!("regular expression is {} bytes; the limit is {MAX_PATTERN_BYTES}", pattern.len()),
+            );
         }
         match regex_lite::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).build() {
             Ok(re) => Ok(Self::Regex(re)),
@@ -73,7 +76,10 @@ impl CertificateIdentity {
     pub fn with_extension(mut self, name: &str, value: impl Into<String>) -> Result<Self> {
         if fulcio::claim_arc(name).is_none() {
             let known: Vec<&str> = fulcio::CLAIMS.iter().map(|(_, n)| *n).collect();
-            return fail(ErrorCode::InvalidInput, format!("unknown certificate extension {name:?}; known: {}", known.join(", ")));
+            return fail(
+                ErrorCode::InvalidInput,
+                format!("unknown certificate extension {name:?}; known: {}", known.join(", ")),
+            );
         }
         self.extensions.push((name.to_owned(), value.into()));
         Ok(self)
@@ -82,16 +88,28 @@ impl CertificateIdentity {
     /// Checks the certificate's SAN, issuer and claims.
     pub(crate) fn check(&self, sans: &[San], claims: &[Claim]) -> Result<()> {
         let [san] = sans else {
-            return fail(ErrorCode::IdentityMismatch, format!("expected exactly one identity in the certificate's subject alternative names, found {}", sans.len()));
+            return fail(
+                ErrorCode::IdentityMismatch,
+                format!(
+                    "expected exactly one identity in the certificate's subject alternative names, found {}",
+                    sans.len()
+                ),
+            );
         };
         if !self.subject_alt_name.matches(san.value()) {
-            return fail(ErrorCode::IdentityMismatch, format!("expected identity {}, found {:?}", self.subject_alt_name.describe(), san.value()));
+            return fail(
+                ErrorCode::IdentityMismatch,
+                format!("expected identity {}, found {:?}", self.subject_alt_name.describe(), san.value()),
+            );
         }
         let Some(issuer) = fulcio::issuer(claims) else {
             return fail(ErrorCode::IssuerMismatch, "the certificate names no OIDC issuer");
         };
         if !self.issuer.matches(issuer) {
-            return fail(ErrorCode::IssuerMismatch, format!("expected OIDC issuer {}, found {issuer:?}", self.issuer.describe()));
+            return fail(
+                ErrorCode::IssuerMismatch,
+                format!("expected OIDC issuer {}, found {issuer:?}", self.issuer.describe()),
+            );
         }
         for (name, expected) in &self.extensions {
             let found = claims.iter().find(|c| c.name == name).map(|c| c.value.as_str());
@@ -162,7 +180,10 @@ mod tests {
         assert!(!anchored.matches("evil-user@example.com.attacker"));
         assert!(anchored.matches("user@example.com"));
         assert_eq!(StringMatcher::regex("(").unwrap_err().code, ErrorCode::InvalidInput);
-        assert_eq!(StringMatcher::regex(&"a".repeat(MAX_PATTERN_BYTES + 1)).unwrap_err().code, ErrorCode::LimitExceeded);
+        assert_eq!(
+            StringMatcher::regex(&"a".repeat(MAX_PATTERN_BYTES + 1)).unwrap_err().code,
+            ErrorCode::LimitExceeded
+        );
     }
 
     #[test]

@@ -59,9 +59,7 @@ impl Timestamp {
             return None;
         }
         let days = days_from_civil(year, month, day);
-        let secs = days
-            .checked_mul(86_400)?
-            .checked_add(i64::from(hour * 3600 + minute * 60 + second))?;
+        let secs = days.checked_mul(86_400)?.checked_add(i64::from(hour * 3600 + minute * 60 + second))?;
         Self::from_unix_nanos(secs, nanos)
     }
 
@@ -106,7 +104,11 @@ impl Timestamp {
                 let h = i64::from(digits(rest, 0, 2)?);
                 let m = i64::from(digits(rest, 3, 2)?);
                 let total = h * 3600 + m * 60;
-                if *sign == b'+' { total } else { -total }
+                if *sign == b'+' {
+                    total
+                } else {
+                    -total
+                }
             }
             _ => return None,
         };
@@ -168,9 +170,7 @@ impl fmt::Display for TimeRange {
 
 fn digits(b: &[u8], at: usize, len: usize) -> Option<u32> {
     let slice = b.get(at..at.checked_add(len)?)?;
-    slice.iter().try_fold(0u32, |acc, &c| {
-        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-    })
+    slice.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
 }
 
 fn is_leap(year: i64) -> bool {
@@ -229,9 +229,17 @@ mod tests {
 
     #[test]
     fn rejects_malformed_rfc3339() {
-        for bad in ["", "2023-07-12", "2023-13-01T00:00:00Z", "2023-02-29T00:00:00Z",
-            "2023-07-12T15:56:36", "2023-07-12T15:56:36.Z", "2023-07-12T15:56:36.1234567890Z",
-            "2023-07-12T24:00:00Z", "2023-07-12T15:56:36Zjunk"] {
+        for bad in [
+            "",
+            "2023-07-12",
+            "2023-13-01T00:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "2023-07-12T15:56:36",
+            "2023-07-12T15:56:36.Z",
+            "2023-07-12T15:56:36.1234567890Z",
+            "2023-07-12T24:00:00Z",
+            "2023-07-12T15:56:36Zjunk",
+        ] {
             assert!(Timestamp::parse_rfc3339(bad).is_none(), "{bad}");
         }
         assert!(Timestamp::parse_rfc3339("2024-02-29T00:00:00Z").is_some());

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::crypto::{PublicKey, SignatureBackend, SignatureCheck, Message};
+use crate::crypto::{Message, PublicKey, SignatureBackend, SignatureCheck};
 use crate::encoding::decode_base64;
 use crate::error::{fail, ErrorCode, Result};
 use crate::limits;
@@ -137,14 +137,23 @@ fn parse_log(raw: &RawLog) -> Result<TransparencyLog> {
         Some(details) if details.starts_with("PKCS1_RSA") => PublicKey::from_pkcs1_rsa_der(&key_bytes),
         _ => PublicKey::from_spki_der(&key_bytes),
     };
-    let key = key.map_err(|e| crate::error::VerificationError::new(ErrorCode::TrustedRoot, format!("log {what}: {}", e.message)))?;
+    let key = key.map_err(|e| {
+        crate::error::VerificationError::new(ErrorCode::TrustedRoot, format!("log {what}: {}", e.message))
+    })?;
     let valid_for = parse_range(raw_key.valid_for.as_ref(), &format!("log {what}"))?;
     let log_id = decode_key_id(raw.log_id.as_ref(), what)?;
     let checkpoint_key_id = match &raw.checkpoint_key_id {
         Some(id) => Some(decode_key_id(Some(id), what)?),
         None => None,
     };
-    Ok(TransparencyLog { base_url: raw.base_url.clone(), origin: origin_of(&raw.base_url), key, log_id, checkpoint_key_id, valid_for })
+    Ok(TransparencyLog {
+        base_url: raw.base_url.clone(),
+        origin: origin_of(&raw.base_url),
+        key,
+        log_id,
+        checkpoint_key_id,
+        valid_for,
+    })
 }
 
 fn decode_key_id(raw: Option<&RawKeyId>, what: &str) -> Result<Vec<u8>> {
@@ -161,15 +170,19 @@ fn parse_ca(raw: &RawAuthority) -> Result<CertificateAuthority> {
         return fail(ErrorCode::TrustedRoot, format!("authority {what} has an empty certificate chain"));
     }
     if certs.len() > limits::MAX_CHAIN_LENGTH {
-        return fail(ErrorCode::LimitExceeded, format!("authority {what}: chain longer than {}", limits::MAX_CHAIN_LENGTH));
+        return fail(
+            ErrorCode::LimitExceeded,
+            format!("authority {what}: chain longer than {}", limits::MAX_CHAIN_LENGTH),
+        );
     }
     let mut chain = Vec::with_capacity(certs.len());
     for cert in certs {
         let Some(der) = cert.raw_bytes.as_deref().and_then(decode_base64) else {
             return fail(ErrorCode::TrustedRoot, format!("authority {what}: malformed certificate rawBytes"));
         };
-        let cert = Certificate::from_der(&der)
-            .map_err(|e| crate::error::VerificationError::new(ErrorCode::TrustedRoot, format!("authority {what}: {}", e.message)))?;
+        let cert = Certificate::from_der(&der).map_err(|e| {
+            crate::error::VerificationError::new(ErrorCode::TrustedRoot, format!("authority {what}: {}", e.message))
+        })?;
         chain.push(cert);
     }
     let valid_for = parse_range(raw.valid_for.as_ref(), &format!("authority {what}"))?;

@@ -583,26 +583,38 @@ mod tests {
     use crate::trust::TrustedRoot;
 
     // The six rekor2 staging cases ship byte-identical trusted roots; one copy serves them all.
-    const STAGING_ROOT: &str = include_str!("../tests/data/conformance/bundle-verify/rekor2-happy-path/trusted_root.json");
-    const HAPPY_PATH: &str = include_str!("../tests/data/conformance/bundle-verify/rekor2-happy-path/bundle.sigstore.json");
-    const WITH_EMBEDDED_CERT: &str = include_str!("../tests/data/conformance/bundle-verify/rekor2-timestamp-with-embedded-cert/bundle.sigstore.json");
-    const WITHOUT_EMBEDDED_CERT: &str =
-        include_str!("../tests/data/conformance/bundle-verify/rekor2-timestamp-without-embedded-cert/bundle.sigstore.json");
-    const PAYLOAD_MISMATCH: &str = include_str!("../tests/data/conformance/bundle-verify/rekor2-timestamp-payload-mismatch_fail/bundle.sigstore.json");
+    const STAGING_ROOT: &str =
+        include_str!("../tests/data/conformance/bundle-verify/rekor2-happy-path/trusted_root.json");
+    const HAPPY_PATH: &str =
+        include_str!("../tests/data/conformance/bundle-verify/rekor2-happy-path/bundle.sigstore.json");
+    const WITH_EMBEDDED_CERT: &str = include_str!(
+        "../tests/data/conformance/bundle-verify/rekor2-timestamp-with-embedded-cert/bundle.sigstore.json"
+    );
+    const WITHOUT_EMBEDDED_CERT: &str = include_str!(
+        "../tests/data/conformance/bundle-verify/rekor2-timestamp-without-embedded-cert/bundle.sigstore.json"
+    );
+    const PAYLOAD_MISMATCH: &str = include_str!(
+        "../tests/data/conformance/bundle-verify/rekor2-timestamp-payload-mismatch_fail/bundle.sigstore.json"
+    );
     const UNTRUSTED_TSA: &str =
         include_str!("../tests/data/conformance/bundle-verify/rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail/bundle.sigstore.json");
-    const INCORRECT_TIME: &str =
-        include_str!("../tests/data/conformance/bundle-verify/rekor2-timestamp-with-incorrect-time_fail/bundle.sigstore.json");
+    const INCORRECT_TIME: &str = include_str!(
+        "../tests/data/conformance/bundle-verify/rekor2-timestamp-with-incorrect-time_fail/bundle.sigstore.json"
+    );
     const OUTSIDE_WINDOW: &str =
         include_str!("../tests/data/conformance/bundle-verify/rekor2-timestamp-outside-trust-root-tsa-validity_fail/bundle.sigstore.json");
     const OUTSIDE_WINDOW_ROOT: &str =
         include_str!("../tests/data/conformance/bundle-verify/rekor2-timestamp-outside-trust-root-tsa-validity_fail/trusted_root.json");
-    const OUTSIDE_CERT: &str =
-        include_str!("../tests/data/conformance/bundle-verify/rekor2-timestamp-outside-tsa-cert-validity_fail/bundle.sigstore.json");
-    const OUTSIDE_CERT_ROOT: &str =
-        include_str!("../tests/data/conformance/bundle-verify/rekor2-timestamp-outside-tsa-cert-validity_fail/trusted_root.json");
-    const CUSTOM_ROOT_BUNDLE: &str = include_str!("../tests/data/conformance/bundle-verify/intoto-with-custom-trust-root/bundle.sigstore.json");
-    const CUSTOM_ROOT: &str = include_str!("../tests/data/conformance/bundle-verify/intoto-with-custom-trust-root/trusted_root.json");
+    const OUTSIDE_CERT: &str = include_str!(
+        "../tests/data/conformance/bundle-verify/rekor2-timestamp-outside-tsa-cert-validity_fail/bundle.sigstore.json"
+    );
+    const OUTSIDE_CERT_ROOT: &str = include_str!(
+        "../tests/data/conformance/bundle-verify/rekor2-timestamp-outside-tsa-cert-validity_fail/trusted_root.json"
+    );
+    const CUSTOM_ROOT_BUNDLE: &str =
+        include_str!("../tests/data/conformance/bundle-verify/intoto-with-custom-trust-root/bundle.sigstore.json");
+    const CUSTOM_ROOT: &str =
+        include_str!("../tests/data/conformance/bundle-verify/intoto-with-custom-trust-root/trusted_root.json");
 
     struct Case {
         response: Vec<u8>,

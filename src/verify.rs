@@ -125,7 +125,9 @@ impl Verifier {
         let times: Vec<Timestamp> = verified_times.iter().map(VerifiedTime::time).collect();
 
         let (signer_info, scts) = match signer {
-            SignerRef::Certificate { leaf, policy: identities } => self.verify_certificate(leaf, identities, &times, policy, backend)?,
+            SignerRef::Certificate { leaf, policy: identities } => {
+                self.verify_certificate(leaf, identities, &times, policy, backend)?
+            }
             SignerRef::Key { key, hint } => {
                 (SignerInfo::PublicKey { key_id: encode_hex(&key.key_id()), hint: hint.clone() }, Vec::new())
             }
@@ -159,7 +161,8 @@ impl Verifier {
         let mut out: Vec<VerifiedTime> = Vec::new();
         let mut authorities = Vec::new();
         for token in &bundle.rfc3161_timestamps {
-            let stamp = tsa::verify_timestamp(token, bundle.content.signature(), &self.root.timestamp_authorities, backend)?;
+            let stamp =
+                tsa::verify_timestamp(token, bundle.content.signature(), &self.root.timestamp_authorities, backend)?;
             // One time per authority: a second token from the same TSA is no second witness.
             if !authorities.contains(&stamp.authority) {
                 authorities.push(stamp.authority);
@@ -178,7 +181,8 @@ impl Verifier {
     ) -> Result<Vec<VerifiedEntry>> {
         let mut verified: Vec<VerifiedEntry> = Vec::new();
         for (i, entry) in bundle.tlog_entries.iter().enumerate() {
-            let duplicate = bundle.tlog_entries.iter().take(i).any(|e| e.log_id == entry.log_id && e.log_index == entry.log_index);
+            let duplicate =
+                bundle.tlog_entries.iter().take(i).any(|e| e.log_id == entry.log_id && e.log_index == entry.log_index);
             if duplicate {
                 return fail(ErrorCode::TlogEntry, format!("tlog entry {} appears twice", entry.log_index));
             }
@@ -287,12 +291,14 @@ fn select_signer<'a>(bundle: &'a Bundle, policy: &'a Policy) -> Result<SignerRef
             Ok(SignerRef::Certificate { leaf, policy: None })
         }
         (VerificationMaterial::PublicKey { hint }, SignerPolicy::PublicKey(key)) => Ok(SignerRef::Key { key, hint }),
-        (VerificationMaterial::Certificate(_), SignerPolicy::PublicKey(_)) => {
-            fail(ErrorCode::KeyMismatch, "expected a signature by the given public key, but the bundle carries a certificate")
-        }
-        (VerificationMaterial::PublicKey { .. }, _) => {
-            fail(ErrorCode::KeyMismatch, "the bundle is signed with a managed key, but no public key was given to verify it with")
-        }
+        (VerificationMaterial::Certificate(_), SignerPolicy::PublicKey(_)) => fail(
+            ErrorCode::KeyMismatch,
+            "expected a signature by the given public key, but the bundle carries a certificate",
+        ),
+        (VerificationMaterial::PublicKey { .. }, _) => fail(
+            ErrorCode::KeyMismatch,
+            "the bundle is signed with a managed key, but no public key was given to verify it with",
+        ),
     }
 }
 
@@ -306,13 +312,17 @@ fn check_identities(identities: &[crate::policy::CertificateIdentity], sans: &[S
             }
         }
     }
-    Err(first_error.unwrap_or_else(|| crate::error::VerificationError::new(ErrorCode::IdentityMismatch, "no identity matched")))
+    Err(first_error
+        .unwrap_or_else(|| crate::error::VerificationError::new(ErrorCode::IdentityMismatch, "no identity matched")))
 }
 
 fn check_times(times: &[VerifiedTime], policy: &Policy) -> Result<()> {
     if let Some(now) = policy.current_time {
         if let Some(future) = times.iter().find(|t| t.time() > now) {
-            return fail(ErrorCode::TimestampThreshold, format!("verified time {} is in the future (now {now})", future.time()));
+            return fail(
+                ErrorCode::TimestampThreshold,
+                format!("verified time {} is in the future (now {now})", future.time()),
+            );
         }
     }
     if times.len() < policy.timestamp_threshold {
@@ -336,7 +346,10 @@ fn verify_message_signature(
     backend: &dyn SignatureBackend,
 ) -> Result<()> {
     if matches!(digests.artifact(), Artifact::UnsafeUnchecked) {
-        return fail(ErrorCode::InvalidInput, "a message signature cannot be verified without the artifact or its digest");
+        return fail(
+            ErrorCode::InvalidInput,
+            "a message signature cannot be verified without the artifact or its digest",
+        );
     }
     let mut unusable = None;
     let verified = key.message_schemes().iter().any(|&scheme| {
@@ -357,7 +370,11 @@ fn verify_message_signature(
         if let Some(hash) = unusable {
             return fail(
                 ErrorCode::ArtifactMismatch,
-                format!("the signature is over a {} digest, which the {} cannot provide", hash.name(), digests.describe()),
+                format!(
+                    "the signature is over a {} digest, which the {} cannot provide",
+                    hash.name(),
+                    digests.describe()
+                ),
             );
         }
         return fail(ErrorCode::Signature, format!("the signature does not verify over the {}", digests.describe()));
@@ -368,13 +385,22 @@ fn verify_message_signature(
             Some(actual) => {
                 return fail(
                     ErrorCode::ArtifactMismatch,
-                    format!("the bundle's messageDigest is {}, the artifact's {} is {}", encode_hex(claimed), algorithm.name(), encode_hex(actual)),
+                    format!(
+                        "the bundle's messageDigest is {}, the artifact's {} is {}",
+                        encode_hex(claimed),
+                        algorithm.name(),
+                        encode_hex(actual)
+                    ),
                 )
             }
             None => {
                 return fail(
                     ErrorCode::ArtifactMismatch,
-                    format!("the bundle's messageDigest is {}, which the {} cannot be compared with", algorithm.name(), digests.describe()),
+                    format!(
+                        "the bundle's messageDigest is {}, which the {} cannot be compared with",
+                        algorithm.name(),
+                        digests.describe()
+                    ),
                 )
             }
         }
@@ -382,7 +408,11 @@ fn verify_message_signature(
     Ok(())
 }
 
-fn verify_envelope_signature(envelope: &crate::bundle::Envelope, key: &PublicKey, backend: &dyn SignatureBackend) -> Result<()> {
+fn verify_envelope_signature(
+    envelope: &crate::bundle::Envelope,
+    key: &PublicKey,
+    backend: &dyn SignatureBackend,
+) -> Result<()> {
     let pae = dsse::pae(&envelope.payload_type, &envelope.payload);
     let verified = key.envelope_schemes().iter().any(|&scheme| {
         backend.verify(&SignatureCheck { key, scheme, message: Message::Raw(&pae), signature: &envelope.signature })

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use sigstore_wasm::artifact::Artifact;
 use sigstore_wasm::bundle::Bundle;
-use sigstore_wasm::crypto::{HashAlgorithm, PublicKey};
+use sigstore_wasm::crypto::deferred::{Answered, CheckAnswers, Gatherer};
+use sigstore_wasm::crypto::{HashAlgorithm, PublicKey, RustCrypto, SignatureBackend, SignatureCheck};
 use sigstore_wasm::encoding::encode_hex;
 use sigstore_wasm::error::VerificationError;
 use sigstore_wasm::policy::{CertificateIdentity, Policy, StringMatcher};
@@ -45,6 +46,14 @@ impl Case {
     }
 
     fn run(&self, mode: Mode) -> Result<VerificationResult, VerificationError> {
+        self.run_with(mode, |verifier, bundle, artifact, policy| verifier.verify(bundle, artifact, policy))
+    }
+
+    fn run_with(
+        &self,
+        mode: Mode,
+        mut verify: impl FnMut(&Verifier, &Bundle, &Artifact<'_>, &Policy) -> Result<VerificationResult, VerificationError>,
+    ) -> Result<VerificationResult, VerificationError> {
         let root = match self.read_text("trusted_root.json") {
             Some(json) => TrustedRoot::from_json(&json)?,
             None => TrustedRoot::production()?,
@@ -62,11 +71,12 @@ impl Case {
         let artifact_bytes = self.read("artifact").unwrap_or_else(|| fs::read(&self.default_artifact).expect("a.txt"));
         let artifact = match mode {
             Mode::Bytes => Artifact::Bytes(&artifact_bytes),
-            Mode::Sha256Digest => {
-                Artifact::parse_digest(&format!("sha256:{}", encode_hex(&HashAlgorithm::Sha256.digest(&artifact_bytes))))?
-            }
+            Mode::Sha256Digest => Artifact::parse_digest(&format!(
+                "sha256:{}",
+                encode_hex(&HashAlgorithm::Sha256.digest(&artifact_bytes))
+            ))?,
         };
-        verifier.verify(&bundle, &artifact, &policy)
+        verify(&verifier, &bundle, &artifact, &policy)
     }
 }
 
@@ -80,7 +90,11 @@ fn cases(dir: &Path, default_artifact: &Path) -> Vec<Case> {
         .expect("case directory")
         .filter_map(|e| e.ok())
         .filter(|e| e.path().join("bundle.sigstore.json").is_file())
-        .map(|e| Case { name: e.file_name().to_string_lossy().into_owned(), dir: e.path(), default_artifact: default_artifact.to_owned() })
+        .map(|e| Case {
+            name: e.file_name().to_string_lossy().into_owned(),
+            dir: e.path(),
+            default_artifact: default_artifact.to_owned(),
+        })
         .collect();
     cases.sort_by(|a, b| a.name.cmp(&b.name));
     cases
@@ -97,7 +111,8 @@ fn run_suite(label: &str, cases: &[Case], digest_exempt: &[&str]) {
     let mut failures = Vec::new();
     for case in cases {
         for mode in [Mode::Bytes, Mode::Sha256Digest] {
-            let expect_pass = case.should_pass() && !(mode == Mode::Sha256Digest && digest_exempt.contains(&case.name.as_str()));
+            let expect_pass =
+                case.should_pass() && !(mode == Mode::Sha256Digest && digest_exempt.contains(&case.name.as_str()));
             let outcome = case.run(mode);
             match (&outcome, expect_pass) {
                 (Ok(_), true) | (Err(_), false) => passed += 1,
@@ -131,4 +146,55 @@ fn realworld_bundles() {
     assert!(cases.len() >= 5);
     // npm provenance names its tarball by SHA-512 only: a SHA-256 digest cannot match it.
     run_suite("realworld", &cases, &["npm-provenance-sigstore-1.3.0", "npm-provenance-sigstore-2.0.0"]);
+}
+
+/// A backend that must never be asked: proves the gathered checks covered the final run.
+struct Unreachable;
+
+impl SignatureBackend for Unreachable {
+    fn verify(&self, _: &SignatureCheck<'_>) -> bool {
+        panic!("a signature check was not gathered beforehand")
+    }
+}
+
+/// Gathering the checks first, running them separately and then verifying with the answers
+/// gives the same verdict as verifying directly, for every case and mode. Valid bundles need a
+/// single round of checks.
+#[test]
+fn deferred_checks_give_the_same_verdicts() {
+    let dir = data("conformance/bundle-verify");
+    let mut all = cases(&dir, &dir.join("a.txt"));
+    let real = data("realworld");
+    all.extend(cases(&real, &real.join("missing")));
+    for case in &all {
+        for mode in [Mode::Bytes, Mode::Sha256Digest] {
+            let direct = case.run(mode);
+            let mut rounds = 0;
+            let deferred = case.run_with(mode, |verifier, bundle, artifact, policy| {
+                let mut answers = CheckAnswers::default();
+                loop {
+                    let gatherer = Gatherer::new(&answers);
+                    // The verdict of a gathering run means nothing; its questions do.
+                    let _ = verifier.verify_with(bundle, artifact, policy, &gatherer);
+                    let unanswered = gatherer.into_unanswered();
+                    if unanswered.is_empty() {
+                        break;
+                    }
+                    rounds += 1;
+                    assert!(rounds <= 8, "{}: gathering does not converge", case.name);
+                    for check in &unanswered {
+                        answers.insert(check, RustCrypto.verify(&check.as_check()));
+                    }
+                }
+                verifier.verify_with(bundle, artifact, policy, &Answered { answers: &answers, fallback: Unreachable })
+            });
+            assert_eq!(direct.is_ok(), deferred.is_ok(), "{} ({mode:?})", case.name);
+            if let (Err(a), Err(b)) = (&direct, &deferred) {
+                assert_eq!(a, b, "{} ({mode:?})", case.name);
+            }
+            if direct.is_ok() {
+                assert_eq!(rounds, 1, "{} ({mode:?}): a valid bundle needs one round", case.name);
+            }
+        }
+    }
 }

@@ -21,9 +21,7 @@ use x509_cert::Certificate;
 // Helpers (deliberately independent of the instance's code)
 
 fn unb64(v: &Value) -> Vec<u8> {
-    STANDARD
-        .decode(v.as_str().expect("base64 string"))
-        .expect("valid base64")
+    STANDARD.decode(v.as_str().expect("base64 string")).expect("valid base64")
 }
 
 fn b64s(bytes: &[u8]) -> String {
@@ -48,9 +46,7 @@ fn leaf_of(bundle: &Value) -> Vec<u8> {
 }
 
 fn entry(bundle: &Value) -> &Value {
-    let entries = bundle["verificationMaterial"]["tlogEntries"]
-        .as_array()
-        .expect("tlogEntries");
+    let entries = bundle["verificationMaterial"]["tlogEntries"].as_array().expect("tlogEntries");
     assert_eq!(entries.len(), 1);
     &entries[0]
 }
@@ -75,11 +71,7 @@ fn p256_key(spki: &[u8]) -> p256::ecdsa::VerifyingKey {
 }
 
 fn p384_key_of(c: &Certificate) -> p384::ecdsa::VerifyingKey {
-    let point = c
-        .tbs_certificate
-        .subject_public_key_info
-        .subject_public_key
-        .raw_bytes();
+    let point = c.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes();
     p384::ecdsa::VerifyingKey::from_sec1_bytes(point).expect("P-384 key")
 }
 
@@ -90,14 +82,10 @@ fn verify_p256(spki: &[u8], message: &[u8], der_sig: &[u8]) -> bool {
 
 /// X.509 signature check of `child` by `issuer` (both P-384 CA keys, ecdsa-with-SHA384).
 fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
-    assert_eq!(
-        child.signature_algorithm.oid.to_string(),
-        "1.2.840.10045.4.3.3"
-    );
+    assert_eq!(child.signature_algorithm.oid.to_string(), "1.2.840.10045.4.3.3");
     let sig = p384::ecdsa::Signature::from_der(child.signature.raw_bytes()).expect("DER sig");
     let tbs = child.tbs_certificate.to_der().unwrap();
-    p384_key_of(issuer).verify(&tbs, &sig).is_ok()
-        && child.tbs_certificate.issuer == issuer.tbs_certificate.subject
+    p384_key_of(issuer).verify(&tbs, &sig).is_ok() && child.tbs_certificate.issuer == issuer.tbs_certificate.subject
 }
 
 fn ext<'a>(c: &'a Certificate, oid: &str) -> &'a x509_cert::ext::Extension {
@@ -115,12 +103,7 @@ fn unix(t: x509_cert::time::Time) -> i64 {
 }
 
 /// RFC 9162 §2.1.3.2 inclusion verification, written from the RFC.
-fn merkle_root_from_proof(
-    index: u64,
-    size: u64,
-    leaf: [u8; 32],
-    proof: &[[u8; 32]],
-) -> Option<[u8; 32]> {
+fn merkle_root_from_proof(index: u64, size: u64, leaf: [u8; 32], proof: &[[u8; 32]]) -> Option<[u8; 32]> {
     let node = |l: &[u8; 32], r: &[u8; 32]| -> [u8; 32] {
         let mut h = Sha256::new();
         h.update([1u8]);
@@ -154,10 +137,7 @@ fn merkle_root_from_proof(
 }
 
 fn rfc6962_leaf(data: &[u8]) -> [u8; 32] {
-    Sha256::new_with_prefix([0u8])
-        .chain_update(data)
-        .finalize()
-        .into()
+    Sha256::new_with_prefix([0u8]).chain_update(data).finalize().into()
 }
 
 /// Verifies the entry's inclusion proof against its rootHash; returns (index, size, root).
@@ -165,25 +145,14 @@ fn check_inclusion(entry: &Value) -> (u64, u64, Vec<u8>) {
     let proof = &entry["inclusionProof"];
     let index: u64 = proof["logIndex"].as_str().unwrap().parse().unwrap();
     let size: u64 = proof["treeSize"].as_str().unwrap().parse().unwrap();
-    let hashes: Vec<[u8; 32]> = proof["hashes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| unb64(h).try_into().unwrap())
-        .collect();
+    let hashes: Vec<[u8; 32]> =
+        proof["hashes"].as_array().unwrap().iter().map(|h| unb64(h).try_into().unwrap()).collect();
     let leaf = rfc6962_leaf(&unb64(&entry["canonicalizedBody"]));
     let root = merkle_root_from_proof(index, size, leaf, &hashes).expect("well-formed proof");
-    assert_eq!(
-        root.to_vec(),
-        unb64(&proof["rootHash"]),
-        "proof recomputes rootHash"
-    );
+    assert_eq!(root.to_vec(), unb64(&proof["rootHash"]), "proof recomputes rootHash");
     assert!(!hashes.is_empty(), "non-trivial proof");
     // A proof for a neighbouring index must not verify (the checker is not vacuous).
-    assert_ne!(
-        merkle_root_from_proof(index ^ 1, size, leaf, &hashes),
-        Some(root)
-    );
+    assert_ne!(merkle_root_from_proof(index ^ 1, size, leaf, &hashes), Some(root));
     (index, size, root.to_vec())
 }
 
@@ -194,9 +163,7 @@ fn parse_note(note: &str) -> (String, Vec<(String, Vec<u8>)>) {
     let lines = note[split + 2..]
         .lines()
         .map(|line| {
-            let rest = line
-                .strip_prefix("\u{2014} ")
-                .expect("em dash signature line");
+            let rest = line.strip_prefix("\u{2014} ").expect("em dash signature line");
             let (name, sig) = rest.split_once(' ').unwrap();
             (name.to_string(), STANDARD.decode(sig).unwrap())
         })
@@ -215,9 +182,7 @@ fn shape(v: &Value) -> BTreeSet<String> {
                     walk(child, &path, out);
                 }
             }
-            Value::Array(items) => items
-                .iter()
-                .for_each(|i| walk(i, &format!("{prefix}[]"), out)),
+            Value::Array(items) => items.iter().for_each(|i| walk(i, &format!("{prefix}[]"), out)),
             _ => {}
         }
     }
@@ -227,19 +192,12 @@ fn shape(v: &Value) -> BTreeSet<String> {
 }
 
 fn conformance(case: &str, file: &str) -> Value {
-    let path = format!(
-        "{}/../shared/conformance/bundle-verify/{case}/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")))
-        .unwrap()
+    let path = format!("{}/../shared/conformance/bundle-verify/{case}/{file}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap()
 }
 
 fn pem_der(pem_text: &str) -> Vec<u8> {
-    let b64: String = pem_text
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
+    let b64: String = pem_text.lines().filter(|l| !l.starts_with("-----")).collect();
     STANDARD.decode(b64).unwrap()
 }
 
@@ -256,10 +214,7 @@ fn same_seed_same_material_other_seed_other_keys() {
     assert_eq!(a.sign(&req).bundle, b.sign(&req).bundle);
     let (ra, rc) = (a.trusted_root(), c.trusted_root());
     for path in ["tlogs", "ctlogs"] {
-        assert_ne!(
-            ra[path][0]["publicKey"]["rawBytes"],
-            rc[path][0]["publicKey"]["rawBytes"]
-        );
+        assert_ne!(ra[path][0]["publicKey"]["rawBytes"], rc[path][0]["publicKey"]["rawBytes"]);
     }
     assert_ne!(a.sign(&req).leaf_der, c.sign(&req).leaf_der);
 }
@@ -268,61 +223,30 @@ fn same_seed_same_material_other_seed_other_keys() {
 fn trusted_root_has_the_shape_of_a_real_one_and_consistent_log_ids() {
     let root = Instance::new(1).trusted_root();
     let real = conformance("rekor2-happy-path", "trusted_root.json");
-    let without_end = |s: BTreeSet<String>| -> BTreeSet<String> {
-        s.into_iter().filter(|p| !p.ends_with(".end")).collect()
-    };
+    let without_end =
+        |s: BTreeSet<String>| -> BTreeSet<String> { s.into_iter().filter(|p| !p.ends_with(".end")).collect() };
     assert_eq!(without_end(shape(&root)), without_end(shape(&real)));
-    assert_eq!(
-        root["mediaType"],
-        "application/vnd.dev.sigstore.trustedroot+json;version=0.1"
-    );
+    assert_eq!(root["mediaType"], "application/vnd.dev.sigstore.trustedroot+json;version=0.1");
 
     // Rekor v1 and CT: logId = SHA-256(SPKI).
     for log in [&root["tlogs"][0], &root["ctlogs"][0]] {
         let spki = unb64(&log["publicKey"]["rawBytes"]);
-        assert_eq!(
-            b64s(&Sha256::digest(&spki)),
-            log["logId"]["keyId"].as_str().unwrap()
-        );
+        assert_eq!(b64s(&Sha256::digest(&spki)), log["logId"]["keyId"].as_str().unwrap());
         p256_key(&spki);
     }
     // Rekor v2: C2SP Ed25519 key ID over the base URL's host.
     let v2 = &root["tlogs"][1];
     assert_eq!(v2["publicKey"]["keyDetails"], "PKIX_ED25519");
     let spki = unb64(&v2["publicKey"]["rawBytes"]);
-    assert_eq!(
-        &spki[..12],
-        &[0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]
-    );
-    let host = v2["baseUrl"]
-        .as_str()
-        .unwrap()
-        .strip_prefix("https://")
-        .unwrap();
-    let key_id = Sha256::new()
-        .chain_update(host)
-        .chain_update([b'\n', 1])
-        .chain_update(&spki[12..])
-        .finalize();
+    assert_eq!(&spki[..12], &[0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
+    let host = v2["baseUrl"].as_str().unwrap().strip_prefix("https://").unwrap();
+    let key_id = Sha256::new().chain_update(host).chain_update([b'\n', 1]).chain_update(&spki[12..]).finalize();
     assert_eq!(b64s(&key_id), v2["logId"]["keyId"].as_str().unwrap());
 
-    for section in [
-        "tlogs",
-        "ctlogs",
-        "certificateAuthorities",
-        "timestampAuthorities",
-    ] {
+    for section in ["tlogs", "ctlogs", "certificateAuthorities", "timestampAuthorities"] {
         for item in root[section].as_array().unwrap() {
-            let start = item
-                .get("validFor")
-                .or(item["publicKey"].get("validFor"))
-                .unwrap()["start"]
-                .as_str()
-                .unwrap();
-            assert!(
-                start.ends_with('Z') && start.len() == 20,
-                "RFC 3339 start {start}"
-            );
+            let start = item.get("validFor").or(item["publicKey"].get("validFor")).unwrap()["start"].as_str().unwrap();
+            assert!(start.ends_with('Z') && start.len() == 20, "RFC 3339 start {start}");
         }
     }
 }
@@ -347,53 +271,23 @@ fn fulcio_chain_verifies_and_has_the_expected_constraints() {
         assert!(e.critical);
         x509_cert::ext::pkix::BasicConstraints::from_der(e.extn_value.as_bytes()).unwrap()
     };
-    assert_eq!(
-        (bc(ca_root).ca, bc(ca_root).path_len_constraint),
-        (true, Some(1))
-    );
-    assert_eq!(
-        (bc(intermediate).ca, bc(intermediate).path_len_constraint),
-        (true, Some(0))
-    );
-    let eku = x509_cert::ext::pkix::ExtendedKeyUsage::from_der(
-        ext(intermediate, "2.5.29.37").extn_value.as_bytes(),
-    )
-    .unwrap();
-    assert_eq!(
-        eku.0.iter().map(|o| o.to_string()).collect::<Vec<_>>(),
-        ["1.3.6.1.5.5.7.3.3"]
-    );
-    assert_eq!(
-        unix(intermediate.tbs_certificate.validity.not_before),
-        Y2020
-    );
+    assert_eq!((bc(ca_root).ca, bc(ca_root).path_len_constraint), (true, Some(1)));
+    assert_eq!((bc(intermediate).ca, bc(intermediate).path_len_constraint), (true, Some(0)));
+    let eku =
+        x509_cert::ext::pkix::ExtendedKeyUsage::from_der(ext(intermediate, "2.5.29.37").extn_value.as_bytes()).unwrap();
+    assert_eq!(eku.0.iter().map(|o| o.to_string()).collect::<Vec<_>>(), ["1.3.6.1.5.5.7.3.3"]);
+    assert_eq!(unix(intermediate.tbs_certificate.validity.not_before), Y2020);
     assert_eq!(unix(intermediate.tbs_certificate.validity.not_after), Y2040);
 }
 
 #[test]
 fn intermediate_validity_override_is_in_the_trusted_root() {
     let expired = (Y2020, DEFAULT_SIGNING_TIME - 86_400);
-    let instance = Instance::with_options(
-        3,
-        InstanceOptions {
-            intermediate_validity: expired,
-            ..Default::default()
-        },
-    );
+    let instance = Instance::with_options(3, InstanceOptions { intermediate_validity: expired, ..Default::default() });
     let root = instance.trusted_root();
-    let intermediate = cert(&unb64(
-        &root["certificateAuthorities"][0]["certChain"]["certificates"][0]["rawBytes"],
-    ));
-    assert_eq!(
-        unix(intermediate.tbs_certificate.validity.not_after),
-        expired.1
-    );
-    let leaf = cert(
-        &instance
-            .sign(&SignRequest::message(ARTIFACT))
-            .leaf_der
-            .unwrap(),
-    );
+    let intermediate = cert(&unb64(&root["certificateAuthorities"][0]["certChain"]["certificates"][0]["rawBytes"]));
+    assert_eq!(unix(intermediate.tbs_certificate.validity.not_after), expired.1);
+    let leaf = cert(&instance.sign(&SignRequest::message(ARTIFACT)).leaf_der.unwrap());
     assert!(issued_by(&leaf, &intermediate));
 }
 
@@ -411,28 +305,17 @@ fn leaf_has_the_fulcio_profile() {
     let signed = instance.sign(&req);
     let leaf = cert(signed.leaf_der.as_ref().unwrap());
     let intermediate = cert(&instance.fulcio_intermediate.cert_der);
-    assert!(
-        issued_by(&leaf, &intermediate),
-        "leaf signature verifies under the intermediate key"
-    );
+    assert!(issued_by(&leaf, &intermediate), "leaf signature verifies under the intermediate key");
 
     let tbs = &leaf.tbs_certificate;
     assert_eq!(tbs.version, x509_cert::Version::V3);
     assert_eq!(tbs.serial_number.as_bytes().len(), 20);
     assert!(tbs.subject.0.is_empty(), "empty subject");
     assert_eq!(unix(tbs.validity.not_before), DEFAULT_SIGNING_TIME - 60);
-    assert_eq!(
-        unix(tbs.validity.not_after) - unix(tbs.validity.not_before),
-        600
-    );
+    assert_eq!(unix(tbs.validity.not_after) - unix(tbs.validity.not_before), 600);
 
-    let exts: Vec<(String, bool)> = tbs
-        .extensions
-        .as_ref()
-        .unwrap()
-        .iter()
-        .map(|e| (e.extn_id.to_string(), e.critical))
-        .collect();
+    let exts: Vec<(String, bool)> =
+        tbs.extensions.as_ref().unwrap().iter().map(|e| (e.extn_id.to_string(), e.critical)).collect();
     let f = |n: u32| (format!("1.3.6.1.4.1.57264.1.{n}"), false);
     let expected = vec![
         ("2.5.29.15".to_string(), true),
@@ -447,34 +330,16 @@ fn leaf_has_the_fulcio_profile() {
         ("1.3.6.1.4.1.11129.2.4.2".to_string(), false),
     ];
     assert_eq!(exts, expected);
-    assert_eq!(
-        ext(&leaf, "2.5.29.15").extn_value.as_bytes(),
-        [0x03, 0x02, 0x07, 0x80]
-    );
-    assert_eq!(
-        ext(&leaf, "1.3.6.1.4.1.57264.1.1").extn_value.as_bytes(),
-        b"https://issuer.test.example"
-    );
-    assert_eq!(
-        ext(&leaf, "1.3.6.1.4.1.57264.1.2").extn_value.as_bytes(),
-        b"push"
-    );
+    assert_eq!(ext(&leaf, "2.5.29.15").extn_value.as_bytes(), [0x03, 0x02, 0x07, 0x80]);
+    assert_eq!(ext(&leaf, "1.3.6.1.4.1.57264.1.1").extn_value.as_bytes(), b"https://issuer.test.example");
+    assert_eq!(ext(&leaf, "1.3.6.1.4.1.57264.1.2").extn_value.as_bytes(), b"push");
     let utf8 = |oid: &str| {
-        der::asn1::Utf8StringRef::from_der(ext(&leaf, oid).extn_value.as_bytes())
-            .unwrap()
-            .as_str()
-            .to_string()
+        der::asn1::Utf8StringRef::from_der(ext(&leaf, oid).extn_value.as_bytes()).unwrap().as_str().to_string()
     };
     assert_eq!(utf8("1.3.6.1.4.1.57264.1.8"), "https://issuer.test.example");
-    assert_eq!(
-        utf8("1.3.6.1.4.1.57264.1.9"),
-        "https://builder.test.example"
-    );
+    assert_eq!(utf8("1.3.6.1.4.1.57264.1.9"), "https://builder.test.example");
 
-    let san = x509_cert::ext::pkix::SubjectAltName::from_der(
-        ext(&leaf, "2.5.29.17").extn_value.as_bytes(),
-    )
-    .unwrap();
+    let san = x509_cert::ext::pkix::SubjectAltName::from_der(ext(&leaf, "2.5.29.17").extn_value.as_bytes()).unwrap();
     match &san.0[..] {
         [x509_cert::ext::pkix::name::GeneralName::Rfc822Name(email)] => {
             assert_eq!(email.as_str(), "signer@test.example")
@@ -482,14 +347,11 @@ fn leaf_has_the_fulcio_profile() {
         other => panic!("unexpected SAN {other:?}"),
     }
     // AKI of the leaf = SKI of the intermediate.
-    let aki = x509_cert::ext::pkix::AuthorityKeyIdentifier::from_der(
-        ext(&leaf, "2.5.29.35").extn_value.as_bytes(),
-    )
-    .unwrap();
-    let ski = x509_cert::ext::pkix::SubjectKeyIdentifier::from_der(
-        ext(&intermediate, "2.5.29.14").extn_value.as_bytes(),
-    )
-    .unwrap();
+    let aki =
+        x509_cert::ext::pkix::AuthorityKeyIdentifier::from_der(ext(&leaf, "2.5.29.35").extn_value.as_bytes()).unwrap();
+    let ski =
+        x509_cert::ext::pkix::SubjectKeyIdentifier::from_der(ext(&intermediate, "2.5.29.14").extn_value.as_bytes())
+            .unwrap();
     assert_eq!(aki.key_identifier.unwrap(), ski.0);
 }
 
@@ -497,20 +359,13 @@ fn leaf_has_the_fulcio_profile() {
 /// `x509-cert`, and verifies each SCT with the trusted CT key.
 fn verify_embedded_scts(leaf_der: &[u8], issuer_spki: &[u8], root: &Value) -> Vec<Vec<u8>> {
     let leaf = cert(leaf_der);
-    let outer = der::asn1::OctetString::from_der(
-        ext(&leaf, "1.3.6.1.4.1.11129.2.4.2").extn_value.as_bytes(),
-    )
-    .unwrap();
+    let outer = der::asn1::OctetString::from_der(ext(&leaf, "1.3.6.1.4.1.11129.2.4.2").extn_value.as_bytes()).unwrap();
     let list = outer.as_bytes();
     let total = u16::from_be_bytes([list[0], list[1]]) as usize;
     assert_eq!(total + 2, list.len());
 
     let mut precert = leaf.tbs_certificate.clone();
-    precert
-        .extensions
-        .as_mut()
-        .unwrap()
-        .retain(|e| e.extn_id.to_string() != "1.3.6.1.4.1.11129.2.4.2");
+    precert.extensions.as_mut().unwrap().retain(|e| e.extn_id.to_string() != "1.3.6.1.4.1.11129.2.4.2");
     let precert_tbs = precert.to_der().unwrap();
 
     let mut rest = &list[2..];
@@ -540,20 +395,14 @@ fn verify_embedded_scts(leaf_der: &[u8], issuer_spki: &[u8], root: &Value) -> Ve
         signed.extend_from_slice(&(ext_len as u16).to_be_bytes());
         signed.extend_from_slice(extensions);
         let ct_spki = unb64(&ctlog["publicKey"]["rawBytes"]);
-        assert!(
-            verify_p256(&ct_spki, &signed, sig),
-            "SCT verifies over the reconstructed precert"
-        );
+        assert!(verify_p256(&ct_spki, &signed, sig), "SCT verifies over the reconstructed precert");
         // Over the final TBS (SCT included) it must not verify.
         let mut wrong = signed.clone();
         let last = wrong.len() - 1 - ext_len;
         wrong[last] ^= 1;
         assert!(!verify_p256(&ct_spki, &wrong, sig));
         let ts_ms = u64::from_be_bytes(timestamp.try_into().unwrap());
-        assert_eq!(
-            ts_ms / 1000,
-            unix(leaf.tbs_certificate.validity.not_before) as u64
-        );
+        assert_eq!(ts_ms / 1000, unix(leaf.tbs_certificate.validity.not_before) as u64);
         extensions_seen.push(extensions.to_vec());
     }
     extensions_seen
@@ -563,32 +412,17 @@ fn verify_embedded_scts(leaf_der: &[u8], issuer_spki: &[u8], root: &Value) -> Ve
 fn embedded_sct_verifies_over_the_reconstructed_precertificate() {
     let instance = Instance::new(5);
     let root = instance.trusted_root();
-    let issuer_spki = cert(&instance.fulcio_intermediate.cert_der)
-        .tbs_certificate
-        .subject_public_key_info
-        .to_der()
-        .unwrap();
+    let issuer_spki =
+        cert(&instance.fulcio_intermediate.cert_der).tbs_certificate.subject_public_key_info.to_der().unwrap();
 
     let plain = instance.sign(&SignRequest::message(ARTIFACT));
-    assert_eq!(
-        verify_embedded_scts(plain.leaf_der.as_ref().unwrap(), &issuer_spki, &root),
-        vec![Vec::<u8>::new()]
-    );
+    assert_eq!(verify_embedded_scts(plain.leaf_der.as_ref().unwrap(), &issuer_spki, &root), vec![Vec::<u8>::new()]);
 
-    let with_index = instance
-        .sign(&SignRequest::message(ARTIFACT).with_sct(Sct::EmbeddedWithLeafIndex(0x0dde14)));
+    let with_index = instance.sign(&SignRequest::message(ARTIFACT).with_sct(Sct::EmbeddedWithLeafIndex(0x0dde14)));
     let exts = verify_embedded_scts(with_index.leaf_der.as_ref().unwrap(), &issuer_spki, &root);
-    assert_eq!(
-        exts,
-        vec![vec![0x00, 0x00, 0x05, 0x00, 0x00, 0x0d, 0xde, 0x14]]
-    );
+    assert_eq!(exts, vec![vec![0x00, 0x00, 0x05, 0x00, 0x00, 0x0d, 0xde, 0x14]]);
 
-    let none = cert(
-        &instance
-            .sign(&SignRequest::message(ARTIFACT).with_sct(Sct::None))
-            .leaf_der
-            .unwrap(),
-    );
+    let none = cert(&instance.sign(&SignRequest::message(ARTIFACT).with_sct(Sct::None)).leaf_der.unwrap());
     assert!(none
         .tbs_certificate
         .extensions
@@ -605,35 +439,16 @@ fn message_signature_bundle_v03_matches_the_real_shape_and_verifies() {
     let instance = Instance::new(6);
     let signed = instance.sign(&SignRequest::message(ARTIFACT));
     let bundle = &signed.bundle;
-    assert_eq!(
-        shape(bundle),
-        shape(&conformance("happy-path-v0.3", "bundle.sigstore.json"))
-    );
-    assert_eq!(
-        bundle["mediaType"],
-        "application/vnd.dev.sigstore.bundle+json;version=0.3"
-    );
+    assert_eq!(shape(bundle), shape(&conformance("happy-path-v0.3", "bundle.sigstore.json")));
+    assert_eq!(bundle["mediaType"], "application/vnd.dev.sigstore.bundle+json;version=0.3");
 
     let digest = Sha256::digest(ARTIFACT);
-    assert_eq!(
-        bundle["messageSignature"]["messageDigest"]["algorithm"],
-        "SHA2_256"
-    );
-    assert_eq!(
-        unb64(&bundle["messageSignature"]["messageDigest"]["digest"]),
-        digest.to_vec()
-    );
+    assert_eq!(bundle["messageSignature"]["messageDigest"]["algorithm"], "SHA2_256");
+    assert_eq!(unb64(&bundle["messageSignature"]["messageDigest"]["digest"]), digest.to_vec());
     let sig = unb64(&bundle["messageSignature"]["signature"]);
     let leaf = cert(&leaf_of(bundle));
-    let leaf_spki = leaf
-        .tbs_certificate
-        .subject_public_key_info
-        .to_der()
-        .unwrap();
-    assert!(
-        verify_p256(&leaf_spki, ARTIFACT, &sig),
-        "ECDSA-SHA256 over the artifact"
-    );
+    let leaf_spki = leaf.tbs_certificate.subject_public_key_info.to_der().unwrap();
+    assert!(verify_p256(&leaf_spki, ARTIFACT, &sig), "ECDSA-SHA256 over the artifact");
     assert!(!verify_p256(&leaf_spki, b"other artifact", &sig));
     assert_eq!(signed.public_key_der, leaf_spki);
 }
@@ -641,59 +456,33 @@ fn message_signature_bundle_v03_matches_the_real_shape_and_verifies() {
 #[test]
 fn media_types_place_the_leaf_where_each_version_expects_it() {
     let instance = Instance::new(6);
-    for (media, real_case) in [
-        (MediaType::V01, Some("happy-path-v0.1")),
-        (MediaType::V02, None),
-        (MediaType::V03Alt, None),
-    ] {
-        let bundle = instance
-            .sign(&SignRequest::message(ARTIFACT).with_media_type(media))
-            .bundle;
+    for (media, real_case) in
+        [(MediaType::V01, Some("happy-path-v0.1")), (MediaType::V02, None), (MediaType::V03Alt, None)]
+    {
+        let bundle = instance.sign(&SignRequest::message(ARTIFACT).with_media_type(media)).bundle;
         assert_eq!(bundle["mediaType"], media.as_str());
         let material = &bundle["verificationMaterial"];
         let chain = matches!(media, MediaType::V01 | MediaType::V02);
         assert_eq!(material["x509CertificateChain"].is_object(), chain);
         assert_eq!(material["certificate"].is_object(), !chain);
         if let Some(case) = real_case {
-            assert_eq!(
-                shape(&bundle),
-                shape(&conformance(case, "bundle.sigstore.json"))
-            );
+            assert_eq!(shape(&bundle), shape(&conformance(case, "bundle.sigstore.json")));
         }
     }
-    assert_eq!(
-        MediaType::V03Alt.as_str(),
-        "application/vnd.dev.sigstore.bundle.v0.3+json"
-    );
+    assert_eq!(MediaType::V03Alt.as_str(), "application/vnd.dev.sigstore.bundle.v0.3+json");
 }
 
 #[test]
 fn every_leaf_key_type_signs_with_the_sigstore_convention() {
     use rsa::pkcs8::DecodePublicKey;
     let instance = Instance::new(9);
-    for key in [
-        LeafKey::P256,
-        LeafKey::P384,
-        LeafKey::Ed25519,
-        LeafKey::RsaPkcs1_2048,
-        LeafKey::RsaPss_2048,
-    ] {
+    for key in [LeafKey::P256, LeafKey::P384, LeafKey::Ed25519, LeafKey::RsaPkcs1_2048, LeafKey::RsaPss_2048] {
         let signed = instance.sign(&SignRequest::message(ARTIFACT).with_key(key));
         let bundle = &signed.bundle;
         let sig = unb64(&bundle["messageSignature"]["signature"]);
-        let spki_der = cert(&leaf_of(bundle))
-            .tbs_certificate
-            .subject_public_key_info
-            .to_der()
-            .unwrap();
-        let point = || {
-            cert(&leaf_of(bundle))
-                .tbs_certificate
-                .subject_public_key_info
-                .subject_public_key
-                .raw_bytes()
-                .to_vec()
-        };
+        let spki_der = cert(&leaf_of(bundle)).tbs_certificate.subject_public_key_info.to_der().unwrap();
+        let point =
+            || cert(&leaf_of(bundle)).tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes().to_vec();
         let (algorithm, digest) = match key {
             LeafKey::P256 => {
                 assert!(verify_p256(&spki_der, ARTIFACT, &sig));
@@ -701,54 +490,33 @@ fn every_leaf_key_type_signs_with_the_sigstore_convention() {
             }
             LeafKey::P384 => {
                 let vk = p384::ecdsa::VerifyingKey::from_sec1_bytes(&point()).unwrap();
-                assert!(vk
-                    .verify(ARTIFACT, &p384::ecdsa::Signature::from_der(&sig).unwrap())
-                    .is_ok());
+                assert!(vk.verify(ARTIFACT, &p384::ecdsa::Signature::from_der(&sig).unwrap()).is_ok());
                 ("SHA2_384", Sha384::digest(ARTIFACT).to_vec())
             }
             LeafKey::Ed25519 => {
-                let vk =
-                    ed25519_dalek::VerifyingKey::from_bytes(&point().try_into().unwrap()).unwrap();
+                let vk = ed25519_dalek::VerifyingKey::from_bytes(&point().try_into().unwrap()).unwrap();
                 let s = ed25519_dalek::Signature::from_slice(&sig).unwrap();
-                assert!(
-                    vk.verify_prehashed(Sha512::new_with_prefix(ARTIFACT), None, &s)
-                        .is_ok(),
-                    "Ed25519ph"
-                );
+                assert!(vk.verify_prehashed(Sha512::new_with_prefix(ARTIFACT), None, &s).is_ok(), "Ed25519ph");
                 assert!(vk.verify(ARTIFACT, &s).is_err(), "not pure Ed25519");
                 ("SHA2_512", Sha512::digest(ARTIFACT).to_vec())
             }
             LeafKey::RsaPkcs1_2048 => {
                 let pk = rsa::RsaPublicKey::from_public_key_der(&spki_der).unwrap();
                 let s = rsa::pkcs1v15::Signature::try_from(sig.as_slice()).unwrap();
-                assert!(rsa::pkcs1v15::VerifyingKey::<Sha256>::new(pk)
-                    .verify(ARTIFACT, &s)
-                    .is_ok());
+                assert!(rsa::pkcs1v15::VerifyingKey::<Sha256>::new(pk).verify(ARTIFACT, &s).is_ok());
                 ("SHA2_256", Sha256::digest(ARTIFACT).to_vec())
             }
             LeafKey::RsaPss_2048 => {
                 let pk = rsa::RsaPublicKey::from_public_key_der(&spki_der).unwrap();
                 let s = rsa::pss::Signature::try_from(sig.as_slice()).unwrap();
-                assert!(rsa::pss::VerifyingKey::<Sha256>::new(pk)
-                    .verify(ARTIFACT, &s)
-                    .is_ok());
+                assert!(rsa::pss::VerifyingKey::<Sha256>::new(pk).verify(ARTIFACT, &s).is_ok());
                 ("SHA2_256", Sha256::digest(ARTIFACT).to_vec())
             }
         };
-        assert_eq!(
-            bundle["messageSignature"]["messageDigest"]["algorithm"], algorithm,
-            "{key:?}"
-        );
-        assert_eq!(
-            unb64(&bundle["messageSignature"]["messageDigest"]["digest"]),
-            digest
-        );
+        assert_eq!(bundle["messageSignature"]["messageDigest"]["algorithm"], algorithm, "{key:?}");
+        assert_eq!(unb64(&bundle["messageSignature"]["messageDigest"]["digest"]), digest);
         let body = log_body(bundle);
-        assert_eq!(
-            body["spec"]["data"]["hash"]["value"],
-            hex(&digest),
-            "{key:?}"
-        );
+        assert_eq!(body["spec"]["data"]["hash"]["value"], hex(&digest), "{key:?}");
     }
 }
 
@@ -762,30 +530,14 @@ fn managed_key_bundle_has_a_hint_and_no_certificate() {
             .with_tsa(DEFAULT_SIGNING_TIME),
     );
     let bundle = &signed.bundle;
-    assert_eq!(
-        shape(bundle),
-        shape(&conformance(
-            "managed-key-happy-path",
-            "bundle.sigstore.json"
-        ))
-    );
+    assert_eq!(shape(bundle), shape(&conformance("managed-key-happy-path", "bundle.sigstore.json")));
     assert!(signed.leaf_der.is_none());
     let spki = pem_der(&signed.public_key_pem);
-    assert_eq!(
-        bundle["verificationMaterial"]["publicKey"]["hint"],
-        b64s(&Sha256::digest(&spki))
-    );
-    let body_pem = String::from_utf8(unb64(
-        &log_body(bundle)["spec"]["signature"]["publicKey"]["content"],
-    ))
-    .unwrap();
+    assert_eq!(bundle["verificationMaterial"]["publicKey"]["hint"], b64s(&Sha256::digest(&spki)));
+    let body_pem = String::from_utf8(unb64(&log_body(bundle)["spec"]["signature"]["publicKey"]["content"])).unwrap();
     assert!(body_pem.starts_with("-----BEGIN PUBLIC KEY-----\n"));
     assert_eq!(pem_der(&body_pem), spki);
-    assert!(verify_p256(
-        &spki,
-        ARTIFACT,
-        &unb64(&bundle["messageSignature"]["signature"])
-    ));
+    assert!(verify_p256(&spki, ARTIFACT, &unb64(&bundle["messageSignature"]["signature"])));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -804,24 +556,14 @@ fn rekor_v1_hashedrekord_body_is_canonical_and_bound_to_the_bundle() {
         leaf_pem_b64,
     );
     assert_eq!(String::from_utf8(body_bytes).unwrap(), expected);
-    assert_eq!(
-        entry(bundle)["kindVersion"],
-        serde_json::json!({"kind": "hashedrekord", "version": "0.0.1"})
-    );
+    assert_eq!(entry(bundle)["kindVersion"], serde_json::json!({"kind": "hashedrekord", "version": "0.0.1"}));
 }
 
 /// PEM as Rekor writes it (64 columns, trailing newline), written independently.
 fn pem_for_test(label: &str, der: &[u8]) -> String {
     let b = b64s(der);
-    let lines: Vec<&str> = b
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect();
-    format!(
-        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
-        lines.join("\n")
-    )
+    let lines: Vec<&str> = b.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
 }
 
 #[test]
@@ -845,10 +587,7 @@ fn rekor_v1_set_verifies_with_the_global_log_index() {
     let global = entry["logIndex"].as_str().unwrap();
     let local = entry["inclusionProof"]["logIndex"].as_str().unwrap();
     assert_ne!(global, local, "global and shard-local indices differ");
-    assert!(
-        verify_p256(&spki, payload(global).as_bytes(), &set),
-        "SET over the global index"
-    );
+    assert!(verify_p256(&spki, payload(global).as_bytes(), &set), "SET over the global index");
     assert!(!verify_p256(&spki, payload(local).as_bytes(), &set));
     assert_eq!(entry["integratedTime"], "1689177396");
 }
@@ -857,124 +596,55 @@ fn rekor_v1_set_verifies_with_the_global_log_index() {
 fn rekor_v1_inclusion_proof_and_checkpoint_verify() {
     let instance = Instance::new(13);
     let root = instance.trusted_root();
-    for tree in [
-        TreeShape { index: 9, size: 14 },
-        TreeShape { index: 1, size: 5 },
-        TreeShape {
-            index: 15,
-            size: 16,
-        },
-    ] {
-        let req = SignRequest {
-            tree,
-            ..SignRequest::message(ARTIFACT)
-        };
+    for tree in [TreeShape { index: 9, size: 14 }, TreeShape { index: 1, size: 5 }, TreeShape { index: 15, size: 16 }] {
+        let req = SignRequest { tree, ..SignRequest::message(ARTIFACT) };
         let signed = instance.sign(&req);
         let entry = entry(&signed.bundle);
         let (index, size, root_hash) = check_inclusion(entry);
         assert_eq!((index, size), (tree.index, tree.size));
 
         let tlog = trusted_log(&root, "tlogs", &entry["logId"]["keyId"]);
-        let host = tlog["baseUrl"]
-            .as_str()
-            .unwrap()
-            .strip_prefix("https://")
-            .unwrap();
-        let (text, sigs) = parse_note(
-            entry["inclusionProof"]["checkpoint"]["envelope"]
-                .as_str()
-                .unwrap(),
-        );
+        let host = tlog["baseUrl"].as_str().unwrap().strip_prefix("https://").unwrap();
+        let (text, sigs) = parse_note(entry["inclusionProof"]["checkpoint"]["envelope"].as_str().unwrap());
         let lines: Vec<&str> = text.lines().collect();
         let (name, tree_id) = lines[0].split_once(" - ").expect("v1 origin");
         assert_eq!(name, host);
         assert!(tree_id.parse::<u64>().is_ok());
         assert_eq!(lines[1], size.to_string());
         assert_eq!(STANDARD.decode(lines[2]).unwrap(), root_hash);
-        assert_eq!(
-            lines[3],
-            format!(
-                "Timestamp: {}",
-                DEFAULT_SIGNING_TIME as u128 * 1_000_000_000
-            )
-        );
+        assert_eq!(lines[3], format!("Timestamp: {}", DEFAULT_SIGNING_TIME as u128 * 1_000_000_000));
         assert_eq!(sigs.len(), 1);
         let (sig_name, blob) = &sigs[0];
         assert_eq!(sig_name, host);
-        assert_eq!(
-            &blob[..4],
-            &unb64(&tlog["logId"]["keyId"])[..4],
-            "key hint = logId[:4]"
-        );
+        assert_eq!(&blob[..4], &unb64(&tlog["logId"]["keyId"])[..4], "key hint = logId[:4]");
         let spki = unb64(&tlog["publicKey"]["rawBytes"]);
-        assert!(
-            verify_p256(&spki, text.as_bytes(), &blob[4..]),
-            "checkpoint signature over the note text"
-        );
+        assert!(verify_p256(&spki, text.as_bytes(), &blob[4..]), "checkpoint signature over the note text");
     }
 }
 
 #[test]
 fn rekor_v1_optional_parts_can_be_left_out() {
     let instance = Instance::new(14);
-    let tlog = Tlog::RekorV1 {
-        kind: V1Kind::HashedRekord,
-        set: true,
-        proof: true,
-        checkpoint: false,
-    };
-    let e = instance
-        .sign(&SignRequest::message(ARTIFACT).with_tlog(tlog))
-        .bundle;
-    assert!(
-        entry(&e)["inclusionProof"].is_object()
-            && entry(&e)["inclusionProof"].get("checkpoint").is_none()
-    );
-    let tlog = Tlog::RekorV1 {
-        kind: V1Kind::HashedRekord,
-        set: false,
-        proof: true,
-        checkpoint: true,
-    };
-    assert!(entry(
-        &instance
-            .sign(&SignRequest::message(ARTIFACT).with_tlog(tlog))
-            .bundle
-    )
-    .get("inclusionPromise")
-    .is_none());
-    let tlog = Tlog::RekorV1 {
-        kind: V1Kind::HashedRekord,
-        set: true,
-        proof: false,
-        checkpoint: false,
-    };
-    assert!(entry(
-        &instance
-            .sign(&SignRequest::message(ARTIFACT).with_tlog(tlog))
-            .bundle
-    )
-    .get("inclusionProof")
-    .is_none());
-    let none = instance
-        .sign(&SignRequest::message(ARTIFACT).with_tlog(Tlog::None))
-        .bundle;
-    assert_eq!(
-        none["verificationMaterial"]["tlogEntries"],
-        serde_json::json!([])
-    );
+    let tlog = Tlog::RekorV1 { kind: V1Kind::HashedRekord, set: true, proof: true, checkpoint: false };
+    let e = instance.sign(&SignRequest::message(ARTIFACT).with_tlog(tlog)).bundle;
+    assert!(entry(&e)["inclusionProof"].is_object() && entry(&e)["inclusionProof"].get("checkpoint").is_none());
+    let tlog = Tlog::RekorV1 { kind: V1Kind::HashedRekord, set: false, proof: true, checkpoint: true };
+    assert!(entry(&instance.sign(&SignRequest::message(ARTIFACT).with_tlog(tlog)).bundle)
+        .get("inclusionPromise")
+        .is_none());
+    let tlog = Tlog::RekorV1 { kind: V1Kind::HashedRekord, set: true, proof: false, checkpoint: false };
+    assert!(entry(&instance.sign(&SignRequest::message(ARTIFACT).with_tlog(tlog)).bundle)
+        .get("inclusionProof")
+        .is_none());
+    let none = instance.sign(&SignRequest::message(ARTIFACT).with_tlog(Tlog::None)).bundle;
+    assert_eq!(none["verificationMaterial"]["tlogEntries"], serde_json::json!([]));
 }
 
 // ---------------------------------------------------------------------------------------------
 // DSSE and in-toto
 
 fn pae_for_test(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    let mut out = format!(
-        "DSSEv1 {} {payload_type} {} ",
-        payload_type.len(),
-        payload.len()
-    )
-    .into_bytes();
+    let mut out = format!("DSSEv1 {} {payload_type} {} ", payload_type.len(), payload.len()).into_bytes();
     out.extend_from_slice(payload);
     out
 }
@@ -984,13 +654,7 @@ fn dsse_bundle_with_rekor_v1_dsse_entry() {
     let instance = Instance::new(15);
     let signed = instance.sign(&SignRequest::in_toto("a.txt", ARTIFACT));
     let bundle = &signed.bundle;
-    assert_eq!(
-        shape(bundle),
-        shape(&conformance(
-            "happy-path-intoto-in-dsse-v3",
-            "bundle.sigstore.json"
-        ))
-    );
+    assert_eq!(shape(bundle), shape(&conformance("happy-path-intoto-in-dsse-v3", "bundle.sigstore.json")));
 
     let env = &bundle["dsseEnvelope"];
     assert_eq!(env["payloadType"], "application/vnd.in-toto+json");
@@ -998,17 +662,10 @@ fn dsse_bundle_with_rekor_v1_dsse_entry() {
     let statement: Value = serde_json::from_slice(&payload).unwrap();
     assert_eq!(statement["_type"], "https://in-toto.io/Statement/v1");
     assert_eq!(statement["subject"][0]["name"], "a.txt");
-    assert_eq!(
-        statement["subject"][0]["digest"]["sha256"],
-        hex(&Sha256::digest(ARTIFACT))
-    );
+    assert_eq!(statement["subject"][0]["digest"]["sha256"], hex(&Sha256::digest(ARTIFACT)));
 
     let sig = unb64(&env["signatures"][0]["sig"]);
-    let spki = cert(&leaf_of(bundle))
-        .tbs_certificate
-        .subject_public_key_info
-        .to_der()
-        .unwrap();
+    let spki = cert(&leaf_of(bundle)).tbs_certificate.subject_public_key_info.to_der().unwrap();
     let pae = pae_for_test("application/vnd.in-toto+json", &payload);
     assert!(pae.starts_with(b"DSSEv1 28 application/vnd.in-toto+json "));
     assert!(verify_p256(&spki, &pae, &sig), "DSSE signature over PAE");
@@ -1016,14 +673,8 @@ fn dsse_bundle_with_rekor_v1_dsse_entry() {
 
     let body = log_body(bundle);
     assert_eq!(body["kind"], "dsse");
-    assert_eq!(
-        body["spec"]["payloadHash"]["value"],
-        hex(&Sha256::digest(&payload))
-    );
-    assert_eq!(
-        body["spec"]["signatures"][0]["signature"],
-        env["signatures"][0]["sig"]
-    );
+    assert_eq!(body["spec"]["payloadHash"]["value"], hex(&Sha256::digest(&payload)));
+    assert_eq!(body["spec"]["signatures"][0]["signature"], env["signatures"][0]["sig"]);
     let verifier = String::from_utf8(unb64(&body["spec"]["signatures"][0]["verifier"])).unwrap();
     assert_eq!(pem_der(&verifier), leaf_of(bundle));
     check_inclusion(entry(bundle));
@@ -1038,35 +689,18 @@ fn intoto_entry_uses_double_base64() {
         .with_tsa(DEFAULT_SIGNING_TIME + 5);
     let bundle = instance.sign(&req).bundle;
     // The conformance bundle also carries the optional, unauthenticated DSSE `keyid` hint.
-    let mut real = shape(&conformance(
-        "intoto-with-custom-trust-root",
-        "bundle.sigstore.json",
-    ));
+    let mut real = shape(&conformance("intoto-with-custom-trust-root", "bundle.sigstore.json"));
     assert!(real.remove(".dsseEnvelope.signatures[].keyid"));
     assert_eq!(shape(&bundle), real);
     let body = log_body(&bundle);
-    assert_eq!(
-        (body["kind"].as_str(), body["apiVersion"].as_str()),
-        (Some("intoto"), Some("0.0.2"))
-    );
+    assert_eq!((body["kind"].as_str(), body["apiVersion"].as_str()), (Some("intoto"), Some("0.0.2")));
     let env = &body["spec"]["content"]["envelope"];
     let sig_text = String::from_utf8(unb64(&env["signatures"][0]["sig"])).unwrap();
-    assert_eq!(
-        sig_text,
-        bundle["dsseEnvelope"]["signatures"][0]["sig"]
-            .as_str()
-            .unwrap()
-    );
+    assert_eq!(sig_text, bundle["dsseEnvelope"]["signatures"][0]["sig"].as_str().unwrap());
     let payload_text = String::from_utf8(unb64(&env["payload"])).unwrap();
-    assert_eq!(
-        payload_text,
-        bundle["dsseEnvelope"]["payload"].as_str().unwrap()
-    );
+    assert_eq!(payload_text, bundle["dsseEnvelope"]["payload"].as_str().unwrap());
     let payload = unb64(&bundle["dsseEnvelope"]["payload"]);
-    assert_eq!(
-        body["spec"]["content"]["payloadHash"]["value"],
-        hex(&Sha256::digest(&payload))
-    );
+    assert_eq!(body["spec"]["content"]["payloadHash"]["value"], hex(&Sha256::digest(&payload)));
     assert_eq!(entry(&bundle)["kindVersion"]["kind"], "intoto");
 }
 
@@ -1075,16 +709,8 @@ fn intoto_entry_uses_double_base64() {
 
 fn check_v2_checkpoint(root: &Value, entry: &Value) {
     let tlog = trusted_log(root, "tlogs", &entry["logId"]["keyId"]);
-    let origin = tlog["baseUrl"]
-        .as_str()
-        .unwrap()
-        .strip_prefix("https://")
-        .unwrap();
-    let (text, sigs) = parse_note(
-        entry["inclusionProof"]["checkpoint"]["envelope"]
-            .as_str()
-            .unwrap(),
-    );
+    let origin = tlog["baseUrl"].as_str().unwrap().strip_prefix("https://").unwrap();
+    let (text, sigs) = parse_note(entry["inclusionProof"]["checkpoint"]["envelope"].as_str().unwrap());
     let (_, size, root_hash) = check_inclusion(entry);
     assert_eq!(text, format!("{origin}\n{size}\n{}\n", b64s(&root_hash)));
     let spki = unb64(&tlog["publicKey"]["rawBytes"]);
@@ -1093,10 +719,7 @@ fn check_v2_checkpoint(root: &Value, entry: &Value) {
     assert_eq!(name, origin);
     assert_eq!(&blob[..4], &unb64(&tlog["logId"]["keyId"])[..4]);
     let sig = ed25519_dalek::Signature::from_slice(&blob[4..]).unwrap();
-    assert!(
-        vk.verify_strict(text.as_bytes(), &sig).is_ok(),
-        "Ed25519 checkpoint signature"
-    );
+    assert!(vk.verify_strict(text.as_bytes(), &sig).is_ok(), "Ed25519 checkpoint signature");
 }
 
 #[test]
@@ -1108,10 +731,7 @@ fn rekor_v2_hashedrekord_with_timestamp() {
         .with_media_type(MediaType::V03Alt)
         .with_tsa(DEFAULT_SIGNING_TIME);
     let bundle = instance.sign(&req).bundle;
-    assert_eq!(
-        shape(&bundle),
-        shape(&conformance("rekor2-happy-path", "bundle.sigstore.json"))
-    );
+    assert_eq!(shape(&bundle), shape(&conformance("rekor2-happy-path", "bundle.sigstore.json")));
     let entry = entry(&bundle);
     assert!(entry.get("integratedTime").is_none() && entry.get("inclusionPromise").is_none());
     assert_eq!(entry["logIndex"], entry["inclusionProof"]["logIndex"]);
@@ -1123,10 +743,7 @@ fn rekor_v2_hashedrekord_with_timestamp() {
         bundle["messageSignature"]["signature"].as_str().unwrap(),
         b64s(&leaf_of(&bundle)),
     );
-    assert_eq!(
-        String::from_utf8(unb64(&entry["canonicalizedBody"])).unwrap(),
-        expected
-    );
+    assert_eq!(String::from_utf8(unb64(&entry["canonicalizedBody"])).unwrap(), expected);
 }
 
 #[test]
@@ -1134,27 +751,15 @@ fn rekor_v2_dsse_and_public_key_verifier() {
     let instance = Instance::new(18);
     let root = instance.trusted_root();
     let req = SignRequest::in_toto("a.txt", ARTIFACT)
-        .with_tlog(Tlog::RekorV2 {
-            kind: V2Kind::Dsse,
-            verifier: V2Verifier::PublicKey,
-        })
+        .with_tlog(Tlog::RekorV2 { kind: V2Kind::Dsse, verifier: V2Verifier::PublicKey })
         .with_tsa(DEFAULT_SIGNING_TIME);
     let signed = instance.sign(&req);
     let body = log_body(&signed.bundle);
     let spec = &body["spec"]["dsseV002"];
     let payload = unb64(&signed.bundle["dsseEnvelope"]["payload"]);
-    assert_eq!(
-        unb64(&spec["payloadHash"]["digest"]),
-        Sha256::digest(&payload).to_vec()
-    );
-    assert_eq!(
-        spec["signatures"][0]["content"],
-        signed.bundle["dsseEnvelope"]["signatures"][0]["sig"]
-    );
-    assert_eq!(
-        unb64(&spec["signatures"][0]["verifier"]["publicKey"]["rawBytes"]),
-        signed.public_key_der
-    );
+    assert_eq!(unb64(&spec["payloadHash"]["digest"]), Sha256::digest(&payload).to_vec());
+    assert_eq!(spec["signatures"][0]["content"], signed.bundle["dsseEnvelope"]["signatures"][0]["sig"]);
+    assert_eq!(unb64(&spec["signatures"][0]["verifier"]["publicKey"]["rawBytes"]), signed.public_key_der);
     check_v2_checkpoint(&root, entry(&signed.bundle));
 
     // DSSE-as-hashedrekord: digest = SHA-256(PAE).
@@ -1163,14 +768,8 @@ fn rekor_v2_dsse_and_public_key_verifier() {
         .with_tsa(DEFAULT_SIGNING_TIME);
     let signed = instance.sign(&req);
     let body = log_body(&signed.bundle);
-    let pae = pae_for_test(
-        "application/vnd.in-toto+json",
-        &unb64(&signed.bundle["dsseEnvelope"]["payload"]),
-    );
-    assert_eq!(
-        unb64(&body["spec"]["hashedRekordV002"]["data"]["digest"]),
-        Sha256::digest(&pae).to_vec()
-    );
+    let pae = pae_for_test("application/vnd.in-toto+json", &unb64(&signed.bundle["dsseEnvelope"]["payload"]));
+    assert_eq!(unb64(&body["spec"]["hashedRekordV002"]["data"]["digest"]), Sha256::digest(&pae).to_vec());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1183,45 +782,24 @@ fn rfc3161_timestamp_verifies_under_the_trusted_tsa() {
     let root = instance.trusted_root();
     let gen_time = DEFAULT_SIGNING_TIME + 30;
     for embed_cert in [false, true] {
-        let req = SignRequest {
-            tsa: Some(TimestampRequest {
-                gen_time,
-                embed_cert,
-            }),
-            ..SignRequest::message(ARTIFACT)
-        };
+        let req =
+            SignRequest { tsa: Some(TimestampRequest { gen_time, embed_cert }), ..SignRequest::message(ARTIFACT) };
         let signed = instance.sign(&req);
         let token_der = unb64(
-            &signed.bundle["verificationMaterial"]["timestampVerificationData"]
-                ["rfc3161Timestamps"][0]["signedTimestamp"],
+            &signed.bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"][0]
+                ["signedTimestamp"],
         );
-        assert_eq!(
-            &token_der[4..9],
-            &[0x30, 0x03, 0x02, 0x01, 0x00],
-            "status granted"
-        );
+        assert_eq!(&token_der[4..9], &[0x30, 0x03, 0x02, 0x01, 0x00], "status granted");
 
         let resp = TimeStampResp::from_der(&token_der).expect("TimeStampResp parses");
         let content_info = resp.time_stamp_token.expect("token");
-        assert_eq!(
-            content_info.content_type.to_string(),
-            "1.2.840.113549.1.7.2"
-        );
-        let signed_data = content_info
-            .content
-            .decode_as::<cms::signed_data::SignedData>()
-            .unwrap();
+        assert_eq!(content_info.content_type.to_string(), "1.2.840.113549.1.7.2");
+        let signed_data = content_info.content.decode_as::<cms::signed_data::SignedData>().unwrap();
         let econtent = signed_data.encap_content_info.econtent.as_ref().unwrap();
-        let tst_der = der::asn1::OctetString::from_der(&econtent.to_der().unwrap())
-            .unwrap()
-            .as_bytes()
-            .to_vec();
+        let tst_der = der::asn1::OctetString::from_der(&econtent.to_der().unwrap()).unwrap().as_bytes().to_vec();
         let tst = TstInfo::from_der(&tst_der).unwrap();
         assert_eq!(tst.policy.to_string(), "1.3.6.1.4.1.57264.2");
-        assert_eq!(
-            tst.message_imprint.hashed_message.as_bytes(),
-            &Sha256::digest(&signed.signature)[..]
-        );
+        assert_eq!(tst.message_imprint.hashed_message.as_bytes(), &Sha256::digest(&signed.signature)[..]);
         assert_eq!(tst.gen_time.to_unix_duration().as_secs() as i64, gen_time);
         assert_eq!(signed_data.certificates.is_some(), embed_cert);
 
@@ -1231,10 +809,7 @@ fn rfc3161_timestamp_verifies_under_the_trusted_tsa() {
         assert!(issued_by(&tsa_leaf, &tsa_root));
         let eku = ext(&tsa_leaf, "2.5.29.37");
         assert!(eku.critical);
-        assert_eq!(
-            eku.extn_value.as_bytes(),
-            [0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08]
-        );
+        assert_eq!(eku.extn_value.as_bytes(), [0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08]);
 
         let signer = signed_data.signer_infos.0.iter().next().unwrap();
         match &signer.sid {
@@ -1244,18 +819,10 @@ fn rfc3161_timestamp_verifies_under_the_trusted_tsa() {
             }
             other => panic!("unexpected sid {other:?}"),
         }
-        assert_eq!(
-            signer.signature_algorithm.oid.to_string(),
-            "1.2.840.10045.4.3.2"
-        );
+        assert_eq!(signer.signature_algorithm.oid.to_string(), "1.2.840.10045.4.3.2");
         let attrs = signer.signed_attrs.as_ref().unwrap();
-        let md = attrs
-            .iter()
-            .find(|a| a.oid.to_string() == "1.2.840.113549.1.9.4")
-            .unwrap();
-        let md_value =
-            der::asn1::OctetString::from_der(&md.values.iter().next().unwrap().to_der().unwrap())
-                .unwrap();
+        let md = attrs.iter().find(|a| a.oid.to_string() == "1.2.840.113549.1.9.4").unwrap();
+        let md_value = der::asn1::OctetString::from_der(&md.values.iter().next().unwrap().to_der().unwrap()).unwrap();
         assert_eq!(md_value.as_bytes(), &Sha256::digest(&tst_der)[..]);
 
         // The signed bytes are the DER SET OF attributes (re-encoded here by the `der` crate).
@@ -1265,8 +832,7 @@ fn rfc3161_timestamp_verifies_under_the_trusted_tsa() {
         let vk = p384_key_of(&tsa_leaf);
         use signature::hazmat::PrehashVerifier;
         assert!(
-            vk.verify_prehash(&Sha256::digest(&signed_attrs), &sig)
-                .is_ok(),
+            vk.verify_prehash(&Sha256::digest(&signed_attrs), &sig).is_ok(),
             "P-384 with SHA-256 over signed attrs"
         );
         assert!(vk.verify(&signed_attrs, &sig).is_err(), "not SHA-384");

@@ -142,7 +142,8 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
 
 fn run(args: Args) -> Result<VerificationResult, Failure> {
     let bundle_path = args.bundle.ok_or_else(|| Failure::Usage("--bundle is required".into()))?;
-    let artifact_arg = args.artifact.ok_or_else(|| Failure::Usage("the artifact (FILE or sha256:<hex>) is required".into()))?;
+    let artifact_arg =
+        args.artifact.ok_or_else(|| Failure::Usage("the artifact (FILE or sha256:<hex>) is required".into()))?;
     let root = match (&args.trusted_root, args.staging) {
         (Some(_), true) => return Err(Failure::Usage("--trusted-root and --staging exclude each other".into())),
         (Some(path), false) => TrustedRoot::from_json(&read_text(path)?)?,
@@ -150,7 +151,9 @@ fn run(args: Args) -> Result<VerificationResult, Failure> {
         (None, false) => TrustedRoot::production()?,
     };
     let signer = match (&args.key, &args.identity, &args.identity_regexp, &args.issuer, &args.issuer_regexp) {
-        (Some(key), None, None, None, None) if args.extensions.is_empty() => Policy::public_key(PublicKey::from_pem(&read_text(key)?)?),
+        (Some(key), None, None, None, None) if args.extensions.is_empty() => {
+            Policy::public_key(PublicKey::from_pem(&read_text(key)?)?)
+        }
         (Some(_), ..) => return Err(Failure::Usage("--key excludes the certificate identity flags".into())),
         (None, id, id_re, iss, iss_re) => {
             let identity = matcher(id, id_re, "--certificate-identity")?;
@@ -201,7 +204,16 @@ fn print_report(result: &VerificationResult) {
     println!("Verified OK");
     println!("  bundle:      {}", result.media_type);
     match &result.signer {
-        SignerInfo::Certificate { subject_alt_name, subject_alt_name_type, issuer, certificate_authority, not_before, not_after, extensions, .. } => {
+        SignerInfo::Certificate {
+            subject_alt_name,
+            subject_alt_name_type,
+            issuer,
+            certificate_authority,
+            not_before,
+            not_after,
+            extensions,
+            ..
+        } => {
             println!("  signer:      {subject_alt_name} ({subject_alt_name_type})");
             println!("  issuer:      {issuer}");
             println!("  certificate: issued by {certificate_authority}, valid {not_before} to {not_after}");
@@ -221,15 +233,26 @@ fn print_report(result: &VerificationResult) {
         }
         if let Some(p) = &entry.inclusion_proof {
             match &p.checkpoint_origin {
-                Some(origin) => proofs.push(format!("inclusion proof in tree of {} (checkpoint {origin:?})", p.tree_size)),
+                Some(origin) => {
+                    proofs.push(format!("inclusion proof in tree of {} (checkpoint {origin:?})", p.tree_size))
+                }
                 None => proofs.push(format!("inclusion proof in tree of {} (no checkpoint)", p.tree_size)),
             }
         }
-        println!("  tlog:        {} entry {} ({}/{}): {}", entry.log_url, entry.log_index, entry.kind, entry.version, proofs.join(", "));
+        println!(
+            "  tlog:        {} entry {} ({}/{}): {}",
+            entry.log_url,
+            entry.log_index,
+            entry.kind,
+            entry.version,
+            proofs.join(", ")
+        );
     }
     for t in &result.verified_times {
         match t {
-            VerifiedTime::TransparencyLog { time, log_url } => println!("  time:        {time} (integrated in {log_url})"),
+            VerifiedTime::TransparencyLog { time, log_url } => {
+                println!("  time:        {time} (integrated in {log_url})")
+            }
             VerifiedTime::TimestampAuthority { time, uri } => println!("  time:        {time} (timestamp by {uri})"),
         }
     }

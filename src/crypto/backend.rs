@@ -1,5 +1,5 @@
-use signature::hazmat::PrehashVerifier;
 use sha2::{Digest, Sha256, Sha384, Sha512};
+use signature::hazmat::PrehashVerifier;
 
 use super::key::KeyMaterial;
 use super::{HashAlgorithm, Message, SignatureBackend, SignatureCheck, SignatureScheme};

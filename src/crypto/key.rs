@@ -106,10 +106,7 @@ impl PublicKey {
     pub fn from_pkcs1_rsa_der(der: &[u8]) -> Result<Self> {
         let key = parse_rsa(der)?;
         let spki = spki::SubjectPublicKeyInfoRef {
-            algorithm: spki::AlgorithmIdentifierRef {
-                oid: RSA_ENCRYPTION,
-                parameters: Some(der::asn1::AnyRef::NULL),
-            },
+            algorithm: spki::AlgorithmIdentifierRef { oid: RSA_ENCRYPTION, parameters: Some(der::asn1::AnyRef::NULL) },
             subject_public_key: match der::asn1::BitStringRef::from_bytes(der) {
                 Ok(bits) => bits,
                 Err(e) => return fail(ErrorCode::InvalidInput, format!("RSA key: {e}")),

@@ -6,6 +6,7 @@
 //! [`RustCrypto`] answers them synchronously in pure Rust.
 
 mod backend;
+pub mod deferred;
 mod hash;
 mod key;
 

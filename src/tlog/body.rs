@@ -69,14 +69,19 @@ impl Kind {
 pub fn check_body(kind: Kind, kind_name: &str, version: &str, body: &[u8], expected: &Expected<'_>) -> Result<()> {
     let header: Header = parse(body)?;
     if header.kind != kind_name || header.api_version != version {
-        return mismatch(format!("body is {}/{}, but the entry claims {kind_name}/{version}", header.kind, header.api_version));
+        return mismatch(format!(
+            "body is {}/{}, but the entry claims {kind_name}/{version}",
+            header.kind, header.api_version
+        ));
     }
     match kind {
         Kind::HashedRekordV001 => hashedrekord_v001(parse::<V1Body<HashedRekordV001>>(body)?.spec, expected),
         Kind::RekordV001 => rekord_v001(parse::<V1Body<RekordV001>>(body)?.spec, expected),
         Kind::DsseV001 => dsse_v001(parse::<V1Body<DsseV001>>(body)?.spec, expected),
         Kind::IntotoV002 => intoto_v002(parse::<V1Body<IntotoV002>>(body)?.spec, expected),
-        Kind::HashedRekordV002 => hashedrekord_v002(parse::<V2HashedRekordBody>(body)?.spec.hashed_rekord_v002, expected),
+        Kind::HashedRekordV002 => {
+            hashedrekord_v002(parse::<V2HashedRekordBody>(body)?.spec.hashed_rekord_v002, expected)
+        }
         Kind::DsseV002 => dsse_v002(parse::<V2DsseBody>(body)?.spec.dsse_v002, expected),
     }
 }
@@ -105,8 +110,13 @@ fn rekord_v001(spec: RekordV001, expected: &Expected<'_>) -> Result<()> {
     if spec.signature.format != "x509" {
         return mismatch(format!("unsupported rekord signature format {:?}", spec.signature.format));
     }
-    hashedrekord_v001(HashedRekordV001 { data: spec.data, signature: HashedRekordSignature {
-        content: spec.signature.content, public_key: spec.signature.public_key } }, expected)
+    hashedrekord_v001(
+        HashedRekordV001 {
+            data: spec.data,
+            signature: HashedRekordSignature { content: spec.signature.content, public_key: spec.signature.public_key },
+        },
+        expected,
+    )
 }
 
 fn dsse_v001(spec: DsseV001, expected: &Expected<'_>) -> Result<()> {
@@ -123,7 +133,10 @@ fn intoto_v002(spec: IntotoV002, expected: &Expected<'_>) -> Result<()> {
     let envelope = dsse_content(expected)?;
     let recorded = &spec.content.envelope;
     if recorded.payload_type != envelope.payload_type {
-        return mismatch(format!("intoto entry payloadType {:?} is not the envelope's {:?}", recorded.payload_type, envelope.payload_type));
+        return mismatch(format!(
+            "intoto entry payloadType {:?} is not the envelope's {:?}",
+            recorded.payload_type, envelope.payload_type
+        ));
     }
     check_hex_hash(&spec.content.payload_hash, &envelope.payload, "payloadHash")?;
     // Rekor drops the payload when canonicalising; when kept it is base64 of the base64 text.
@@ -149,10 +162,18 @@ fn hashedrekord_v002(spec: HashedRekordV002, expected: &Expected<'_>) -> Result<
     match expected.content {
         Content::MessageSignature(msg) => {
             let Some(actual) = expected.artifact.get(algorithm) else {
-                return mismatch(format!("the entry records a {} digest, which the {} cannot be compared with", algorithm.name(), expected.artifact.describe()));
+                return mismatch(format!(
+                    "the entry records a {} digest, which the {} cannot be compared with",
+                    algorithm.name(),
+                    expected.artifact.describe()
+                ));
             };
             if actual != digest.as_slice() {
-                return mismatch(format!("the entry records artifact digest {}, the artifact's is {}", hex(&digest), hex(actual)));
+                return mismatch(format!(
+                    "the entry records artifact digest {}, the artifact's is {}",
+                    hex(&digest),
+                    hex(actual)
+                ));
             }
             check_signature(&spec.signature.content, &msg.signature)?;
         }
@@ -197,7 +218,11 @@ fn check_artifact_digest(algorithm: &str, value: &str, artifact: &ArtifactDigest
         return mismatch(format!("entry digest {value:?} is not hex"));
     };
     let Some(actual) = artifact.get(algorithm) else {
-        return mismatch(format!("the entry records a {} digest, which the {} cannot be compared with", algorithm.name(), artifact.describe()));
+        return mismatch(format!(
+            "the entry records a {} digest, which the {} cannot be compared with",
+            algorithm.name(),
+            artifact.describe()
+        ));
     };
     if actual != recorded.as_slice() {
         return mismatch(format!("the entry records artifact digest {value}, the artifact's is {}", hex(actual)));

@@ -286,11 +286,15 @@ mod tests {
     use crate::encoding::encode_base64;
     use crate::trust::TrustedRoot;
 
-    const REKOR2_ROOT: &str = include_str!("../../tests/data/conformance/bundle-verify/rekor2-happy-path/trusted_root.json");
+    const REKOR2_ROOT: &str =
+        include_str!("../../tests/data/conformance/bundle-verify/rekor2-happy-path/trusted_root.json");
 
     macro_rules! fixture {
         ($case:literal) => {
-            ($case, include_str!(concat!("../../tests/data/conformance/bundle-verify/", $case, "/bundle.sigstore.json")))
+            (
+                $case,
+                include_str!(concat!("../../tests/data/conformance/bundle-verify/", $case, "/bundle.sigstore.json")),
+            )
         };
     }
 

@@ -72,8 +72,18 @@ pub(crate) fn verify_entry(
     };
     let proven = integrated_time.is_some() || inclusion_proof.as_ref().is_some_and(|p| p.checkpoint_origin.is_some());
     if !proven {
-        let need = if kind.is_rekor_v2() { "an inclusion proof with a checkpoint" } else { "a signed entry timestamp or an inclusion proof with a checkpoint" };
-        return fail(ErrorCode::TlogEntry, format!("tlog entry {} of {} carries no proof of inclusion: {need} is required", entry.log_index, log.base_url));
+        let need = if kind.is_rekor_v2() {
+            "an inclusion proof with a checkpoint"
+        } else {
+            "a signed entry timestamp or an inclusion proof with a checkpoint"
+        };
+        return fail(
+            ErrorCode::TlogEntry,
+            format!(
+                "tlog entry {} of {} carries no proof of inclusion: {need} is required",
+                entry.log_index, log.base_url
+            ),
+        );
     }
     Ok(Some(VerifiedEntry {
         log_index: entry.log_index,
@@ -96,7 +106,10 @@ fn verify_inclusion(
 ) -> Result<Inclusion> {
     // Rekor v1 proofs use the shard-local index of the proof; Rekor v2 has one index per log.
     if kind.is_rekor_v2() && proof.log_index != entry.log_index {
-        return fail(ErrorCode::InclusionProof, format!("proof index {} differs from entry index {}", proof.log_index, entry.log_index));
+        return fail(
+            ErrorCode::InclusionProof,
+            format!("proof index {} differs from entry index {}", proof.log_index, entry.log_index),
+        );
     }
     let leaf = merkle::leaf_hash(&entry.canonicalized_body);
     merkle::verify_inclusion(proof.log_index, proof.tree_size, &leaf, &proof.hashes, &proof.root_hash)?;

@@ -22,7 +22,12 @@ fn payload(entry: &TlogEntry, integrated_time: i64) -> String {
 
 /// Verifies the entry's SET with `log`'s key, which must be valid at the integrated time.
 /// Returns the integrated time, which is then a verified time.
-pub fn verify_set(entry: &TlogEntry, set: &[u8], log: &TransparencyLog, backend: &dyn SignatureBackend) -> Result<Timestamp> {
+pub fn verify_set(
+    entry: &TlogEntry,
+    set: &[u8],
+    log: &TransparencyLog,
+    backend: &dyn SignatureBackend,
+) -> Result<Timestamp> {
     let Some(integrated) = entry.integrated_time else {
         return fail(ErrorCode::Set, "entry has an inclusion promise but no integratedTime");
     };
@@ -35,10 +40,18 @@ pub fn verify_set(entry: &TlogEntry, set: &[u8], log: &TransparencyLog, backend:
     }
     let message = payload(entry, integrated);
     let verified = log.key.envelope_schemes().iter().any(|&scheme| {
-        backend.verify(&SignatureCheck { key: &log.key, scheme, message: Message::Raw(message.as_bytes()), signature: set })
+        backend.verify(&SignatureCheck {
+            key: &log.key,
+            scheme,
+            message: Message::Raw(message.as_bytes()),
+            signature: set,
+        })
     });
     if !verified {
-        return fail(ErrorCode::Set, format!("signed entry timestamp of log {} does not verify for entry {}", log.base_url, entry.log_index));
+        return fail(
+            ErrorCode::Set,
+            format!("signed entry timestamp of log {} does not verify for entry {}", log.base_url, entry.log_index),
+        );
     }
     Ok(time)
 }

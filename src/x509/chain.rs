@@ -71,7 +71,10 @@ pub fn verify_leaf(
     Err(last_error.unwrap_or_else(|| {
         VerificationError::new(
             ErrorCode::CertificateChain,
-            format!("the signing certificate's issuer {} is not a trusted certificate authority", describe_name(&leaf.issuer)),
+            format!(
+                "the signing certificate's issuer {} is not a trusted certificate authority",
+                describe_name(&leaf.issuer)
+            ),
         )
     }))
 }
@@ -84,7 +87,10 @@ pub fn check_path(leaf: &Certificate, ca: &CertificateAuthority, times: &[Timest
     }
     for &t in times {
         if !ca.valid_for.contains(t) {
-            return fail(ErrorCode::CertificateChain, format!("verified time {t} is outside the validity {} of authority {}", ca.valid_for, ca.uri));
+            return fail(
+                ErrorCode::CertificateChain,
+                format!("verified time {t} is outside the validity {} of authority {}", ca.valid_for, ca.uri),
+            );
         }
         for cert in std::iter::once(leaf).chain(&ca.chain) {
             if !cert.is_valid_at(t) {
@@ -95,7 +101,11 @@ pub fn check_path(leaf: &Certificate, ca: &CertificateAuthority, times: &[Timest
                 };
                 return fail(
                     ErrorCode::CertificateChain,
-                    format!("{role} is valid from {} to {}, not at verified time {t}", cert.not_before(), cert.not_after()),
+                    format!(
+                        "{role} is valid from {} to {}, not at verified time {t}",
+                        cert.not_before(),
+                        cert.not_after()
+                    ),
                 );
             }
         }

@@ -67,7 +67,10 @@ pub fn claims(cert: &Certificate) -> Result<Vec<Claim>> {
                 .and_then(|s| std::str::from_utf8(s.contents).ok().map(str::to_owned))
         };
         let Some(value) = value else {
-            return fail(ErrorCode::CertificateProfile, format!("Fulcio extension {} ({name}) is not a valid string", ext.oid));
+            return fail(
+                ErrorCode::CertificateProfile,
+                format!("Fulcio extension {} ({name}) is not a valid string", ext.oid),
+            );
         };
         out.push(Claim { arc, name, oid: ext.oid.to_string(), value });
     }

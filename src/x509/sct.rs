@@ -79,7 +79,8 @@ fn verify_one(
     backend: &dyn SignatureBackend,
 ) -> Result<VerifiedSct, String> {
     let id = crate::encoding::encode_hex(sct.log_id);
-    let log = ctlogs.iter().find(|log| log.has_id(sct.log_id)).ok_or_else(|| format!("SCT from unknown CT log {id}"))?;
+    let log =
+        ctlogs.iter().find(|log| log.has_id(sct.log_id)).ok_or_else(|| format!("SCT from unknown CT log {id}"))?;
     let time = Timestamp::from_unix_millis(sct.timestamp_ms).ok_or("SCT timestamp out of range")?;
     if !log.valid_for.contains(time) {
         return Err(format!("SCT time {time} is outside CT log {}'s key validity {}", log.base_url, log.valid_for));
@@ -90,7 +91,12 @@ fn verify_one(
         (h, s) => return Err(format!("SCT uses unsupported hash {h} / signature {s}")),
     };
     let signed = signed_data(sct, precert, issuer_key_hash)?;
-    let ok = backend.verify(&SignatureCheck { key: &log.key, scheme, message: Message::Raw(&signed), signature: sct.signature });
+    let ok = backend.verify(&SignatureCheck {
+        key: &log.key,
+        scheme,
+        message: Message::Raw(&signed),
+        signature: sct.signature,
+    });
     if !ok {
         return Err(format!("SCT signature of CT log {} does not verify", log.base_url));
     }

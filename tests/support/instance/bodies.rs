@@ -15,12 +15,7 @@ fn to_bytes(value: &Value) -> Vec<u8> {
 
 /// hashedrekord 0.0.1: hex digest of the artifact, the signature, base64 of the signer's PEM
 /// (`CERTIFICATE` for keyless, `PUBLIC KEY` for managed keys).
-pub fn hashedrekord_v001(
-    hash: HashAlg,
-    digest: &[u8],
-    signature: &[u8],
-    verifier_pem: &str,
-) -> Vec<u8> {
+pub fn hashedrekord_v001(hash: HashAlg, digest: &[u8], signature: &[u8], verifier_pem: &str) -> Vec<u8> {
     to_bytes(&json!({
         "apiVersion": "0.0.1",
         "kind": "hashedrekord",
@@ -36,12 +31,7 @@ pub fn hashedrekord_v001(
 
 /// dsse 0.0.1. `envelope_hash` covers the envelope JSON as submitted; the instance submits its
 /// canonical form.
-pub fn dsse_v001(
-    envelope: &Value,
-    payload: &[u8],
-    signature: &[u8],
-    verifier_pem: &str,
-) -> Vec<u8> {
+pub fn dsse_v001(envelope: &Value, payload: &[u8], signature: &[u8], verifier_pem: &str) -> Vec<u8> {
     to_bytes(&json!({
         "apiVersion": "0.0.1",
         "kind": "dsse",
@@ -97,12 +87,7 @@ pub fn v2_verifier(key_details: &str, certificate: Option<&[u8]>, spki: &[u8]) -
 }
 
 /// hashedrekord 0.0.2: base64 digest with the proto enum name of its hash.
-pub fn hashedrekord_v002(
-    hash: HashAlg,
-    digest: &[u8],
-    signature: &[u8],
-    verifier: Value,
-) -> Vec<u8> {
+pub fn hashedrekord_v002(hash: HashAlg, digest: &[u8], signature: &[u8], verifier: Value) -> Vec<u8> {
     to_bytes(&json!({
         "apiVersion": "0.0.2",
         "kind": "hashedrekord",

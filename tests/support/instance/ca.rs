@@ -4,8 +4,8 @@
 use sha2::{Digest, Sha256};
 
 use super::der_build::{
-    bits, boolean, explicit, implicit_constructed, implicit_primitive, int, octets, oid, printable,
-    seq, tlv, uint, utf8, x509_time, TAG_SEQUENCE,
+    bits, boolean, explicit, implicit_constructed, implicit_primitive, int, octets, oid, printable, seq, tlv, uint,
+    utf8, x509_time, TAG_SEQUENCE,
 };
 use super::keys::KeyPair;
 
@@ -25,8 +25,7 @@ pub const OID_OTHERNAME_USERNAME: &str = "1.3.6.1.4.1.57264.1.7";
 
 /// `Name` with an organization and a common name, in that order (as Sigstore's CAs write it).
 pub fn name(organization: &str, common_name: &str) -> Vec<u8> {
-    let rdn =
-        |attr: &str, value: &str| super::der_build::set_of(&[seq(&[oid(attr), printable(value)])]);
+    let rdn = |attr: &str, value: &str| super::der_build::set_of(&[seq(&[oid(attr), printable(value)])]);
     seq(&[rdn("2.5.4.10", organization), rdn("2.5.4.3", common_name)])
 }
 
@@ -94,10 +93,9 @@ pub fn subject_alt_name(san: &San) -> Vec<u8> {
     let general_name = match san {
         San::Uri(uri) => implicit_primitive(6, uri.as_bytes()),
         San::Email(email) => implicit_primitive(1, email.as_bytes()),
-        San::Username(user) => implicit_constructed(
-            0,
-            &[oid(OID_OTHERNAME_USERNAME), explicit(0, &utf8(user))].concat(),
-        ),
+        San::Username(user) => {
+            implicit_constructed(0, &[oid(OID_OTHERNAME_USERNAME), explicit(0, &utf8(user))].concat())
+        }
     };
     extension(OID_SAN, true, &seq(&[general_name]))
 }
@@ -145,11 +143,7 @@ impl CertTemplate {
 /// Signs a TBSCertificate: `Certificate ::= SEQUENCE { tbs, signatureAlgorithm, signature }`.
 pub fn sign_tbs(tbs: &[u8], issuer_key: &KeyPair) -> Vec<u8> {
     let signature = issuer_key.sign(tbs);
-    seq(&[
-        tbs.to_vec(),
-        issuer_key.x509_signature_algorithm(),
-        bits(&signature),
-    ])
+    seq(&[tbs.to_vec(), issuer_key.x509_signature_algorithm(), bits(&signature)])
 }
 
 /// A deterministic positive 20-byte serial number.
@@ -247,8 +241,7 @@ pub fn fulcio_leaf_template(
     intermediate: &Authority,
     label: &str,
 ) -> CertTemplate {
-    let mut fulcio: Vec<(u32, &str)> =
-        vec![(1, profile.issuer.as_str()), (8, profile.issuer.as_str())];
+    let mut fulcio: Vec<(u32, &str)> = vec![(1, profile.issuer.as_str()), (8, profile.issuer.as_str())];
     fulcio.extend(profile.extensions.iter().map(|(n, v)| (*n, v.as_str())));
     fulcio.sort_by_key(|(n, _)| *n);
 

@@ -28,13 +28,7 @@ impl CtLog {
     /// `precert_tbs` is the leaf TBSCertificate without the SCT list extension, `issuer_spki` the
     /// DER SPKI of the certificate that issues the leaf, `extensions` the SCT's CtExtensions
     /// (empty for classic logs, a `leaf_index` for Static CT logs).
-    pub fn sct(
-        &self,
-        precert_tbs: &[u8],
-        issuer_spki: &[u8],
-        timestamp_ms: u64,
-        extensions: &[u8],
-    ) -> Vec<u8> {
+    pub fn sct(&self, precert_tbs: &[u8], issuer_spki: &[u8], timestamp_ms: u64, extensions: &[u8]) -> Vec<u8> {
         let signed = precert_signed_data(precert_tbs, issuer_spki, timestamp_ms, extensions);
         let signature = self.key.sign(&signed);
 
@@ -49,12 +43,7 @@ impl CtLog {
 }
 
 /// The bytes a CT log signs for a precert entry (RFC 6962 §3.2 `digitally-signed struct`).
-pub fn precert_signed_data(
-    precert_tbs: &[u8],
-    issuer_spki: &[u8],
-    timestamp_ms: u64,
-    extensions: &[u8],
-) -> Vec<u8> {
+pub fn precert_signed_data(precert_tbs: &[u8], issuer_spki: &[u8], timestamp_ms: u64, extensions: &[u8]) -> Vec<u8> {
     let mut out = vec![0u8, 0u8]; // sct_version v1, signature_type certificate_timestamp
     out.extend_from_slice(&timestamp_ms.to_be_bytes());
     out.extend_from_slice(&1u16.to_be_bytes()); // entry_type precert_entry

@@ -32,11 +32,7 @@ fn length(len: usize) -> Vec<u8> {
     if len < 0x80 {
         return vec![len as u8];
     }
-    let bytes: Vec<u8> = len
-        .to_be_bytes()
-        .into_iter()
-        .skip_while(|b| *b == 0)
-        .collect();
+    let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
     let mut out = vec![0x80 | bytes.len() as u8];
     out.extend(bytes);
     out
@@ -128,18 +124,12 @@ pub fn x509_time(unix: i64) -> Vec<u8> {
 
 pub fn utc_time(unix: i64) -> Vec<u8> {
     let (y, mo, d, h, mi, s) = civil(unix);
-    tlv(
-        TAG_UTC_TIME,
-        format!("{:02}{mo:02}{d:02}{h:02}{mi:02}{s:02}Z", y % 100).as_bytes(),
-    )
+    tlv(TAG_UTC_TIME, format!("{:02}{mo:02}{d:02}{h:02}{mi:02}{s:02}Z", y % 100).as_bytes())
 }
 
 pub fn generalized_time(unix: i64) -> Vec<u8> {
     let (y, mo, d, h, mi, s) = civil(unix);
-    tlv(
-        TAG_GENERALIZED_TIME,
-        format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}Z").as_bytes(),
-    )
+    tlv(TAG_GENERALIZED_TIME, format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}Z").as_bytes())
 }
 
 /// Unix seconds -> (year, month, day, hour, minute, second) in UTC (Howard Hinnant's
@@ -156,12 +146,5 @@ pub fn civil(unix: i64) -> (i64, u32, u32, u32, u32, u32) {
     let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let year = yoe + era * 400 + i64::from(month <= 2);
-    (
-        year,
-        month,
-        day,
-        (secs / 3600) as u32,
-        (secs % 3600 / 60) as u32,
-        (secs % 60) as u32,
-    )
+    (year, month, day, (secs / 3600) as u32, (secs % 3600 / 60) as u32, (secs % 60) as u32)
 }

@@ -9,13 +9,7 @@ pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 
 /// `PAE(type, body) = "DSSEv1" SP len(type) SP type SP len(body) SP body` (DSSE protocol.md).
 pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
-    let mut out = format!(
-        "DSSEv1 {} {} {} ",
-        payload_type.len(),
-        payload_type,
-        payload.len()
-    )
-    .into_bytes();
+    let mut out = format!("DSSEv1 {} {} {} ", payload_type.len(), payload_type, payload.len()).into_bytes();
     out.extend_from_slice(payload);
     out
 }
@@ -33,9 +27,7 @@ pub fn envelope_json(payload_type: &str, payload: &[u8], signature: &[u8]) -> Va
 pub fn in_toto_statement(subjects: &[(&str, &[u8])], predicate_type: &str) -> Vec<u8> {
     let subjects: Vec<Value> = subjects
         .iter()
-        .map(|(name, artifact)| {
-            json!({ "name": name, "digest": { "sha256": hex(&Sha256::digest(artifact)) } })
-        })
+        .map(|(name, artifact)| json!({ "name": name, "digest": { "sha256": hex(&Sha256::digest(artifact)) } }))
         .collect();
     let statement = json!({
         "_type": "https://in-toto.io/Statement/v1",

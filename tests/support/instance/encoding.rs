@@ -12,9 +12,7 @@ pub fn b64(bytes: &[u8]) -> String {
 }
 
 pub fn unb64(text: &str) -> Vec<u8> {
-    STANDARD
-        .decode(text)
-        .unwrap_or_else(|e| panic!("bad base64 {text:?}: {e}"))
+    STANDARD.decode(text).unwrap_or_else(|e| panic!("bad base64 {text:?}: {e}"))
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -42,10 +40,8 @@ pub fn canonical_json(value: &Value) -> String {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
             keys.sort();
-            let members: Vec<String> = keys
-                .into_iter()
-                .map(|k| format!("{}:{}", Value::String(k.clone()), canonical_json(&map[k])))
-                .collect();
+            let members: Vec<String> =
+                keys.into_iter().map(|k| format!("{}:{}", Value::String(k.clone()), canonical_json(&map[k]))).collect();
             format!("{{{}}}", members.join(","))
         }
         Value::Array(items) => {

@@ -121,17 +121,10 @@ impl KeyPair {
                 seq(&[oid(EC_PUBLIC_KEY), oid("1.3.132.0.34")]),
                 bits(k.verifying_key().to_encoded_point(false).as_bytes()),
             ]),
-            KeyPair::Ed25519(k) => seq(&[
-                seq(&[oid("1.3.101.112")]),
-                bits(k.verifying_key().as_bytes()),
-            ]),
+            KeyPair::Ed25519(k) => seq(&[seq(&[oid("1.3.101.112")]), bits(k.verifying_key().as_bytes())]),
             KeyPair::Rsa { key, .. } => {
-                let rsa_public_key =
-                    seq(&[uint(&key.n().to_bytes_be()), uint(&key.e().to_bytes_be())]);
-                seq(&[
-                    seq(&[oid("1.2.840.113549.1.1.1"), null()]),
-                    bits(&rsa_public_key),
-                ])
+                let rsa_public_key = seq(&[uint(&key.n().to_bytes_be()), uint(&key.e().to_bytes_be())]);
+                seq(&[seq(&[oid("1.2.840.113549.1.1.1"), null()]), bits(&rsa_public_key)])
             }
         }
     }
@@ -173,10 +166,7 @@ impl KeyPair {
         match self {
             KeyPair::Ed25519(k) => {
                 let prehash = Sha512::new_with_prefix(message);
-                k.sign_prehashed(prehash, None)
-                    .expect("ed25519ph")
-                    .to_bytes()
-                    .to_vec()
+                k.sign_prehashed(prehash, None).expect("ed25519ph").to_bytes().to_vec()
             }
             _ => self.sign(message),
         }
@@ -195,16 +185,10 @@ impl KeyPair {
                 sig.to_der().as_bytes().to_vec()
             }
             KeyPair::Ed25519(k) => k.sign(message).to_bytes().to_vec(),
-            KeyPair::Rsa {
-                key, pss: false, ..
-            } => rsa::pkcs1v15::SigningKey::<Sha256>::new(key.clone())
-                .sign(message)
-                .to_vec(),
-            KeyPair::Rsa {
-                key,
-                pss: true,
-                salt_seed,
-            } => {
+            KeyPair::Rsa { key, pss: false, .. } => {
+                rsa::pkcs1v15::SigningKey::<Sha256>::new(key.clone()).sign(message).to_vec()
+            }
+            KeyPair::Rsa { key, pss: true, salt_seed } => {
                 let mut rng = ChaCha20Rng::from_seed(*salt_seed);
                 rsa::pss::SigningKey::<Sha256>::new_with_salt_len(key.clone(), 32)
                     .sign_with_rng(&mut rng, message)
@@ -250,12 +234,8 @@ pub const ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
 fn cached_rsa_key(seed: u64, label: &str) -> RsaPrivateKey {
     static CACHE: OnceLock<Mutex<HashMap<(u64, String), RsaPrivateKey>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    let mut map = cache
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut map = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     map.entry((seed, label.to_string()))
-        .or_insert_with(|| {
-            RsaPrivateKey::new(&mut rng_for(seed, label), 2048).expect("RSA key generation")
-        })
+        .or_insert_with(|| RsaPrivateKey::new(&mut rng_for(seed, label), 2048).expect("RSA key generation"))
         .clone()
 }

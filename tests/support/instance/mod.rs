@@ -25,8 +25,8 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use ca::{
-    basic_constraints_ca, ext_key_usage, fulcio_leaf_template, key_usage, sign_tbs, Authority,
-    AuthoritySpec, LeafProfile, KU_CRL_SIGN, KU_KEY_CERT_SIGN, OID_CODE_SIGNING,
+    basic_constraints_ca, ext_key_usage, fulcio_leaf_template, key_usage, sign_tbs, Authority, AuthoritySpec,
+    LeafProfile, KU_CRL_SIGN, KU_KEY_CERT_SIGN, OID_CODE_SIGNING,
 };
 use ct::{leaf_index_extension, sct_list_extension, CtLog};
 use encoding::{b64, pem, rfc3339};
@@ -48,8 +48,7 @@ pub const Y2040: i64 = 2_208_988_800;
 /// Fulcio leaves live ten minutes.
 pub const LEAF_LIFETIME: i64 = 600;
 
-pub const DEFAULT_SAN: &str =
-    "https://github.com/test-org/test-repo/.github/workflows/release.yml@refs/heads/main";
+pub const DEFAULT_SAN: &str = "https://github.com/test-org/test-repo/.github/workflows/release.yml@refs/heads/main";
 pub const DEFAULT_ISSUER: &str = "https://token.actions.githubusercontent.com";
 
 /// Knobs that change the instance's long-lived material (and so its trusted root).
@@ -64,10 +63,7 @@ pub struct InstanceOptions {
 
 impl Default for InstanceOptions {
     fn default() -> Self {
-        InstanceOptions {
-            intermediate_validity: (Y2020, Y2040),
-            tsa_leaf_validity: (Y2020, Y2040),
-        }
+        InstanceOptions { intermediate_validity: (Y2020, Y2040), tsa_leaf_validity: (Y2020, Y2040) }
     }
 }
 
@@ -88,10 +84,7 @@ pub enum Content {
     /// `messageSignature` over the artifact bytes.
     MessageSignature { artifact: Vec<u8> },
     /// `dsseEnvelope` over `payload`.
-    Dsse {
-        payload_type: String,
-        payload: Vec<u8>,
-    },
+    Dsse { payload_type: String, payload: Vec<u8> },
 }
 
 /// Bundle media type.
@@ -155,35 +148,19 @@ pub enum V2Verifier {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tlog {
     None,
-    RekorV1 {
-        kind: V1Kind,
-        set: bool,
-        proof: bool,
-        checkpoint: bool,
-    },
-    RekorV2 {
-        kind: V2Kind,
-        verifier: V2Verifier,
-    },
+    RekorV1 { kind: V1Kind, set: bool, proof: bool, checkpoint: bool },
+    RekorV2 { kind: V2Kind, verifier: V2Verifier },
 }
 
 impl Tlog {
     /// Rekor v1 with SET, inclusion proof and checkpoint.
     pub fn v1(kind: V1Kind) -> Tlog {
-        Tlog::RekorV1 {
-            kind,
-            set: true,
-            proof: true,
-            checkpoint: true,
-        }
+        Tlog::RekorV1 { kind, set: true, proof: true, checkpoint: true }
     }
 
     /// Rekor v2 with the certificate as verifier.
     pub fn v2(kind: V2Kind) -> Tlog {
-        Tlog::RekorV2 {
-            kind,
-            verifier: V2Verifier::Certificate,
-        }
+        Tlog::RekorV2 { kind, verifier: V2Verifier::Certificate }
     }
 }
 
@@ -237,9 +214,7 @@ impl SignRequest {
     /// Message signature over `artifact`, P-256 leaf, Rekor v1 hashedrekord, v0.3, SCT.
     pub fn message(artifact: &[u8]) -> SignRequest {
         SignRequest {
-            content: Content::MessageSignature {
-                artifact: artifact.to_vec(),
-            },
+            content: Content::MessageSignature { artifact: artifact.to_vec() },
             key: LeafKey::P256,
             key_seed: 0,
             managed_key: false,
@@ -260,10 +235,7 @@ impl SignRequest {
     /// DSSE envelope over `payload`, logged as Rekor v1 dsse 0.0.1.
     pub fn dsse(payload_type: &str, payload: &[u8]) -> SignRequest {
         SignRequest {
-            content: Content::Dsse {
-                payload_type: payload_type.to_string(),
-                payload: payload.to_vec(),
-            },
+            content: Content::Dsse { payload_type: payload_type.to_string(), payload: payload.to_vec() },
             tlog: Tlog::v1(V1Kind::Dsse),
             ..SignRequest::message(b"")
         }
@@ -271,10 +243,7 @@ impl SignRequest {
 
     /// DSSE envelope holding an in-toto Statement v1 whose one subject is `artifact` (SHA-256).
     pub fn in_toto(subject_name: &str, artifact: &[u8]) -> SignRequest {
-        let statement = dsse::in_toto_statement(
-            &[(subject_name, artifact)],
-            "https://slsa.dev/provenance/v1",
-        );
+        let statement = dsse::in_toto_statement(&[(subject_name, artifact)], "https://slsa.dev/provenance/v1");
         SignRequest::dsse(dsse::IN_TOTO_PAYLOAD_TYPE, &statement)
     }
 
@@ -322,10 +291,7 @@ impl SignRequest {
 
     /// RFC 3161 timestamp at `gen_time` without embedded certificates.
     pub fn with_tsa(mut self, gen_time: i64) -> Self {
-        self.tsa = Some(TimestampRequest {
-            gen_time,
-            embed_cert: false,
-        });
+        self.tsa = Some(TimestampRequest { gen_time, embed_cert: false });
         self
     }
 
@@ -336,8 +302,7 @@ impl SignRequest {
 
     fn leaf_validity(&self) -> (i64, i64) {
         let not_before = self.signing_time - 60;
-        self.leaf_validity
-            .unwrap_or((not_before, not_before + LEAF_LIFETIME))
+        self.leaf_validity.unwrap_or((not_before, not_before + LEAF_LIFETIME))
     }
 }
 
@@ -379,19 +344,13 @@ impl Instance {
                 organization: "test.example",
                 common_name: "sigstore-test-root",
                 validity: (Y2020, Y2040),
-                extensions: vec![
-                    key_usage(&[KU_KEY_CERT_SIGN, KU_CRL_SIGN]),
-                    basic_constraints_ca(Some(1)),
-                ],
+                extensions: vec![key_usage(&[KU_KEY_CERT_SIGN, KU_CRL_SIGN]), basic_constraints_ca(Some(1))],
             },
         );
         let fulcio_intermediate = Authority::issue(
             KeyPair::generate(LeafKey::P384, seed, "fulcio-intermediate"),
             AuthoritySpec {
-                label: &format!(
-                    "fulcio-intermediate-{seed}-{:?}",
-                    options.intermediate_validity
-                ),
+                label: &format!("fulcio-intermediate-{seed}-{:?}", options.intermediate_validity),
                 organization: "test.example",
                 common_name: "sigstore-test-intermediate",
                 validity: options.intermediate_validity,
@@ -458,24 +417,15 @@ impl Instance {
     /// The leaf (or managed) key a request signs with.
     pub fn signing_key(&self, req: &SignRequest) -> KeyPair {
         let purpose = if req.managed_key { "managed" } else { "leaf" };
-        KeyPair::generate(
-            req.key,
-            self.seed,
-            &format!("{purpose}-{:?}-{}", req.key, req.key_seed),
-        )
+        KeyPair::generate(req.key, self.seed, &format!("{purpose}-{:?}-{}", req.key, req.key_seed))
     }
 
     /// Mints one bundle.
     pub fn sign(&self, req: &SignRequest) -> Signed {
         let key = self.signing_key(req);
         let (signed_bytes, signature) = match &req.content {
-            Content::MessageSignature { artifact } => {
-                (artifact.clone(), key.sign_message(artifact))
-            }
-            Content::Dsse {
-                payload_type,
-                payload,
-            } => {
+            Content::MessageSignature { artifact } => (artifact.clone(), key.sign_message(artifact)),
+            Content::Dsse { payload_type, payload } => {
                 let pae = dsse::pae(payload_type, payload);
                 let signature = key.sign(&pae);
                 (pae, signature)
@@ -492,17 +442,12 @@ impl Instance {
         let timestamp = req.tsa.map(|t| self.tsa.timestamp(&signature, t));
 
         let mut material = self.key_material(req, leaf_der.as_deref(), &public_key_der);
-        material["tlogEntries"] = json!(log
-            .iter()
-            .map(|(entry, _)| entry.clone())
-            .collect::<Vec<_>>());
+        material["tlogEntries"] = json!(log.iter().map(|(entry, _)| entry.clone()).collect::<Vec<_>>());
         if let Some(token) = &timestamp {
-            material["timestampVerificationData"] =
-                json!({ "rfc3161Timestamps": [{ "signedTimestamp": b64(token) }] });
+            material["timestampVerificationData"] = json!({ "rfc3161Timestamps": [{ "signedTimestamp": b64(token) }] });
         }
 
-        let mut bundle =
-            json!({ "mediaType": req.media_type.as_str(), "verificationMaterial": material });
+        let mut bundle = json!({ "mediaType": req.media_type.as_str(), "verificationMaterial": material });
         match &req.content {
             Content::MessageSignature { artifact } => {
                 let hash = key.message_hash();
@@ -511,10 +456,7 @@ impl Instance {
                     "signature": b64(&signature),
                 });
             }
-            Content::Dsse {
-                payload_type,
-                payload,
-            } => {
+            Content::Dsse { payload_type, payload } => {
                 bundle["dsseEnvelope"] = dsse::envelope_json(payload_type, payload, &signature);
             }
         }
@@ -542,15 +484,8 @@ impl Instance {
             not_before,
             not_after,
         };
-        let label = format!(
-            "leaf-{}-{:?}-{}-{}",
-            self.seed,
-            req.key,
-            req.key_seed,
-            Self::request_digest(req)
-        );
-        let mut template =
-            fulcio_leaf_template(&profile, &key.spki_der(), &self.fulcio_intermediate, &label);
+        let label = format!("leaf-{}-{:?}-{}-{}", self.seed, req.key, req.key_seed, Self::request_digest(req));
+        let mut template = fulcio_leaf_template(&profile, &key.spki_der(), &self.fulcio_intermediate, &label);
         let issuer_key = &self.fulcio_intermediate.key;
         let sct_extensions = match req.sct {
             Sct::None => None,
@@ -560,18 +495,10 @@ impl Instance {
         if let Some(extensions) = sct_extensions {
             let precert_tbs = template.tbs(&issuer_key.x509_signature_algorithm());
             let timestamp_ms = u64::try_from(not_before).expect("positive time") * 1000 + 250;
-            let sct = self.ct_log.sct(
-                &precert_tbs,
-                &self.fulcio_intermediate.spki_der(),
-                timestamp_ms,
-                &extensions,
-            );
+            let sct = self.ct_log.sct(&precert_tbs, &self.fulcio_intermediate.spki_der(), timestamp_ms, &extensions);
             template.extensions.push(sct_list_extension(&[sct]));
         }
-        sign_tbs(
-            &template.tbs(&issuer_key.x509_signature_algorithm()),
-            issuer_key,
-        )
+        sign_tbs(&template.tbs(&issuer_key.x509_signature_algorithm()), issuer_key)
     }
 
     /// A short digest of the request, so different requests get different leaf serials.
@@ -600,24 +527,11 @@ impl Instance {
     ) -> Option<(Value, Vec<u8>)> {
         match req.tlog {
             Tlog::None => None,
-            Tlog::RekorV1 {
-                kind,
-                set,
-                proof,
-                checkpoint,
-            } => {
+            Tlog::RekorV1 { kind, set, proof, checkpoint } => {
                 let (body, kind_version) = self.v1_body(req, kind, key, signature, verifier_pem);
                 let integrated_time = req.integrated_time.unwrap_or(req.signing_time);
-                let parts = V1Parts {
-                    set,
-                    proof,
-                    checkpoint,
-                };
-                Some((
-                    self.rekor_v1
-                        .entry(&body, kind_version, req.tree, integrated_time, parts),
-                    body,
-                ))
+                let parts = V1Parts { set, proof, checkpoint };
+                Some((self.rekor_v1.entry(&body, kind_version, req.tree, integrated_time, parts), body))
             }
             Tlog::RekorV2 { kind, verifier } => {
                 let certificate = leaf_der.filter(|_| verifier == V2Verifier::Certificate);
@@ -642,37 +556,16 @@ impl Instance {
         match (&req.content, kind) {
             (Content::MessageSignature { artifact }, V1Kind::HashedRekord) => {
                 let hash = key.message_hash();
-                let body = bodies::hashedrekord_v001(
-                    hash,
-                    &hash.digest(artifact),
-                    signature,
-                    verifier_pem,
-                );
+                let body = bodies::hashedrekord_v001(hash, &hash.digest(artifact), signature, verifier_pem);
                 (body, ("hashedrekord", "0.0.1"))
             }
-            (
-                Content::Dsse {
-                    payload_type,
-                    payload,
-                },
-                V1Kind::Dsse,
-            ) => {
+            (Content::Dsse { payload_type, payload }, V1Kind::Dsse) => {
                 let envelope = dsse::envelope_json(payload_type, payload, signature);
-                (
-                    bodies::dsse_v001(&envelope, payload, signature, verifier_pem),
-                    ("dsse", "0.0.1"),
-                )
+                (bodies::dsse_v001(&envelope, payload, signature, verifier_pem), ("dsse", "0.0.1"))
             }
-            (
-                Content::Dsse {
-                    payload_type,
-                    payload,
-                },
-                V1Kind::Intoto,
-            ) => {
+            (Content::Dsse { payload_type, payload }, V1Kind::Intoto) => {
                 let envelope = dsse::envelope_json(payload_type, payload, signature);
-                let body =
-                    bodies::intoto_v002(&envelope, payload_type, payload, signature, verifier_pem);
+                let body = bodies::intoto_v002(&envelope, payload_type, payload, signature, verifier_pem);
                 (body, ("intoto", "0.0.2"))
             }
             (content, kind) => panic!("Rekor v1 kind {kind:?} cannot log {content:?}"),
@@ -693,27 +586,13 @@ impl Instance {
                 let verifier = bodies::v2_verifier(key.key_details(true), certificate, &spki);
                 bodies::hashedrekord_v002(hash, &hash.digest(artifact), signature, verifier)
             }
-            (
-                Content::Dsse {
-                    payload_type,
-                    payload,
-                },
-                V2Kind::HashedRekord,
-            ) => {
+            (Content::Dsse { payload_type, payload }, V2Kind::HashedRekord) => {
                 // DSSE-as-hashedrekord: the digest of PAE under the signature's hash. Pure Ed25519
                 // has no such digest (rekor-tiles requires Ed25519ph), so it is not supported.
-                assert!(
-                    key.kind() != LeafKey::Ed25519,
-                    "Ed25519 DSSE cannot be logged as hashedrekord 0.0.2"
-                );
+                assert!(key.kind() != LeafKey::Ed25519, "Ed25519 DSSE cannot be logged as hashedrekord 0.0.2");
                 let hash = key.message_hash();
                 let verifier = bodies::v2_verifier(key.key_details(false), certificate, &spki);
-                bodies::hashedrekord_v002(
-                    hash,
-                    &hash.digest(&dsse::pae(payload_type, payload)),
-                    signature,
-                    verifier,
-                )
+                bodies::hashedrekord_v002(hash, &hash.digest(&dsse::pae(payload_type, payload)), signature, verifier)
             }
             (Content::Dsse { payload, .. }, V2Kind::Dsse) => {
                 let verifier = bodies::v2_verifier(key.key_details(false), certificate, &spki);

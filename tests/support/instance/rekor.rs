@@ -59,10 +59,7 @@ impl MerkleTree {
 
     /// PATH(index, D[0:size]), leaf-to-root order.
     pub fn inclusion_proof(&self, index: u64, size: u64) -> Vec<Hash> {
-        assert!(
-            index < size && size <= self.size(),
-            "index {index} / size {size} out of range"
-        );
+        assert!(index < size && size <= self.size(), "index {index} / size {size} out of range");
         audit_path(index as usize, &self.leaves[..size as usize])
     }
 }
@@ -121,10 +118,7 @@ pub struct Inclusion {
 /// Builds a tree of `shape.size` leaves holding `body` at `shape.index` and deterministic
 /// filler entries elsewhere, and returns the inclusion proof for `body`.
 pub fn include(log_label: &str, body: &[u8], shape: TreeShape) -> Inclusion {
-    assert!(
-        shape.index < shape.size,
-        "entry index must be inside the tree"
-    );
+    assert!(shape.index < shape.size, "entry index must be inside the tree");
     let mut tree = MerkleTree::default();
     for i in 0..shape.size {
         if i == shape.index {
@@ -202,11 +196,7 @@ pub struct V1Parts {
 
 impl Default for V1Parts {
     fn default() -> Self {
-        V1Parts {
-            set: true,
-            proof: true,
-            checkpoint: true,
-        }
+        V1Parts { set: true, proof: true, checkpoint: true }
     }
 }
 
@@ -245,26 +235,15 @@ impl RekorV1 {
     }
 
     /// SET: ECDSA P-256 over the canonical JSON of body/integratedTime/logID/logIndex.
-    pub fn signed_entry_timestamp(
-        &self,
-        body: &[u8],
-        integrated_time: i64,
-        global_index: u64,
-    ) -> Vec<u8> {
-        self.key
-            .sign(set_payload(body, integrated_time, &self.log_id, global_index).as_bytes())
+    pub fn signed_entry_timestamp(&self, body: &[u8], integrated_time: i64, global_index: u64) -> Vec<u8> {
+        self.key.sign(set_payload(body, integrated_time, &self.log_id, global_index).as_bytes())
     }
 
     /// Signed checkpoint for `inclusion`, with a `Timestamp: <ns>` extension line as 2023-era
     /// Rekor v1 checkpoints carry (it is part of the signed text).
     pub fn checkpoint(&self, inclusion: &Inclusion, integrated_time: i64) -> String {
         let timestamp = format!("Timestamp: {}", integrated_time as i128 * 1_000_000_000);
-        let text = checkpoint_text(
-            &self.origin(),
-            inclusion.tree_size,
-            &inclusion.root,
-            &[timestamp],
-        );
+        let text = checkpoint_text(&self.origin(), inclusion.tree_size, &inclusion.root, &[timestamp]);
         let signature = NoteSignature {
             name: self.host.clone(),
             hint: self.log_id[..4].try_into().expect("4 bytes"),
@@ -296,9 +275,7 @@ impl RekorV1 {
         }
         if parts.proof {
             let inclusion = include(&self.host, body, shape);
-            let checkpoint = parts
-                .checkpoint
-                .then(|| self.checkpoint(&inclusion, integrated_time));
+            let checkpoint = parts.checkpoint.then(|| self.checkpoint(&inclusion, integrated_time));
             entry["inclusionProof"] = inclusion_proof_json(&inclusion, checkpoint);
         }
         entry
@@ -332,11 +309,7 @@ impl RekorV2 {
         let key = KeyPair::generate(LeafKey::Ed25519, seed, "rekor-v2");
         let origin = "log.test.example".to_string();
         let key_id = c2sp_ed25519_key_id(&origin, &key.ed25519_raw());
-        RekorV2 {
-            key,
-            origin,
-            key_id,
-        }
+        RekorV2 { key, origin, key_id }
     }
 
     pub fn base_url(&self) -> String {

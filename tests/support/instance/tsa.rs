@@ -4,12 +4,11 @@
 use sha2::{Digest, Sha256};
 
 use super::ca::{
-    basic_constraints_ca, ext_key_usage, key_usage, Authority, AuthoritySpec, KU_CRL_SIGN,
-    KU_DIGITAL_SIGNATURE, KU_KEY_CERT_SIGN, OID_TIME_STAMPING,
+    basic_constraints_ca, ext_key_usage, key_usage, Authority, AuthoritySpec, KU_CRL_SIGN, KU_DIGITAL_SIGNATURE,
+    KU_KEY_CERT_SIGN, OID_TIME_STAMPING,
 };
 use super::der_build::{
-    explicit, generalized_time, implicit_constructed, int, null, octets, oid, seq, set_of, uint,
-    utc_time,
+    explicit, generalized_time, implicit_constructed, int, null, octets, oid, seq, set_of, uint, utc_time,
 };
 use super::keys::{KeyPair, LeafKey, ECDSA_WITH_SHA256};
 
@@ -45,10 +44,7 @@ impl Tsa {
                 organization: "test.example",
                 common_name: "test-tsa-root",
                 validity: root_validity,
-                extensions: vec![
-                    key_usage(&[KU_KEY_CERT_SIGN, KU_CRL_SIGN]),
-                    basic_constraints_ca(None),
-                ],
+                extensions: vec![key_usage(&[KU_KEY_CERT_SIGN, KU_CRL_SIGN]), basic_constraints_ca(None)],
             },
         );
         let leaf = Authority::issue(
@@ -58,10 +54,7 @@ impl Tsa {
                 organization: "test.example",
                 common_name: "test-tsa",
                 validity: leaf_validity,
-                extensions: vec![
-                    key_usage(&[KU_DIGITAL_SIGNATURE]),
-                    ext_key_usage(&[OID_TIME_STAMPING], true),
-                ],
+                extensions: vec![key_usage(&[KU_DIGITAL_SIGNATURE]), ext_key_usage(&[OID_TIME_STAMPING], true)],
             },
             Some(&root),
         );
@@ -92,10 +85,7 @@ impl Tsa {
         seq(&[
             int(1),
             oid(OID_SIGSTORE_TSA_POLICY),
-            seq(&[
-                seq(&[oid(OID_SHA256), null()]),
-                octets(&Sha256::digest(signed)),
-            ]),
+            seq(&[seq(&[oid(OID_SHA256), null()]), octets(&Sha256::digest(signed))]),
             uint(&unique[..20]), // serialNumber
             generalized_time(gen_time),
             seq(&[int(1)]),                                // accuracy: 1 second
@@ -129,10 +119,7 @@ impl Tsa {
 
     /// `SigningCertificateV2 { certs: [ESSCertIDv2 { certHash (SHA-256 default), issuerSerial }] }`.
     fn signing_certificate_v2(&self) -> Vec<u8> {
-        let issuer_serial = seq(&[
-            seq(&[explicit(4, &self.root.subject)]),
-            uint(&self.leaf.serial),
-        ]);
+        let issuer_serial = seq(&[seq(&[explicit(4, &self.root.subject)]), uint(&self.leaf.serial)]);
         let cert_id = seq(&[octets(&Sha256::digest(&self.leaf.cert_der)), issuer_serial]);
         seq(&[seq(&[cert_id])])
     }
