@@ -21,5 +21,6 @@ cargo ${WASM_TOOLCHAIN:++$WASM_TOOLCHAIN} build --quiet --release --lib --target
 ls -l target/wasm32-unknown-unknown/release/sigstore_wasm.wasm
 
 step "fuzzing: parse and verify arbitrary bundles (${FUZZ_SECONDS:=60}s)"
-(cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none verify_bundle -- \
-  -max_total_time="$FUZZ_SECONDS" -max_len=65536 corpus/verify_bundle seeds)
+(cd fuzz && mkdir -p corpus/verify_bundle && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none verify_bundle -- \
+  -max_total_time="$FUZZ_SECONDS" -max_len=65536 corpus/verify_bundle \
+  ../tests/data/conformance/bundle-verify ../tests/data/realworld)
