@@ -3,7 +3,7 @@
 
 use crate::crypto::PublicKey;
 use crate::error::{fail, ErrorCode, Result};
-use crate::time::Timestamp;
+use crate::time::{TimeRange, Timestamp};
 use crate::x509::fulcio::{self, Claim};
 use crate::x509::San;
 
@@ -121,13 +121,21 @@ impl CertificateIdentity {
     }
 }
 
+/// A key the caller trusts, optionally only for a time window: every verified time must then
+/// fall inside it (GHSA-wqqc-jjcq-vfxm).
+#[derive(Clone, Debug)]
+pub struct ManagedKey {
+    pub key: PublicKey,
+    pub valid_for: Option<TimeRange>,
+}
+
 /// Who must have signed.
 #[derive(Clone, Debug)]
 pub enum SignerPolicy {
     /// A certificate from a trusted CA whose identity matches any of these.
     Certificate(Vec<CertificateIdentity>),
     /// This key (a managed key, given out of band).
-    PublicKey(Box<PublicKey>),
+    PublicKey(Box<ManagedKey>),
     /// Any certificate from a trusted CA, whoever it was issued to. Anyone who can sign in to
     /// any OIDC provider the CA accepts satisfies this: only for inspecting bundles.
     UnsafeAnyCertificateIdentity,
@@ -159,7 +167,12 @@ impl Policy {
     }
 
     pub fn public_key(key: PublicKey) -> Self {
-        Self::new(SignerPolicy::PublicKey(Box::new(key)))
+        Self::new(SignerPolicy::PublicKey(Box::new(ManagedKey { key, valid_for: None })))
+    }
+
+    /// A managed key trusted only inside `valid_for`.
+    pub fn public_key_valid_for(key: PublicKey, valid_for: TimeRange) -> Self {
+        Self::new(SignerPolicy::PublicKey(Box::new(ManagedKey { key, valid_for: Some(valid_for) })))
     }
 
     pub fn with_current_time(mut self, now: Timestamp) -> Self {

@@ -10,7 +10,7 @@ use crate::dsse::{self, Statement};
 use crate::encoding::encode_hex;
 use crate::error::{fail, ErrorCode, Result};
 use crate::policy::{Policy, SignerPolicy};
-use crate::time::Timestamp;
+use crate::time::{TimeRange, Timestamp};
 use crate::tlog::body::{Expected, Signer};
 use crate::tlog::{self, VerifiedEntry};
 use crate::trust::TrustedRoot;
@@ -128,7 +128,8 @@ impl Verifier {
             SignerRef::Certificate { leaf, policy: identities } => {
                 self.verify_certificate(leaf, identities, &times, policy, backend)?
             }
-            SignerRef::Key { key, hint } => {
+            SignerRef::Key { key, valid_for, hint } => {
+                check_key_window(valid_for, &times)?;
                 (SignerInfo::PublicKey { key_id: encode_hex(&key.key_id()), hint: hint.clone() }, Vec::new())
             }
         };
@@ -258,7 +259,7 @@ impl Verifier {
 /// The signer as the bundle and the policy together determine it.
 enum SignerRef<'a> {
     Certificate { leaf: &'a Certificate, policy: Option<&'a [crate::policy::CertificateIdentity]> },
-    Key { key: &'a PublicKey, hint: &'a Option<String> },
+    Key { key: &'a PublicKey, valid_for: Option<TimeRange>, hint: &'a Option<String> },
 }
 
 impl SignerRef<'_> {
@@ -290,7 +291,9 @@ fn select_signer<'a>(bundle: &'a Bundle, policy: &'a Policy) -> Result<SignerRef
         (VerificationMaterial::Certificate(leaf), SignerPolicy::UnsafeAnyCertificateIdentity) => {
             Ok(SignerRef::Certificate { leaf, policy: None })
         }
-        (VerificationMaterial::PublicKey { hint }, SignerPolicy::PublicKey(key)) => Ok(SignerRef::Key { key, hint }),
+        (VerificationMaterial::PublicKey { hint }, SignerPolicy::PublicKey(managed)) => {
+            Ok(SignerRef::Key { key: &managed.key, valid_for: managed.valid_for, hint })
+        }
         (VerificationMaterial::Certificate(_), SignerPolicy::PublicKey(_)) => fail(
             ErrorCode::KeyMismatch,
             "expected a signature by the given public key, but the bundle carries a certificate",
@@ -314,6 +317,16 @@ fn check_identities(identities: &[crate::policy::CertificateIdentity], sans: &[S
     }
     Err(first_error
         .unwrap_or_else(|| crate::error::VerificationError::new(ErrorCode::IdentityMismatch, "no identity matched")))
+}
+
+fn check_key_window(valid_for: Option<TimeRange>, times: &[Timestamp]) -> Result<()> {
+    let Some(window) = valid_for else { return Ok(()) };
+    match times.iter().find(|t| !window.contains(**t)) {
+        Some(t) => {
+            fail(ErrorCode::KeyMismatch, format!("the public key is trusted for {window}, not at verified time {t}"))
+        }
+        None => Ok(()),
+    }
 }
 
 fn check_times(times: &[VerifiedTime], policy: &Policy) -> Result<()> {
@@ -421,4 +434,39 @@ fn verify_envelope_signature(
         return fail(ErrorCode::Signature, "the DSSE envelope signature does not verify over its payload");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::TimeRange;
+
+    fn verify_managed(policy: Policy) -> Result<VerificationResult> {
+        let bundle = Bundle::from_json(include_str!(
+            "../tests/data/conformance/bundle-verify/managed-key-happy-path/bundle.sigstore.json"
+        ))?;
+        let verifier = Verifier::new(TrustedRoot::production()?)?;
+        verifier.verify(
+            &bundle,
+            &Artifact::Bytes(include_bytes!("../tests/data/conformance/bundle-verify/a.txt")),
+            &policy,
+        )
+    }
+
+    fn key() -> PublicKey {
+        PublicKey::from_pem(include_str!("../tests/data/conformance/bundle-verify/managed-key-happy-path/key.pub"))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_managed_key_is_trusted_only_inside_its_window() {
+        let result = verify_managed(Policy::public_key(key())).unwrap();
+        let signed_at = result.verified_times[0].time();
+        let around = TimeRange { start: signed_at, end: Some(signed_at) };
+        assert!(verify_managed(Policy::public_key_valid_for(key(), around)).is_ok());
+        let before =
+            TimeRange { start: Timestamp::from_unix(0), end: Some(Timestamp::from_unix(signed_at.unix_seconds() - 1)) };
+        let err = verify_managed(Policy::public_key_valid_for(key(), before)).unwrap_err();
+        assert_eq!(err.code, ErrorCode::KeyMismatch, "{err}");
+    }
 }
