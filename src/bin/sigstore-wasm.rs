@@ -23,11 +23,20 @@ use sigstore_wasm::time::Timestamp;
 use sigstore_wasm::trust::TrustedRoot;
 use sigstore_wasm::verify::{SignerInfo, VerificationResult, VerifiedTime, Verifier};
 
-const USAGE: &str = "usage: sigstore-wasm verify-bundle --bundle FILE \
-(--certificate-identity ID | --certificate-identity-regexp RE) \
-(--certificate-oidc-issuer ISS | --certificate-oidc-issuer-regexp RE) | --key KEY.pub \
-[--certificate-github-workflow-{repository,ref,sha,trigger,name} V] \
-[--trusted-root FILE | --staging] [--output text|json] FILE_OR_DIGEST";
+const USAGE: &str = "\
+usage: sigstore-wasm verify-bundle --bundle FILE POLICY [TRUST] [--output text|json] FILE_OR_DIGEST
+
+POLICY, a certificate identity:
+  --certificate-identity ID | --certificate-identity-regexp RE        the signer (SAN)
+  --certificate-oidc-issuer ISS | --certificate-oidc-issuer-regexp RE the OIDC issuer
+  --certificate-github-workflow-{repository,ref,sha,trigger,name} V    optional claims
+or a managed key:
+  --key KEY.pub
+TRUST (default: the embedded Sigstore production root):
+  --trusted-root FILE | --staging
+FILE_OR_DIGEST: the artifact, or its digest as sha256:<hex>
+Regular expressions search (cosign semantics): anchor them with ^...$.
+Exit status: 0 verified, 1 not verified, 2 usage error.";
 
 /// cosign's GitHub workflow flags and the Fulcio claims they check.
 const WORKFLOW_FLAGS: [(&str, &str); 5] = [
@@ -55,6 +64,10 @@ struct Args {
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let args = match parse_args(&argv) {
         Ok(args) => args,
         Err(message) => {
@@ -218,7 +231,7 @@ fn print_report(result: &VerificationResult) {
             println!("  issuer:      {issuer}");
             println!("  certificate: issued by {certificate_authority}, valid {not_before} to {not_after}");
             for claim in extensions.iter().filter(|c| c.name != "issuer" && c.name != "issuerV1") {
-                println!("    {:<34} {}", claim.name, claim.value);
+                println!("    {:<36} {}", claim.name, claim.value);
             }
             for sct in &result.scts {
                 println!("  SCT:         {} at {}", sct.log_url, sct.time);
