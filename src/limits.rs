@@ -18,6 +18,8 @@ pub const MAX_TIMESTAMPS: usize = 32;
 pub const MAX_SUBJECTS: usize = 1024;
 /// Most digests per in-toto subject.
 pub const MAX_DIGESTS_PER_SUBJECT: usize = 32;
+/// Largest RFC 3161 timestamp response, in bytes. Real ones take 0.5 to 6 KiB.
+pub const MAX_TIMESTAMP_RESPONSE_BYTES: usize = 64 << 10;
 /// Most certificates in a bundle's or an authority's chain.
 pub const MAX_CHAIN_LENGTH: usize = 10;
 /// Most hashes in one inclusion proof (a tree of 2^64 leaves needs at most 64).

@@ -13,15 +13,11 @@ use crate::asn1::{self, tag, Reader, Tlv};
 use crate::crypto::{HashAlgorithm, Message, SignatureBackend, SignatureCheck, SignatureScheme};
 use crate::encoding::encode_hex;
 use crate::error::{fail, Context, ErrorCode, Result};
+use crate::limits;
 use crate::time::Timestamp;
 use crate::trust::CertificateAuthority;
 use crate::x509::certificate::{self, oid as x509_oid};
 use crate::x509::Certificate;
-
-/// Largest `TimeStampResp` accepted, in bytes. Real responses take 0.5 to 6 KiB (FreeTSA's, with
-/// two embedded RSA-4096 certificates, is the largest seen); the bound caps the parsing work an
-/// attacker-supplied bundle can cause.
-pub const MAX_RESPONSE_BYTES: usize = 64 << 10;
 
 const SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 const TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
@@ -50,10 +46,14 @@ pub fn verify_timestamp(
     authorities: &[CertificateAuthority],
     backend: &dyn SignatureBackend,
 ) -> Result<VerifiedTimestamp> {
-    if response_der.len() > MAX_RESPONSE_BYTES {
+    if response_der.len() > limits::MAX_TIMESTAMP_RESPONSE_BYTES {
         return fail(
             ErrorCode::LimitExceeded,
-            format!("timestamp response is {} bytes; the limit is {MAX_RESPONSE_BYTES}", response_der.len()),
+            format!(
+                "timestamp response is {} bytes; the limit is {}",
+                response_der.len(),
+                limits::MAX_TIMESTAMP_RESPONSE_BYTES
+            ),
         );
     }
     let token = parse_response(response_der)?;
@@ -863,7 +863,7 @@ mod tests {
     #[test]
     fn oversized_response_is_refused_before_parsing() {
         let case = Case::load(HAPPY_PATH, STAGING_ROOT);
-        let huge = vec![0u8; MAX_RESPONSE_BYTES + 1];
+        let huge = vec![0u8; limits::MAX_TIMESTAMP_RESPONSE_BYTES + 1];
         assert_fails(case.verify_response(&huge), ErrorCode::LimitExceeded, &["65537 bytes", "limit is 65536"]);
     }
 
