@@ -113,12 +113,7 @@ impl Bundle {
     }
 
     pub fn from_slice(json: &[u8]) -> Result<Self> {
-        if json.len() > limits::MAX_BUNDLE_BYTES {
-            return fail(
-                ErrorCode::LimitExceeded,
-                format!("bundle is {} bytes; the limit is {}", json.len(), limits::MAX_BUNDLE_BYTES),
-            );
-        }
+        limits::at_most(json.len(), limits::MAX_BUNDLE_BYTES, "bytes of bundle JSON")?;
         let raw: RawBundle = match serde_json::from_slice(json) {
             Ok(raw) => raw,
             Err(e) => return fail(ErrorCode::BundleParse, format!("bundle is not valid bundle JSON: {e}")),
@@ -150,25 +145,11 @@ impl Bundle {
             }
         };
         let key_material = parse_key_material(&material, version)?;
-        if material.tlog_entries.len() > limits::MAX_TLOG_ENTRIES {
-            return fail(
-                ErrorCode::LimitExceeded,
-                format!(
-                    "bundle has {} tlog entries; the limit is {}",
-                    material.tlog_entries.len(),
-                    limits::MAX_TLOG_ENTRIES
-                ),
-            );
-        }
+        limits::at_most(material.tlog_entries.len(), limits::MAX_TLOG_ENTRIES, "tlog entries in the bundle")?;
         let tlog_entries =
             material.tlog_entries.into_iter().map(|e| parse_entry(e, version)).collect::<Result<Vec<_>>>()?;
         let stamps = material.timestamp_verification_data.map(|t| t.rfc3161_timestamps).unwrap_or_default();
-        if stamps.len() > limits::MAX_TIMESTAMPS {
-            return fail(
-                ErrorCode::LimitExceeded,
-                format!("bundle has {} RFC 3161 timestamps; the limit is {}", stamps.len(), limits::MAX_TIMESTAMPS),
-            );
-        }
+        limits::at_most(stamps.len(), limits::MAX_TIMESTAMPS, "RFC 3161 timestamps in the bundle")?;
         let rfc3161_timestamps = stamps
             .into_iter()
             .map(|t| bytes(t.signed_timestamp.as_deref(), "rfc3161Timestamps[].signedTimestamp"))
@@ -194,16 +175,7 @@ fn parse_key_material(material: &RawMaterial, version: BundleVersion) -> Result<
                     "a v0.3 bundle must carry a single certificate, not x509CertificateChain",
                 );
             }
-            if chain.certificates.len() > limits::MAX_CHAIN_LENGTH {
-                return fail(
-                    ErrorCode::LimitExceeded,
-                    format!(
-                        "certificate chain of {} certificates; the limit is {}",
-                        chain.certificates.len(),
-                        limits::MAX_CHAIN_LENGTH
-                    ),
-                );
-            }
+            limits::at_most(chain.certificates.len(), limits::MAX_CHAIN_LENGTH, "certificates in the chain")?;
             let Some(leaf) = chain.certificates.first() else {
                 return fail(ErrorCode::BundleParse, "x509CertificateChain has no certificates");
             };
@@ -250,10 +222,12 @@ fn parse_message_signature(raw: RawMessageSignature) -> Result<MessageSignature>
 
 fn parse_envelope(raw: RawEnvelope) -> Result<Envelope> {
     let payload = match raw.payload.as_deref() {
-        Some(text) if text.len() / 4 * 3 > limits::MAX_PAYLOAD_BYTES => {
-            return fail(ErrorCode::LimitExceeded, format!("DSSE payload exceeds {} bytes", limits::MAX_PAYLOAD_BYTES));
+        Some(text) => {
+            // Checked before decoding, from the encoded length, so no oversized buffer is made.
+            limits::at_most(text.len() / 4 * 3, limits::MAX_PAYLOAD_BYTES, "bytes of DSSE payload")?;
+            bytes(Some(text), "dsseEnvelope.payload")?
         }
-        other => bytes(other, "dsseEnvelope.payload")?,
+        None => bytes(None, "dsseEnvelope.payload")?,
     };
     let [signature] = raw.signatures.as_slice() else {
         return fail(
@@ -308,12 +282,7 @@ fn parse_entry(raw: RawTlogEntry, version: BundleVersion) -> Result<TlogEntry> {
 }
 
 fn parse_proof(raw: RawInclusionProof) -> Result<InclusionProof> {
-    if raw.hashes.len() > limits::MAX_PROOF_HASHES {
-        return fail(
-            ErrorCode::LimitExceeded,
-            format!("inclusion proof has {} hashes; the limit is {}", raw.hashes.len(), limits::MAX_PROOF_HASHES),
-        );
-    }
+    limits::at_most(raw.hashes.len(), limits::MAX_PROOF_HASHES, "hashes in the inclusion proof")?;
     let hashes = raw.hashes.iter().map(|h| hash32(Some(h), "inclusionProof.hashes[]")).collect::<Result<_>>()?;
     Ok(InclusionProof {
         log_index: non_negative(raw.log_index.0, "inclusionProof.logIndex")?,

@@ -55,12 +55,7 @@ impl Statement {
         if raw.subject.is_empty() {
             return fail(ErrorCode::BundleParse, "in-toto statement has no subjects");
         }
-        if raw.subject.len() > limits::MAX_SUBJECTS {
-            return fail(
-                ErrorCode::LimitExceeded,
-                format!("in-toto statement has {} subjects; the limit is {}", raw.subject.len(), limits::MAX_SUBJECTS),
-            );
-        }
+        limits::at_most(raw.subject.len(), limits::MAX_SUBJECTS, "subjects in the in-toto statement")?;
         let subjects = raw.subject.into_iter().map(parse_subject).collect::<Result<_>>()?;
         Ok(Self {
             statement_type: raw.statement_type,
@@ -80,16 +75,7 @@ impl Statement {
 }
 
 fn parse_subject(raw: RawSubject) -> Result<Subject> {
-    if raw.digest.len() > limits::MAX_DIGESTS_PER_SUBJECT {
-        return fail(
-            ErrorCode::LimitExceeded,
-            format!(
-                "an in-toto subject has {} digests; the limit is {}",
-                raw.digest.len(),
-                limits::MAX_DIGESTS_PER_SUBJECT
-            ),
-        );
-    }
+    limits::at_most(raw.digest.len(), limits::MAX_DIGESTS_PER_SUBJECT, "digests in an in-toto subject")?;
     let mut digests = Vec::with_capacity(raw.digest.len());
     for (alg, hex) in raw.digest {
         // Only the algorithms we can compare are decoded; others (gitCommit, ...) stay as text.

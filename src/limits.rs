@@ -4,6 +4,17 @@
 //! The counts follow sigstore-go's limits (CVE-2024-45395); the sizes are far above anything real
 //! Sigstore data holds and small enough for a browser tab or an edge worker.
 
+use crate::error::{fail, ErrorCode, Result};
+
+/// Fails with `LimitExceeded` when `found` exceeds `limit`; `what` names the counted thing, for
+/// example "tlog entries in the bundle".
+pub fn at_most(found: usize, limit: usize, what: &str) -> Result<()> {
+    if found > limit {
+        return fail(ErrorCode::LimitExceeded, format!("{found} {what}; the limit is {limit}"));
+    }
+    Ok(())
+}
+
 /// Largest bundle JSON accepted, in bytes.
 pub const MAX_BUNDLE_BYTES: usize = 16 << 20;
 /// Largest trusted root JSON accepted, in bytes.

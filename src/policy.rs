@@ -28,12 +28,7 @@ impl StringMatcher {
     }
 
     pub fn regex(pattern: &str) -> Result<Self> {
-        if pattern.len() > MAX_PATTERN_BYTES {
-            return fail(
-                ErrorCode::LimitExceeded,
-                format!("regular expression is {} bytes; the limit is {MAX_PATTERN_BYTES}", pattern.len()),
-            );
-        }
+        crate::limits::at_most(pattern.len(), MAX_PATTERN_BYTES, "bytes of regular expression")?;
         match regex_lite::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).build() {
             Ok(re) => Ok(Self::Regex(re)),
             Err(e) => fail(ErrorCode::InvalidInput, format!("invalid regular expression {pattern:?}: {e}")),

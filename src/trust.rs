@@ -75,12 +75,7 @@ impl TrustedRoot {
     }
 
     pub fn from_json(json: &str) -> Result<Self> {
-        if json.len() > limits::MAX_TRUSTED_ROOT_BYTES {
-            return fail(
-                ErrorCode::LimitExceeded,
-                format!("trusted root is {} bytes; the limit is {}", json.len(), limits::MAX_TRUSTED_ROOT_BYTES),
-            );
-        }
+        limits::at_most(json.len(), limits::MAX_TRUSTED_ROOT_BYTES, "bytes of trusted root JSON")?;
         let raw: RawTrustedRoot = match serde_json::from_str(json) {
             Ok(raw) => raw,
             Err(e) => return fail(ErrorCode::TrustedRoot, format!("trusted root is not valid: {e}")),
@@ -169,12 +164,7 @@ fn parse_ca(raw: &RawAuthority) -> Result<CertificateAuthority> {
     if certs.is_empty() {
         return fail(ErrorCode::TrustedRoot, format!("authority {what} has an empty certificate chain"));
     }
-    if certs.len() > limits::MAX_CHAIN_LENGTH {
-        return fail(
-            ErrorCode::LimitExceeded,
-            format!("authority {what}: chain longer than {}", limits::MAX_CHAIN_LENGTH),
-        );
-    }
+    limits::at_most(certs.len(), limits::MAX_CHAIN_LENGTH, "certificates in an authority chain")?;
     let mut chain = Vec::with_capacity(certs.len());
     for cert in certs {
         let Some(der) = cert.raw_bytes.as_deref().and_then(decode_base64) else {

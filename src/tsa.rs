@@ -46,16 +46,7 @@ pub fn verify_timestamp(
     authorities: &[CertificateAuthority],
     backend: &dyn SignatureBackend,
 ) -> Result<VerifiedTimestamp> {
-    if response_der.len() > limits::MAX_TIMESTAMP_RESPONSE_BYTES {
-        return fail(
-            ErrorCode::LimitExceeded,
-            format!(
-                "timestamp response is {} bytes; the limit is {}",
-                response_der.len(),
-                limits::MAX_TIMESTAMP_RESPONSE_BYTES
-            ),
-        );
-    }
+    limits::at_most(response_der.len(), limits::MAX_TIMESTAMP_RESPONSE_BYTES, "bytes of timestamp response")?;
     let token = parse_response(response_der)?;
     check_imprint(&token.info, signature)?;
     check_message_digest(&token)?;

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::crypto::{KeyAlgorithm, Message, SignatureBackend, SignatureCheck};
 use crate::encoding::{decode_base64_standard, encode_hex};
 use crate::error::{fail, ErrorCode, Result};
-use crate::limits::{MAX_CHECKPOINT_BYTES, MAX_CHECKPOINT_SIGNATURES};
+use crate::limits::{at_most, MAX_CHECKPOINT_BYTES, MAX_CHECKPOINT_SIGNATURES};
 use crate::trust::TransparencyLog;
 
 /// Every signature line starts with an em dash (U+2014) and a space.
@@ -54,12 +54,7 @@ struct NoteSignature<'a> {
 /// (without the final newline). The split is at the last blank line because the text itself may
 /// contain blank lines while the signature block cannot.
 fn split_note(envelope: &str) -> Result<(&str, &str)> {
-    if envelope.len() > MAX_CHECKPOINT_BYTES {
-        return fail(
-            ErrorCode::LimitExceeded,
-            format!("checkpoint is {} bytes; the limit is {MAX_CHECKPOINT_BYTES}", envelope.len()),
-        );
-    }
+    at_most(envelope.len(), MAX_CHECKPOINT_BYTES, "bytes of checkpoint")?;
     // Control characters could make the signed text read differently from what was signed
     // (a carriage return hides the rest of a line), so C2SP forbids all but the newline.
     if let Some(c) = envelope.chars().find(|&c| c < ' ' && c != '\n') {
@@ -86,12 +81,7 @@ fn split_note(envelope: &str) -> Result<(&str, &str)> {
 
 fn parse_signature_lines(lines: &str) -> Result<Vec<NoteSignature<'_>>> {
     let count = lines.split('\n').count();
-    if count > MAX_CHECKPOINT_SIGNATURES {
-        return fail(
-            ErrorCode::LimitExceeded,
-            format!("checkpoint has {count} signature lines; the limit is {MAX_CHECKPOINT_SIGNATURES}"),
-        );
-    }
+    at_most(count, MAX_CHECKPOINT_SIGNATURES, "checkpoint signature lines")?;
     lines.split('\n').enumerate().map(|(i, line)| parse_signature_line(i + 1, line)).collect()
 }
 
@@ -479,7 +469,7 @@ mod tests {
         let log = v2_log();
         let at_limit = format!("{envelope}{}", WITNESS.repeat(MAX_CHECKPOINT_SIGNATURES - 1));
         verify(&at_limit, &log).unwrap();
-        rejects(&format!("{at_limit}{WITNESS}"), &log, ErrorCode::LimitExceeded, "101 signature lines");
+        rejects(&format!("{at_limit}{WITNESS}"), &log, ErrorCode::LimitExceeded, "101 checkpoint signature lines");
     }
 
     #[test]

@@ -126,9 +126,7 @@ fn parse_list(data: &[u8]) -> Result<Vec<Sct<'_>>> {
     input.finish()?;
     let mut scts = Vec::new();
     while !list.0.is_empty() {
-        if scts.len() >= limits::MAX_SCTS {
-            return fail(ErrorCode::LimitExceeded, format!("more than {} embedded SCTs", limits::MAX_SCTS));
-        }
+        limits::at_most(scts.len() + 1, limits::MAX_SCTS, "embedded SCTs")?;
         let mut sct = Tls(list.vec16()?);
         let version = sct.u8()?;
         if version != 0 {
