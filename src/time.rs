@@ -116,6 +116,33 @@ impl Timestamp {
         Self::from_unix_nanos(local.secs.checked_sub(offset_secs)?, nanos)
     }
 
+    /// Parses a DER GeneralizedTime, `YYYYMMDDhhmmss[.f]Z` (RFC 5280 §4.1.2.5.2, RFC 3161 §2.4.2):
+    /// UTC only, a fraction without trailing zeros and no finer than a nanosecond.
+    pub fn parse_generalized_time(text: &[u8]) -> Option<Self> {
+        let text = text.strip_suffix(b"Z")?;
+        let (whole, fraction) = match text.iter().position(|&c| c == b'.') {
+            Some(dot) => (text.get(..dot)?, Some(text.get(dot + 1..)?)),
+            None => (text, None),
+        };
+        if whole.len() != 14 {
+            return None;
+        }
+        let nanos = match fraction {
+            None => 0,
+            Some(f) if f.is_empty() || f.len() > 9 || f.last() == Some(&b'0') => return None,
+            Some(f) => digits(f, 0, f.len())? * 10u32.pow(9 - f.len() as u32),
+        };
+        Self::from_civil(
+            i64::from(digits(whole, 0, 4)?),
+            digits(whole, 4, 2)?,
+            digits(whole, 6, 2)?,
+            digits(whole, 8, 2)?,
+            digits(whole, 10, 2)?,
+            digits(whole, 12, 2)?,
+            nanos,
+        )
+    }
+
     /// Converts the time types of the `der`/`x509-cert` crates.
     pub(crate) fn from_der_datetime(dt: &der::DateTime) -> Self {
         let secs = dt.unix_duration().as_secs();
@@ -253,5 +280,33 @@ mod tests {
         assert!(range.contains(start) && range.contains(end));
         assert!(!range.contains(Timestamp::from_unix(9)) && !range.contains(Timestamp::from_unix(21)));
         assert!(TimeRange { start, end: None }.contains(Timestamp::from_unix(i64::MAX)));
+    }
+
+    #[test]
+    fn generalized_time_allows_fractions_and_requires_utc() {
+        assert_eq!(
+            Timestamp::parse_generalized_time(b"20250612120220Z"),
+            Timestamp::parse_rfc3339("2025-06-12T12:02:20Z")
+        );
+        assert_eq!(
+            Timestamp::parse_generalized_time(b"20250612120220.25Z"),
+            Timestamp::parse_rfc3339("2025-06-12T12:02:20.25Z")
+        );
+        assert_eq!(
+            Timestamp::parse_generalized_time(b"20250612120220.123456789Z"),
+            Timestamp::parse_rfc3339("2025-06-12T12:02:20.123456789Z")
+        );
+        for bad in [
+            &b"20250612120220"[..],
+            b"20250612120220.Z",
+            b"20250612120220.50Z",
+            b"20250612120220.1234567891Z",
+            b"2025061212022Z",
+            b"20251312120220Z",
+            b"2025061212022aZ",
+            b"20250612120220+0000",
+        ] {
+            assert_eq!(Timestamp::parse_generalized_time(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
     }
 }

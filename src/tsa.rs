@@ -17,6 +17,7 @@ use crate::limits;
 use crate::time::Timestamp;
 use crate::trust::CertificateAuthority;
 use crate::x509::certificate::{self, oid as x509_oid};
+use crate::x509::chain::{self, Usage};
 use crate::x509::Certificate;
 
 const SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
@@ -326,7 +327,7 @@ fn parse_tst_info(der: &[u8]) -> Result<TstInfo<'_>> {
     imprint_fields.finish().context(ErrorCode::Timestamp, what)?;
     fields.expect(tag::INTEGER).context(ErrorCode::Timestamp, what)?;
     let gen_time = fields.expect(tag::GENERALIZED_TIME).context(ErrorCode::Timestamp, what)?;
-    let Some(gen_time) = parse_generalized_time(gen_time.contents) else {
+    let Some(gen_time) = Timestamp::parse_generalized_time(gen_time.contents) else {
         return malformed(format!(
             "genTime {:?} is not a UTC GeneralizedTime",
             String::from_utf8_lossy(gen_time.contents)
@@ -338,43 +339,6 @@ fn parse_tst_info(der: &[u8]) -> Result<TstInfo<'_>> {
         fields.read().context(ErrorCode::Timestamp, what)?;
     }
     Ok(TstInfo { imprint_algorithm, hashed_message: hashed_message.contents, gen_time })
-}
-
-/// Parses a DER GeneralizedTime, `YYYYMMDDhhmmss[.f]Z` (RFC 5280 §4.1.2.5.2, RFC 3161 §2.4.2):
-/// UTC only, a fraction without trailing zeros. Fractions finer than a nanosecond are refused.
-fn parse_generalized_time(text: &[u8]) -> Option<Timestamp> {
-    let text = text.strip_suffix(b"Z")?;
-    let (whole, fraction) = match text.iter().position(|&c| c == b'.') {
-        Some(dot) => (text.get(..dot)?, Some(text.get(dot + 1..)?)),
-        None => (text, None),
-    };
-    if whole.len() != 14 {
-        return None;
-    }
-    let number = |at: usize, len: usize| decimal(whole.get(at..at + len)?);
-    let nanos = match fraction {
-        None => 0,
-        Some(digits) => {
-            if digits.is_empty() || digits.len() > 9 || digits.last() == Some(&b'0') {
-                return None;
-            }
-            decimal(digits)? * 10u32.pow(9 - digits.len() as u32)
-        }
-    };
-    Timestamp::from_civil(
-        i64::from(number(0, 4)?),
-        number(4, 2)?,
-        number(6, 2)?,
-        number(8, 2)?,
-        number(10, 2)?,
-        number(12, 2)?,
-        nanos,
-    )
-}
-
-/// The value of at most nine ASCII digits (so it fits a `u32`); `None` for any other byte.
-fn decimal(digits: &[u8]) -> Option<u32> {
-    digits.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
 }
 
 /// Reads an AlgorithmIdentifier whose parameters are absent or NULL, as for every hash and for
@@ -517,12 +481,9 @@ fn check_authority(
         ));
     }
     check_tsa_certificate(leaf)?;
-    let time = token.info.gen_time;
-    check_chain_at(&authority.chain, time)?;
-    if !authority.valid_for.contains(time) {
-        return Err(format!("genTime {time} is outside the authority's validity {}", authority.valid_for));
-    }
-    Ok(())
+    // TSA chains expire while their timestamps stay good: the path must hold at genTime.
+    let issuers = authority.chain.get(1..).unwrap_or_default();
+    chain::check_path(leaf, issuers, authority, &[token.info.gen_time], Usage::TimeStamping).map_err(|e| e.message)
 }
 
 /// RFC 3161 §2.3: the TSA certificate's only extended key usage is timeStamping, marked critical.
@@ -538,30 +499,6 @@ fn check_tsa_certificate(leaf: &Certificate) -> std::result::Result<(), String> 
     }
     if let Some(oid) = leaf.unhandled_critical.first() {
         return Err(format!("the TSA certificate has an unhandled critical extension {oid}"));
-    }
-    Ok(())
-}
-
-/// The whole chain must be valid when the token was made, not now: TSA chains expire while their
-/// timestamps stay good.
-fn check_chain_at(chain: &[Certificate], time: Timestamp) -> std::result::Result<(), String> {
-    for (index, cert) in chain.iter().enumerate() {
-        if !cert.is_valid_at(time) {
-            return Err(format!(
-                "chain certificate {index} is valid [{}, {}], which does not include genTime {time}",
-                cert.not_before(),
-                cert.not_after()
-            ));
-        }
-    }
-    // Link signatures are verified once per trusted root (`TrustedRoot::check_chains`); only the
-    // cheap naming order is rechecked per token.
-    for (index, pair) in chain.windows(2).enumerate() {
-        if let [child, issuer] = pair {
-            if !child.names_issuer(issuer) {
-                return Err(format!("chain certificate {index} is not issued by certificate {}", index + 1));
-            }
-        }
     }
     Ok(())
 }
@@ -726,7 +663,7 @@ mod tests {
         assert_fails(
             case.verify(),
             ErrorCode::Timestamp,
-            &["genTime 2025-06-12T12:02:20Z is outside the authority's validity [2025-04-09T00:00:00Z, 2025-06-01T00:00:00Z]"],
+            &["verified time 2025-06-12T12:02:20Z is outside the validity [2025-04-09T00:00:00Z, 2025-06-01T00:00:00Z]"],
         );
     }
 
@@ -738,8 +675,8 @@ mod tests {
             ErrorCode::Timestamp,
             &[
                 "https://localhost:3000/api/v1/timestamp",
-                "chain certificate 0 is valid",
-                "genTime 2025-08-07T15:38:32Z",
+                "the TSA certificate is valid from",
+                "not at verified time 2025-08-07T15:38:32Z",
             ],
         );
     }
@@ -757,7 +694,11 @@ mod tests {
         assert_fails(
             result,
             ErrorCode::Timestamp,
-            &["(tried 2)", "outside the authority's validity", "http://localhost:8000: "],
+            &[
+                "(tried 2)",
+                "is outside the validity [2025-04-09T00:00:00Z, 2025-06-01T00:00:00Z] of authority",
+                "http://localhost:8000: ",
+            ],
         );
 
         let both: Vec<_> = mock.iter().chain(&happy.root.timestamp_authorities).cloned().collect();
@@ -856,24 +797,5 @@ mod tests {
         let case = Case::load(HAPPY_PATH, STAGING_ROOT);
         let huge = vec![0u8; limits::MAX_TIMESTAMP_RESPONSE_BYTES + 1];
         assert_fails(case.verify_response(&huge), ErrorCode::LimitExceeded, &["65537 bytes", "limit is 65536"]);
-    }
-
-    #[test]
-    fn generalized_time_allows_fractions_and_requires_utc() {
-        assert_eq!(parse_generalized_time(b"20250612120220Z"), Some(time("2025-06-12T12:02:20Z")));
-        assert_eq!(parse_generalized_time(b"20250612120220.25Z"), Some(time("2025-06-12T12:02:20.25Z")));
-        assert_eq!(parse_generalized_time(b"20250612120220.123456789Z"), Some(time("2025-06-12T12:02:20.123456789Z")));
-        for bad in [
-            &b"20250612120220"[..],
-            b"20250612120220.Z",
-            b"20250612120220.50Z",
-            b"20250612120220.1234567891Z",
-            b"2025061212022Z",
-            b"20251312120220Z",
-            b"2025061212022aZ",
-            b"20250612120220+0000",
-        ] {
-            assert_eq!(parse_generalized_time(bad), None, "{}", String::from_utf8_lossy(bad));
-        }
     }
 }

@@ -63,7 +63,7 @@ pub fn verify_leaf(
             ));
             continue;
         }
-        match check_path(leaf, ca, times, usage) {
+        match check_path(leaf, &ca.chain, ca, times, usage) {
             Ok(()) => return Ok(index),
             Err(e) => last_error = Some(e),
         }
@@ -79,10 +79,18 @@ pub fn verify_leaf(
     }))
 }
 
-/// Checks the whole path (leaf, then the authority's chain) at every time, and the authority's
-/// validity window.
-pub fn check_path(leaf: &Certificate, ca: &CertificateAuthority, times: &[Timestamp], usage: Usage) -> Result<()> {
-    for (depth, cert) in ca.chain.iter().enumerate() {
+/// Checks the path from `leaf` through `issuers` (the CA certificates of authority `ca` above the
+/// leaf, nearest first) at every time: each certificate valid, each issuer a CA allowed to issue
+/// for `usage`, and the authority's own validity window. The signatures along `issuers` were
+/// checked when the trusted root was loaded.
+pub fn check_path(
+    leaf: &Certificate,
+    issuers: &[Certificate],
+    ca: &CertificateAuthority,
+    times: &[Timestamp],
+    usage: Usage,
+) -> Result<()> {
+    for (depth, cert) in issuers.iter().enumerate() {
         check_ca_profile(cert, depth, usage, &ca.uri)?;
     }
     for &t in times {
@@ -92,10 +100,13 @@ pub fn check_path(leaf: &Certificate, ca: &CertificateAuthority, times: &[Timest
                 format!("verified time {t} is outside the validity {} of authority {}", ca.valid_for, ca.uri),
             );
         }
-        for cert in std::iter::once(leaf).chain(&ca.chain) {
+        for cert in std::iter::once(leaf).chain(issuers) {
             if !cert.is_valid_at(t) {
                 let role = if std::ptr::eq(cert, leaf) {
-                    "the signing certificate".to_owned()
+                    match usage {
+                        Usage::CodeSigning => "the signing certificate".to_owned(),
+                        Usage::TimeStamping => "the TSA certificate".to_owned(),
+                    }
                 } else {
                     format!("CA certificate {} of authority {}", describe_name(&cert.subject), ca.uri)
                 };
