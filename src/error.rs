@@ -55,6 +55,9 @@ pub enum ErrorCode {
     KeyMismatch,
     /// The artifact does not match what was signed.
     ArtifactMismatch,
+    /// The policy asks for an in-toto statement of one predicate type; the bundle holds another
+    /// (or no statement at all).
+    PredicateTypeMismatch,
 }
 
 impl ErrorCode {
@@ -83,6 +86,7 @@ impl ErrorCode {
             Self::ExtensionMismatch => "EXTENSION_MISMATCH",
             Self::KeyMismatch => "KEY_MISMATCH",
             Self::ArtifactMismatch => "ARTIFACT_MISMATCH",
+            Self::PredicateTypeMismatch => "PREDICATE_TYPE_MISMATCH",
         }
     }
 }

@@ -150,11 +150,22 @@ pub struct Policy {
     /// The current time, if the caller wants integrated times and timestamps from the future
     /// refused. The core never reads a clock itself.
     pub current_time: Option<Timestamp>,
+    /// When set, the bundle must be a DSSE envelope holding an in-toto statement of exactly
+    /// this predicate type (cosign's `verify-attestation --type`). A validly signed statement of
+    /// another type is a failure, never a success (CVE-2022-35929, CVE-2026-39395).
+    pub predicate_type: Option<String>,
 }
 
 impl Policy {
     pub fn new(signer: SignerPolicy) -> Self {
-        Self { signer, tlog_threshold: 1, ctlog_threshold: 1, timestamp_threshold: 1, current_time: None }
+        Self {
+            signer,
+            tlog_threshold: 1,
+            ctlog_threshold: 1,
+            timestamp_threshold: 1,
+            current_time: None,
+            predicate_type: None,
+        }
     }
 
     pub fn certificate_identity(identity: CertificateIdentity) -> Self {
@@ -172,6 +183,11 @@ impl Policy {
 
     pub fn with_current_time(mut self, now: Timestamp) -> Self {
         self.current_time = Some(now);
+        self
+    }
+
+    pub fn with_predicate_type(mut self, predicate_type: impl Into<String>) -> Self {
+        self.predicate_type = Some(predicate_type.into());
         self
     }
 }

@@ -36,6 +36,14 @@ impl VerifiedTime {
             Self::TransparencyLog { time, .. } | Self::TimestampAuthority { time, .. } => *time,
         }
     }
+
+    /// The log or authority that vouched for the time.
+    pub fn source(&self) -> &str {
+        match self {
+            Self::TransparencyLog { log_url, .. } => log_url,
+            Self::TimestampAuthority { uri, .. } => uri,
+        }
+    }
 }
 
 /// Who signed.
@@ -144,6 +152,7 @@ impl Verifier {
                 dsse::check_artifact(&envelope.payload_type, &envelope.payload, &digests)?
             }
         };
+        check_predicate_type(policy, statement.as_ref())?;
         Ok(VerificationResult {
             media_type: bundle.media_type.clone(),
             signer: signer_info,
@@ -159,16 +168,11 @@ impl Verifier {
     }
 
     fn verify_timestamps(&self, bundle: &Bundle, backend: &dyn SignatureBackend) -> Result<Vec<VerifiedTime>> {
-        let mut out: Vec<VerifiedTime> = Vec::new();
-        let mut authorities = Vec::new();
+        let mut out = Vec::with_capacity(bundle.rfc3161_timestamps.len());
         for token in &bundle.rfc3161_timestamps {
             let stamp =
                 tsa::verify_timestamp(token, bundle.content.signature(), &self.root.timestamp_authorities, backend)?;
-            // One time per authority: a second token from the same TSA is no second witness.
-            if !authorities.contains(&stamp.authority) {
-                authorities.push(stamp.authority);
-                out.push(VerifiedTime::TimestampAuthority { time: stamp.time, uri: stamp.authority_uri });
-            }
+            out.push(VerifiedTime::TimestampAuthority { time: stamp.time, uri: stamp.authority_uri });
         }
         Ok(out)
     }
@@ -181,13 +185,16 @@ impl Verifier {
         backend: &dyn SignatureBackend,
     ) -> Result<Vec<VerifiedEntry>> {
         let mut verified: Vec<VerifiedEntry> = Vec::new();
-        for (i, entry) in bundle.tlog_entries.iter().enumerate() {
-            let duplicate =
-                bundle.tlog_entries.iter().take(i).any(|e| e.log_id == entry.log_id && e.log_index == entry.log_index);
-            if duplicate {
-                return fail(ErrorCode::TlogEntry, format!("tlog entry {} appears twice", entry.log_index));
-            }
+        for entry in &bundle.tlog_entries {
             if let Some(v) = tlog::verify_entry(entry, &self.root.tlogs, expected, backend)? {
+                // Compared by the trusted log the entry resolved to, not by the ID it claims:
+                // one log may be known under two IDs.
+                if verified.iter().any(|e| e.log_id == v.log_id && e.log_index == v.log_index) {
+                    return fail(
+                        ErrorCode::TlogEntry,
+                        format!("tlog entry {} of {} appears twice", v.log_index, v.log_url),
+                    );
+                }
                 if let (Some(now), Some(t)) = (policy.current_time, v.integrated_time) {
                     if t > now {
                         return fail(ErrorCode::TlogEntry, format!("integratedTime {t} is in the future (now {now})"));
@@ -319,6 +326,21 @@ fn check_identities(identities: &[crate::policy::CertificateIdentity], sans: &[S
         .unwrap_or_else(|| crate::error::VerificationError::new(ErrorCode::IdentityMismatch, "no identity matched")))
 }
 
+fn check_predicate_type(policy: &Policy, statement: Option<&Statement>) -> Result<()> {
+    let Some(expected) = &policy.predicate_type else { return Ok(()) };
+    match statement {
+        Some(s) if &s.predicate_type == expected => Ok(()),
+        Some(s) => fail(
+            ErrorCode::PredicateTypeMismatch,
+            format!("expected predicate type {expected:?}, found {:?}", s.predicate_type),
+        ),
+        None => fail(
+            ErrorCode::PredicateTypeMismatch,
+            format!("expected an in-toto statement of predicate type {expected:?}, found none"),
+        ),
+    }
+}
+
 fn check_key_window(valid_for: Option<TimeRange>, times: &[Timestamp]) -> Result<()> {
     let Some(window) = valid_for else { return Ok(()) };
     match times.iter().find(|t| !window.contains(**t)) {
@@ -338,12 +360,18 @@ fn check_times(times: &[VerifiedTime], policy: &Policy) -> Result<()> {
             );
         }
     }
-    if times.len() < policy.timestamp_threshold {
+    // Every time is checked against the certificate, but a log or authority that vouches twice
+    // is still one witness.
+    let mut sources: Vec<&str> = times.iter().map(VerifiedTime::source).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    if sources.len() < policy.timestamp_threshold {
         return fail(
             ErrorCode::TimestampThreshold,
             format!(
-                "{} verified time(s) from signed log entries and timestamp authorities; {} required",
+                "{} verified time(s) from {} distinct log(s) and timestamp authorities; {} required",
                 times.len(),
+                sources.len(),
                 policy.timestamp_threshold
             ),
         );
@@ -468,5 +496,28 @@ mod tests {
             TimeRange { start: Timestamp::from_unix(0), end: Some(Timestamp::from_unix(signed_at.unix_seconds() - 1)) };
         let err = verify_managed(Policy::public_key_valid_for(key(), before)).unwrap_err();
         assert_eq!(err.code, ErrorCode::KeyMismatch, "{err}");
+    }
+
+    #[test]
+    fn a_predicate_type_policy_needs_that_exact_type() {
+        let envelope = Bundle::from_json(include_str!(
+            "../tests/data/conformance/bundle-verify/happy-path-intoto-in-dsse-v3/bundle.sigstore.json"
+        ))
+        .unwrap();
+        let message = Bundle::from_json(include_str!(
+            "../tests/data/conformance/bundle-verify/happy-path-v0.3/bundle.sigstore.json"
+        ))
+        .unwrap();
+        let artifact = Artifact::Bytes(include_bytes!("../tests/data/conformance/bundle-verify/a.txt"));
+        let verifier = Verifier::new(TrustedRoot::production().unwrap()).unwrap();
+        let policy =
+            |predicate: &str| Policy::new(SignerPolicy::UnsafeAnyCertificateIdentity).with_predicate_type(predicate);
+        assert!(verifier.verify(&envelope, &artifact, &policy("https://slsa.dev/provenance/v1")).is_ok());
+        for (bundle, predicate) in
+            [(&envelope, "https://slsa.dev/provenance/v0.2"), (&message, "https://slsa.dev/provenance/v1")]
+        {
+            let err = verifier.verify(bundle, &artifact, &policy(predicate)).unwrap_err();
+            assert_eq!(err.code, ErrorCode::PredicateTypeMismatch, "{err}");
+        }
     }
 }

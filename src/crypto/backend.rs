@@ -33,13 +33,14 @@ impl SignatureBackend for RustCrypto {
             }
             (KeyMaterial::Ed25519(key), SignatureScheme::Ed25519ph) => {
                 let Ok(sig) = ed25519_dalek::Signature::from_slice(check.signature) else { return false };
-                // ed25519-dalek takes the prehash as a running SHA-512 state, so only the whole
-                // message can be verified.
                 match check.message {
                     Message::Raw(msg) => {
                         key.verify_prehashed_strict(Sha512::new().chain_update(msg), None, &sig).is_ok()
                     }
-                    Message::Digest(_) => false,
+                    Message::Digest(digest) => match KnownSha512::new(digest) {
+                        Some(prehash) => key.verify_prehashed_strict(prehash, None, &sig).is_ok(),
+                        None => false,
+                    },
                 }
             }
             (KeyMaterial::Rsa(key), SignatureScheme::RsaPkcs1v15(hash)) => {
@@ -71,5 +72,73 @@ fn prehash(message: Message<'_>, hash: HashAlgorithm) -> Option<Vec<u8>> {
     match message {
         Message::Raw(bytes) => Some(hash.digest(bytes)),
         Message::Digest(digest) => (digest.len() == hash.output_len()).then(|| digest.to_vec()),
+    }
+}
+
+/// A SHA-512 whose output is already known. ed25519-dalek takes Ed25519ph's prehash as a hasher
+/// to finalize; when only the message's SHA-512 digest is given, this hands that digest over.
+#[derive(Clone)]
+struct KnownSha512([u8; 64]);
+
+impl KnownSha512 {
+    fn new(digest: &[u8]) -> Option<Self> {
+        digest.try_into().ok().map(Self)
+    }
+}
+
+impl Default for KnownSha512 {
+    fn default() -> Self {
+        Self([0; 64])
+    }
+}
+
+impl sha2::digest::HashMarker for KnownSha512 {}
+
+impl sha2::digest::OutputSizeUser for KnownSha512 {
+    type OutputSize = sha2::digest::consts::U64;
+}
+
+impl sha2::digest::Update for KnownSha512 {
+    /// The digest is fixed: nothing more is hashed.
+    fn update(&mut self, _: &[u8]) {}
+}
+
+impl sha2::digest::FixedOutput for KnownSha512 {
+    fn finalize_into(self, out: &mut sha2::digest::Output<Self>) {
+        out.copy_from_slice(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::PublicKey;
+
+    #[test]
+    fn ed25519ph_verifies_from_the_message_or_its_sha512_digest() {
+        let signing = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let message = b"artifact";
+        let signature = signing.sign_prehashed(Sha512::new().chain_update(message), None).unwrap().to_bytes();
+        let spki = [
+            &[0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00][..],
+            signing.verifying_key().as_bytes(),
+        ]
+        .concat();
+        let key = PublicKey::from_spki_der(&spki).unwrap();
+        let digest = HashAlgorithm::Sha512.digest(message);
+        let check = |message: Message<'_>| {
+            RustCrypto.verify(&SignatureCheck {
+                key: &key,
+                scheme: SignatureScheme::Ed25519ph,
+                message,
+                signature: &signature,
+            })
+        };
+        assert!(check(Message::Raw(message)));
+        assert!(check(Message::Digest(&digest)));
+        let other = HashAlgorithm::Sha512.digest(b"other");
+        assert!(!check(Message::Digest(&other)));
+        assert!(!check(Message::Digest(&digest[..32])));
+        assert!(!check(Message::Raw(b"other")));
     }
 }

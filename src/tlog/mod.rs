@@ -33,7 +33,7 @@ pub struct Inclusion {
 #[serde(rename_all = "camelCase")]
 pub struct VerifiedEntry {
     pub log_index: u64,
-    /// Hex of the log ID.
+    /// Hex of the trusted log's ID (whichever of its IDs the entry named).
     pub log_id: String,
     pub log_url: String,
     pub kind: String,
@@ -87,7 +87,7 @@ pub(crate) fn verify_entry(
     }
     Ok(Some(VerifiedEntry {
         log_index: entry.log_index,
-        log_id: encode_hex(&entry.log_id),
+        log_id: encode_hex(&log.log_id),
         log_url: log.base_url.clone(),
         kind: entry.kind.clone(),
         version: entry.version.clone(),
