@@ -16,84 +16,17 @@
 
 mod support;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use sigstore_wasm::artifact::Artifact;
 use sigstore_wasm::bundle::Bundle;
 use sigstore_wasm::crypto::PublicKey;
-use sigstore_wasm::error::{ErrorCode, VerificationError};
+use sigstore_wasm::error::ErrorCode;
 use sigstore_wasm::limits;
 use sigstore_wasm::policy::{CertificateIdentity, Policy, SignerPolicy, StringMatcher};
-use sigstore_wasm::trust::TrustedRoot;
-use sigstore_wasm::verify::{SignerInfo, VerificationResult, VerifiedTime, Verifier};
+use sigstore_wasm::verify::{SignerInfo, VerifiedTime};
 use support::instance::encoding::{b64, hex};
 use support::instance::*;
-
-const ARTIFACT: &[u8] = b"attack suite artifact\n";
-
-// ---------------------------------------------------------------------------------------------
-// Helpers (kept in sync by hand with attacks_tlog.rs / attacks_cert.rs)
-
-type Outcome = Result<VerificationResult, VerificationError>;
-
-fn verifier_for(root: &Value) -> Verifier {
-    Verifier::new(TrustedRoot::from_json(&root.to_string()).expect("trusted root")).expect("verifier")
-}
-
-fn identity() -> Policy {
-    Policy::certificate_identity(CertificateIdentity::new(
-        StringMatcher::exact(DEFAULT_SAN),
-        StringMatcher::exact(DEFAULT_ISSUER),
-    ))
-}
-
-fn check_with(root: &Value, bundle: &Value, artifact: &Artifact<'_>, policy: &Policy) -> Outcome {
-    let bundle = Bundle::from_json(&bundle.to_string())?;
-    verifier_for(root).verify(&bundle, artifact, policy)
-}
-
-fn check(instance: &Instance, bundle: &Value, artifact: &[u8], policy: &Policy) -> Outcome {
-    check_with(&instance.trusted_root(), bundle, &Artifact::Bytes(artifact), policy)
-}
-
-#[track_caller]
-fn ok(outcome: Outcome) -> VerificationResult {
-    outcome.unwrap_or_else(|e| panic!("expected the bundle to verify, got {e}"))
-}
-
-#[track_caller]
-fn refused(outcome: Outcome, code: ErrorCode, fragment: &str) -> VerificationError {
-    match outcome {
-        Ok(_) => panic!("expected {code} ({fragment:?}), but the bundle verified"),
-        Err(e) => {
-            assert_eq!(e.code, code, "wrong code: {e}");
-            assert!(e.message.contains(fragment), "expected {fragment:?} in {:?}", e.message);
-            e
-        }
-    }
-}
-
-fn parse(bundle: &Value) -> Result<Bundle, VerificationError> {
-    Bundle::from_json(&bundle.to_string())
-}
-
-#[track_caller]
-fn parse_refused(bundle: &Value, code: ErrorCode, fragment: &str) {
-    match parse(bundle) {
-        Ok(_) => panic!("expected {code} ({fragment:?}), but the bundle parsed"),
-        Err(e) => {
-            assert_eq!(e.code, code, "wrong code: {e}");
-            assert!(e.message.contains(fragment), "expected {fragment:?} in {:?}", e.message);
-        }
-    }
-}
-
-fn entry_mut(bundle: &mut Value) -> &mut Value {
-    &mut bundle["verificationMaterial"]["tlogEntries"][0]
-}
-
-fn sha256_hex(data: &[u8]) -> String {
-    hex(&HashAlg::Sha256.digest(data))
-}
+use support::verify::*;
 
 // ---------------------------------------------------------------------------------------------
 // Positive baselines: without them a refusal proves nothing.
@@ -109,7 +42,7 @@ fn every_leaf_key_type_verifies_a_message_signature() {
         (LeafKey::RsaPss_2048, HashAlg::Sha256),
     ] {
         let signed = instance.sign(&SignRequest::message(ARTIFACT).with_key(key));
-        let result = ok(check(&instance, &signed.bundle, ARTIFACT, &identity()));
+        let result = ok(check(&instance, &signed.bundle, &identity()));
         let SignerInfo::Certificate { subject_alt_name, subject_alt_name_type, issuer, .. } = &result.signer else {
             panic!("{key:?}: expected a certificate signer");
         };
@@ -132,7 +65,7 @@ fn every_leaf_key_type_verifies_a_message_signature() {
         let artifact = Artifact::parse_digest(&digest).unwrap();
         ok(check_with(&instance.trusted_root(), &signed.bundle, &artifact, &identity()));
         // And the wrong artifact fails for every key type.
-        assert!(check(&instance, &signed.bundle, b"other", &identity()).is_err(), "{key:?}");
+        assert!(check_artifact(&instance, &signed.bundle, b"other", &identity()).is_err(), "{key:?}");
     }
 }
 
@@ -154,7 +87,7 @@ fn ed25519_pure_signature_verifies_a_dsse_envelope() {
     let instance = Instance::new(102);
     for tlog in [Tlog::v1(V1Kind::Dsse), Tlog::v1(V1Kind::Intoto)] {
         let signed = instance.sign(&SignRequest::in_toto("a.txt", ARTIFACT).with_key(LeafKey::Ed25519).with_tlog(tlog));
-        let result = ok(check(&instance, &signed.bundle, ARTIFACT, &identity()));
+        let result = ok(check(&instance, &signed.bundle, &identity()));
         assert_eq!(result.payload_type.as_deref(), Some("application/vnd.in-toto+json"));
     }
     // Rekor v2 dsse 0.0.2 with an Ed25519 leaf and a TSA.
@@ -164,7 +97,7 @@ fn ed25519_pure_signature_verifies_a_dsse_envelope() {
             .with_tlog(Tlog::v2(V2Kind::Dsse))
             .with_tsa(DEFAULT_SIGNING_TIME),
     );
-    ok(check(&instance, &signed.bundle, ARTIFACT, &identity()));
+    ok(check(&instance, &signed.bundle, &identity()));
 }
 
 #[test]
@@ -172,7 +105,7 @@ fn every_media_type_verifies() {
     let instance = Instance::new(103);
     for media in [MediaType::V01, MediaType::V02, MediaType::V03, MediaType::V03Alt] {
         let signed = instance.sign(&SignRequest::message(ARTIFACT).with_media_type(media));
-        let result = ok(check(&instance, &signed.bundle, ARTIFACT, &identity()));
+        let result = ok(check(&instance, &signed.bundle, &identity()));
         assert_eq!(result.media_type, media.as_str());
     }
 }
@@ -186,7 +119,7 @@ fn rekor_v1_kinds_verify_and_report_entry_and_time() {
         (SignRequest::in_toto("a.txt", ARTIFACT).with_tlog(Tlog::v1(V1Kind::Intoto)), "intoto", "0.0.2"),
     ] {
         let signed = instance.sign(&request);
-        let result = ok(check(&instance, &signed.bundle, ARTIFACT, &identity()));
+        let result = ok(check(&instance, &signed.bundle, &identity()));
         let [entry] = result.tlog_entries.as_slice() else { panic!("one entry") };
         assert_eq!((entry.kind.as_str(), entry.version.as_str()), (kind, version));
         // The global index (shard-local index 9 + the instance's offset).
@@ -225,7 +158,7 @@ fn rekor_v2_bundles_verify_with_a_timestamp_authority() {
         SignRequest::in_toto("a.txt", ARTIFACT).with_tlog(Tlog::v2(V2Kind::HashedRekord)),
     ] {
         let signed = instance.sign(&request.with_tsa(DEFAULT_SIGNING_TIME + 5));
-        let result = ok(check(&instance, &signed.bundle, ARTIFACT, &identity()));
+        let result = ok(check(&instance, &signed.bundle, &identity()));
         let [entry] = result.tlog_entries.as_slice() else { panic!("one entry") };
         assert_eq!(entry.version, "0.0.2");
         assert_eq!(entry.integrated_time, None, "Rekor v2 gives no time");
@@ -234,7 +167,7 @@ fn rekor_v2_bundles_verify_with_a_timestamp_authority() {
             result.verified_times,
             vec![VerifiedTime::TimestampAuthority {
                 time: sigstore_wasm::time::Timestamp::from_unix(DEFAULT_SIGNING_TIME + 5),
-                uri: "https://timestamp.test.example/api/v1/timestamp".into(),
+                uri: TSA_URI.into(),
             }]
         );
     }
@@ -255,7 +188,7 @@ fn managed_keys_verify_with_the_callers_key() {
     ] {
         let signed = instance.sign(&request);
         let policy = Policy::public_key(PublicKey::from_pem(&signed.public_key_pem).unwrap());
-        let result = ok(check(&instance, &signed.bundle, ARTIFACT, &policy));
+        let result = ok(check(&instance, &signed.bundle, &policy));
         let SignerInfo::PublicKey { key_id, hint } = &result.signer else { panic!("key signer") };
         assert_eq!(key_id, &sha256_hex(&signed.public_key_der));
         assert_eq!(hint.as_deref(), Some(b64(&HashAlg::Sha256.digest(&signed.public_key_der)).as_str()));
@@ -283,7 +216,7 @@ fn regex_identity_and_extension_claims_verify_and_are_reported() {
     .unwrap()
     .with_extension("sourceRepositoryRef", "refs/heads/main")
     .unwrap();
-    let result = ok(check(&instance, &signed.bundle, ARTIFACT, &Policy::certificate_identity(id)));
+    let result = ok(check(&instance, &signed.bundle, &Policy::certificate_identity(id)));
     let SignerInfo::Certificate { extensions, certificate_authority, .. } = &result.signer else { panic!("cert") };
     let claims: Vec<(&str, &str)> = extensions.iter().map(|c| (c.name, c.value.as_str())).collect();
     assert_eq!(
@@ -312,7 +245,7 @@ fn email_and_username_identities_are_reported_with_their_type() {
             StringMatcher::exact(value),
             StringMatcher::exact("https://accounts.example.com"),
         ));
-        let result = ok(check(&instance, &signed.bundle, ARTIFACT, &policy));
+        let result = ok(check(&instance, &signed.bundle, &policy));
         let SignerInfo::Certificate { subject_alt_name, subject_alt_name_type, .. } = &result.signer else { panic!() };
         assert_eq!((subject_alt_name.as_str(), *subject_alt_name_type), (value, kind));
     }
@@ -325,42 +258,21 @@ fn email_and_username_identities_are_reported_with_their_type() {
 fn identity_and_issuer_mismatches_are_refused_with_their_codes() {
     let instance = Instance::new(110);
     let signed = instance.sign(&SignRequest::message(ARTIFACT));
-    let policy =
-        |san: StringMatcher, issuer: StringMatcher| Policy::certificate_identity(CertificateIdentity::new(san, issuer));
-    refused(
-        check(
-            &instance,
-            &signed.bundle,
-            ARTIFACT,
-            &policy(StringMatcher::exact(format!("{DEFAULT_SAN}x")), StringMatcher::exact(DEFAULT_ISSUER)),
-        ),
-        ErrorCode::IdentityMismatch,
-        "expected identity",
-    );
-    // Case matters: identities are compared byte for byte.
-    refused(
-        check(
-            &instance,
-            &signed.bundle,
-            ARTIFACT,
-            &policy(StringMatcher::exact(DEFAULT_SAN.to_uppercase()), StringMatcher::exact(DEFAULT_ISSUER)),
-        ),
-        ErrorCode::IdentityMismatch,
-        "expected identity",
-    );
-    refused(
-        check(
-            &instance,
-            &signed.bundle,
-            ARTIFACT,
-            &policy(StringMatcher::exact(DEFAULT_SAN), StringMatcher::exact("https://accounts.google.com")),
-        ),
-        ErrorCode::IssuerMismatch,
-        "expected OIDC issuer",
-    );
+    for (san, issuer, code, fragment) in [
+        (format!("{DEFAULT_SAN}x"), DEFAULT_ISSUER, ErrorCode::IdentityMismatch, "expected identity"),
+        // Case matters: identities are compared byte for byte.
+        (DEFAULT_SAN.to_uppercase(), DEFAULT_ISSUER, ErrorCode::IdentityMismatch, "expected identity"),
+        (DEFAULT_SAN.to_owned(), "https://accounts.google.com", ErrorCode::IssuerMismatch, "expected OIDC issuer"),
+    ] {
+        let policy = Policy::certificate_identity(CertificateIdentity::new(
+            StringMatcher::exact(san),
+            StringMatcher::exact(issuer),
+        ));
+        refused(check(&instance, &signed.bundle, &policy), code, fragment);
+    }
     // An empty identity list must not mean "anyone".
     refused(
-        check(&instance, &signed.bundle, ARTIFACT, &Policy::new(SignerPolicy::Certificate(Vec::new()))),
+        check(&instance, &signed.bundle, &Policy::new(SignerPolicy::Certificate(Vec::new()))),
         ErrorCode::InvalidInput,
         "no certificate identity",
     );
@@ -369,7 +281,7 @@ fn identity_and_issuer_mismatches_are_refused_with_their_codes() {
         CertificateIdentity::new(StringMatcher::exact("someone-else"), StringMatcher::exact(DEFAULT_ISSUER)),
         CertificateIdentity::new(StringMatcher::exact(DEFAULT_SAN), StringMatcher::exact(DEFAULT_ISSUER)),
     ]));
-    ok(check(&instance, &signed.bundle, ARTIFACT, &two));
+    ok(check(&instance, &signed.bundle, &two));
 }
 
 #[test]
@@ -380,7 +292,7 @@ fn duplicate_fulcio_issuer_extension_is_refused() {
     let signed = instance.sign(&SignRequest::message(ARTIFACT).with_extension(1, "https://evil.example"));
     for policy in [identity(), Policy::new(SignerPolicy::UnsafeAnyCertificateIdentity)] {
         refused(
-            check(&instance, &signed.bundle, ARTIFACT, &policy),
+            check(&instance, &signed.bundle, &policy),
             ErrorCode::BundleParse,
             "duplicate extension 1.3.6.1.4.1.57264.1.1",
         );
@@ -399,23 +311,15 @@ fn extension_claim_mismatch_and_absence_are_refused() {
                 .unwrap(),
         )
     };
-    ok(check(&instance, &signed.bundle, ARTIFACT, &with("githubWorkflowRepository", "test-org/test-repo")));
-    refused(
-        check(&instance, &signed.bundle, ARTIFACT, &with("githubWorkflowRepository", "evil-org/test-repo")),
-        ErrorCode::ExtensionMismatch,
-        "githubWorkflowRepository",
-    );
-    // Prefix of the real value is not a match.
-    refused(
-        check(&instance, &signed.bundle, ARTIFACT, &with("githubWorkflowRepository", "test-org/test")),
-        ErrorCode::ExtensionMismatch,
-        "githubWorkflowRepository",
-    );
-    refused(
-        check(&instance, &signed.bundle, ARTIFACT, &with("sourceRepositoryRef", "refs/heads/main")),
-        ErrorCode::ExtensionMismatch,
-        "found None",
-    );
+    ok(check(&instance, &signed.bundle, &with("githubWorkflowRepository", "test-org/test-repo")));
+    for (name, value, fragment) in [
+        ("githubWorkflowRepository", "evil-org/test-repo", "githubWorkflowRepository"),
+        // Prefix of the real value is not a match.
+        ("githubWorkflowRepository", "test-org/test", "githubWorkflowRepository"),
+        ("sourceRepositoryRef", "refs/heads/main", "found None"),
+    ] {
+        refused(check(&instance, &signed.bundle, &with(name, value)), ErrorCode::ExtensionMismatch, fragment);
+    }
     // Unknown claim names are a policy error, not silently ignored.
     let err = CertificateIdentity::new(StringMatcher::exact("a"), StringMatcher::exact("b"))
         .with_extension("repository", "x")
@@ -440,9 +344,9 @@ fn unanchored_san_regex_matches_a_superstring_anchored_does_not() {
             StringMatcher::exact("https://accounts.example.com"),
         ))
     };
-    ok(check(&instance, &signed.bundle, ARTIFACT, &policy(r"user@example\.com")));
+    ok(check(&instance, &signed.bundle, &policy(r"user@example\.com")));
     refused(
-        check(&instance, &signed.bundle, ARTIFACT, &policy(r"^user@example\.com$")),
+        check(&instance, &signed.bundle, &policy(r"^user@example\.com$")),
         ErrorCode::IdentityMismatch,
         "a match of",
     );
@@ -453,9 +357,9 @@ fn unanchored_san_regex_matches_a_superstring_anchored_does_not() {
             StringMatcher::regex(pattern).unwrap(),
         ))
     };
-    ok(check(&instance, &signed.bundle, ARTIFACT, &issuer_policy(r"accounts\.example")));
+    ok(check(&instance, &signed.bundle, &issuer_policy(r"accounts\.example")));
     refused(
-        check(&instance, &signed.bundle, ARTIFACT, &issuer_policy(r"^https://accounts\.example$")),
+        check(&instance, &signed.bundle, &issuer_policy(r"^https://accounts\.example$")),
         ErrorCode::IssuerMismatch,
         "a match of",
     );
@@ -464,7 +368,7 @@ fn unanchored_san_regex_matches_a_superstring_anchored_does_not() {
         StringMatcher::exact("user@example.com"),
         StringMatcher::exact("https://accounts.example.com"),
     ));
-    refused(check(&instance, &signed.bundle, ARTIFACT, &exact), ErrorCode::IdentityMismatch, "expected identity");
+    refused(check(&instance, &signed.bundle, &exact), ErrorCode::IdentityMismatch, "expected identity");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,9 +378,9 @@ fn unanchored_san_regex_matches_a_superstring_anchored_does_not() {
 fn identity_policy_refuses_a_managed_key_bundle() {
     let instance = Instance::new(120);
     let signed = instance.sign(&SignRequest::message(ARTIFACT).with_managed_key());
-    refused(check(&instance, &signed.bundle, ARTIFACT, &identity()), ErrorCode::KeyMismatch, "managed key");
+    refused(check(&instance, &signed.bundle, &identity()), ErrorCode::KeyMismatch, "managed key");
     refused(
-        check(&instance, &signed.bundle, ARTIFACT, &Policy::new(SignerPolicy::UnsafeAnyCertificateIdentity)),
+        check(&instance, &signed.bundle, &Policy::new(SignerPolicy::UnsafeAnyCertificateIdentity)),
         ErrorCode::KeyMismatch,
         "managed key",
     );
@@ -488,7 +392,7 @@ fn key_policy_refuses_a_certificate_bundle_even_for_the_leafs_own_key() {
     let signed = instance.sign(&SignRequest::message(ARTIFACT));
     // The caller's key is exactly the leaf's key: still refused, the bundle is the wrong kind.
     let policy = Policy::public_key(PublicKey::from_spki_der(&signed.public_key_der).unwrap());
-    refused(check(&instance, &signed.bundle, ARTIFACT, &policy), ErrorCode::KeyMismatch, "carries a certificate");
+    refused(check(&instance, &signed.bundle, &policy), ErrorCode::KeyMismatch, "carries a certificate");
 }
 
 #[test]
@@ -514,16 +418,16 @@ fn wrong_managed_key_is_refused() {
     let other = instance.sign(&SignRequest { key_seed: 1, ..SignRequest::message(ARTIFACT).with_managed_key() });
     assert_ne!(signed.public_key_der, other.public_key_der);
     let policy = Policy::public_key(PublicKey::from_pem(&other.public_key_pem).unwrap());
-    refused(check(&instance, &signed.bundle, ARTIFACT, &policy), ErrorCode::TlogBodyMismatch, "different signer");
+    refused(check(&instance, &signed.bundle, &policy), ErrorCode::TlogBodyMismatch, "different signer");
     // Without a log entry (TSA only), the signature check catches it.
     let unlogged = instance
         .sign(&SignRequest::message(ARTIFACT).with_managed_key().with_tlog(Tlog::None).with_tsa(DEFAULT_SIGNING_TIME));
     let mut policy = Policy::public_key(PublicKey::from_pem(&other.public_key_pem).unwrap());
     policy.tlog_threshold = 0;
-    refused(check(&instance, &unlogged.bundle, ARTIFACT, &policy), ErrorCode::Signature, "does not verify");
+    refused(check(&instance, &unlogged.bundle, &policy), ErrorCode::Signature, "does not verify");
     let mut right = Policy::public_key(PublicKey::from_pem(&unlogged.public_key_pem).unwrap());
     right.tlog_threshold = 0;
-    ok(check(&instance, &unlogged.bundle, ARTIFACT, &right));
+    ok(check(&instance, &unlogged.bundle, &right));
 }
 
 #[test]
@@ -590,7 +494,7 @@ fn v03_bundle_with_a_certificate_chain_is_refused() {
 fn unknown_fields_are_refused_everywhere() {
     let instance = Instance::new(140);
     let signed = instance.sign(&SignRequest::message(ARTIFACT));
-    let cases: Vec<Box<dyn Fn(&mut Value)>> = vec![
+    let cases: Vec<Mutation<'_>> = vec![
         Box::new(|b| b["extra"] = json!(1)),
         Box::new(|b| b["verificationMaterial"]["extra"] = json!(1)),
         Box::new(|b| b["messageSignature"]["extra"] = json!(1)),
@@ -642,40 +546,27 @@ fn deeply_nested_json_is_a_parse_error_not_a_stack_overflow() {
     let mut signed = instance.sign(&SignRequest::message(ARTIFACT));
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     entry_mut(&mut signed.bundle)["canonicalizedBody"] = json!(b64(deep.as_bytes()));
-    refused(check(&instance, &signed.bundle, ARTIFACT, &identity()), ErrorCode::TlogBodyMismatch, "cannot be read");
+    refused(check(&instance, &signed.bundle, &identity()), ErrorCode::TlogBodyMismatch, "cannot be read");
 }
 
 #[test]
 fn too_many_tlog_entries_timestamps_and_chain_certificates() {
     let instance = Instance::new(143);
     let signed = instance.sign(&SignRequest::message(ARTIFACT).with_tsa(DEFAULT_SIGNING_TIME));
-    let entry = signed.bundle["verificationMaterial"]["tlogEntries"][0].clone();
-    let stamp = signed.bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"][0].clone();
-
-    let mut bundle = signed.bundle.clone();
-    bundle["verificationMaterial"]["tlogEntries"] = json!(vec![entry.clone(); limits::MAX_TLOG_ENTRIES + 1]);
-    parse_refused(&bundle, ErrorCode::LimitExceeded, &format!("the limit is {}", limits::MAX_TLOG_ENTRIES));
-    // At the limit, parsing is fine (verification then refuses the duplicates).
-    bundle["verificationMaterial"]["tlogEntries"] = json!(vec![entry; limits::MAX_TLOG_ENTRIES]);
-    parse(&bundle).unwrap();
-
-    let mut bundle = signed.bundle.clone();
-    bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"] =
-        json!(vec![stamp.clone(); limits::MAX_TIMESTAMPS + 1]);
-    parse_refused(&bundle, ErrorCode::LimitExceeded, &format!("the limit is {}", limits::MAX_TIMESTAMPS));
-    bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"] =
-        json!(vec![stamp; limits::MAX_TIMESTAMPS]);
-    parse(&bundle).unwrap();
-
     let v01 = instance.sign(&SignRequest::message(ARTIFACT).with_media_type(MediaType::V01));
-    let leaf = v01.bundle["verificationMaterial"]["x509CertificateChain"]["certificates"][0].clone();
-    let mut bundle = v01.bundle.clone();
-    bundle["verificationMaterial"]["x509CertificateChain"]["certificates"] =
-        json!(vec![leaf.clone(); limits::MAX_CHAIN_LENGTH + 1]);
-    parse_refused(&bundle, ErrorCode::LimitExceeded, &format!("the limit is {}", limits::MAX_CHAIN_LENGTH));
-    bundle["verificationMaterial"]["x509CertificateChain"]["certificates"] =
-        json!(vec![leaf; limits::MAX_CHAIN_LENGTH]);
-    parse(&bundle).unwrap();
+    for (bundle, list, limit) in [
+        (&signed.bundle, "/verificationMaterial/tlogEntries", limits::MAX_TLOG_ENTRIES),
+        (&signed.bundle, "/verificationMaterial/timestampVerificationData/rfc3161Timestamps", limits::MAX_TIMESTAMPS),
+        (&v01.bundle, "/verificationMaterial/x509CertificateChain/certificates", limits::MAX_CHAIN_LENGTH),
+    ] {
+        let item = bundle.pointer(list).unwrap()[0].clone();
+        let mut bundle = bundle.clone();
+        *bundle.pointer_mut(list).unwrap() = json!(vec![item.clone(); limit + 1]);
+        parse_refused(&bundle, ErrorCode::LimitExceeded, &format!("the limit is {limit}"));
+        // At the limit, parsing is fine (verification then refuses the duplicates).
+        *bundle.pointer_mut(list).unwrap() = json!(vec![item; limit]);
+        parse(&bundle).unwrap();
+    }
 }
 
 #[test]
@@ -687,7 +578,7 @@ fn inclusion_proof_with_too_many_hashes_is_refused() {
     parse_refused(&signed.bundle, ErrorCode::LimitExceeded, &format!("the limit is {}", limits::MAX_PROOF_HASHES));
     // 64 hashes parse, and then fail the proof cleanly.
     entry_mut(&mut signed.bundle)["inclusionProof"]["hashes"] = json!(vec![hash; limits::MAX_PROOF_HASHES]);
-    refused(check(&instance, &signed.bundle, ARTIFACT, &identity()), ErrorCode::InclusionProof, "");
+    refused(check(&instance, &signed.bundle, &identity()), ErrorCode::InclusionProof, "");
 }
 
 #[test]
@@ -757,9 +648,8 @@ fn messagedigest_that_is_not_the_artifacts_is_refused() {
     let mut signed =
         instance.sign(&SignRequest::message(ARTIFACT).with_tlog(Tlog::None).with_tsa(DEFAULT_SIGNING_TIME));
     signed.bundle["messageSignature"]["messageDigest"]["digest"] = json!(b64(&[0u8; 32]));
-    let mut policy = identity();
-    policy.tlog_threshold = 0;
-    refused(check(&instance, &signed.bundle, ARTIFACT, &policy), ErrorCode::ArtifactMismatch, "messageDigest");
+    let policy = identity_with(|p| p.tlog_threshold = 0);
+    refused(check(&instance, &signed.bundle, &policy), ErrorCode::ArtifactMismatch, "messageDigest");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -787,13 +677,13 @@ fn empty_and_wrong_length_digests_are_invalid_input() {
 fn empty_artifact_does_not_match_a_signed_artifact() {
     let instance = Instance::new(150);
     let signed = instance.sign(&SignRequest::message(ARTIFACT));
-    assert!(check(&instance, &signed.bundle, b"", &identity()).is_err());
+    assert!(check_artifact(&instance, &signed.bundle, b"", &identity()).is_err());
     let dsse = instance.sign(&SignRequest::dsse("text/plain", ARTIFACT));
-    refused(check(&instance, &dsse.bundle, b"", &identity()), ErrorCode::ArtifactMismatch, "payload");
+    refused(check_artifact(&instance, &dsse.bundle, b"", &identity()), ErrorCode::ArtifactMismatch, "payload");
     // A bundle over the empty artifact does verify against it (no special-casing of "empty").
     let empty = instance.sign(&SignRequest::message(b""));
-    ok(check(&instance, &empty.bundle, b"", &identity()));
-    assert!(check(&instance, &empty.bundle, b"x", &identity()).is_err());
+    ok(check_artifact(&instance, &empty.bundle, b"", &identity()));
+    assert!(check_artifact(&instance, &empty.bundle, b"x", &identity()).is_err());
 }
 
 #[test]
@@ -811,8 +701,7 @@ fn p384_message_signature_cannot_be_checked_against_a_sha256_digest() {
     let unlogged = instance.sign(
         &SignRequest::message(ARTIFACT).with_key(LeafKey::P384).with_tlog(Tlog::None).with_tsa(DEFAULT_SIGNING_TIME),
     );
-    let mut policy = identity();
-    policy.tlog_threshold = 0;
+    let policy = identity_with(|p| p.tlog_threshold = 0);
     refused(
         check_with(&instance.trusted_root(), &unlogged.bundle, &artifact, &policy),
         ErrorCode::ArtifactMismatch,
@@ -826,8 +715,7 @@ fn p384_message_signature_cannot_be_checked_against_a_sha256_digest() {
 fn message_signature_cannot_skip_the_artifact_check() {
     let instance = Instance::new(152);
     let signed = instance.sign(&SignRequest::message(ARTIFACT).with_tlog(Tlog::None).with_tsa(DEFAULT_SIGNING_TIME));
-    let mut policy = identity();
-    policy.tlog_threshold = 0;
+    let policy = identity_with(|p| p.tlog_threshold = 0);
     refused(
         check_with(&instance.trusted_root(), &signed.bundle, &Artifact::UnsafeUnchecked, &policy),
         ErrorCode::InvalidInput,

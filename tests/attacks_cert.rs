@@ -9,13 +9,11 @@
 mod support;
 
 use serde_json::{json, Value};
-use sigstore_wasm::artifact::Artifact;
-use sigstore_wasm::bundle::Bundle;
-use sigstore_wasm::error::{ErrorCode, VerificationError};
-use sigstore_wasm::policy::{CertificateIdentity, Policy, StringMatcher};
+use sigstore_wasm::error::ErrorCode;
+use sigstore_wasm::policy::Policy;
 use sigstore_wasm::time::Timestamp;
 use sigstore_wasm::trust::TrustedRoot;
-use sigstore_wasm::verify::{VerificationResult, VerifiedTime, Verifier};
+use sigstore_wasm::verify::{VerifiedTime, Verifier};
 use support::instance::ca::{
     basic_constraints_ca, ext_key_usage, fulcio_extension, fulcio_leaf_template, key_usage, sign_tbs, subject_alt_name,
     Authority, AuthoritySpec, LeafProfile, KU_DIGITAL_SIGNATURE, KU_KEY_CERT_SIGN, OID_CODE_SIGNING, OID_TIME_STAMPING,
@@ -24,66 +22,10 @@ use support::instance::ct::sct_list_extension;
 use support::instance::encoding::{b64, pem, rfc3339, unb64};
 use support::instance::keys::KeyPair;
 use support::instance::*;
-
-const ARTIFACT: &[u8] = b"attack suite artifact\n";
-const T: i64 = DEFAULT_SIGNING_TIME;
-const TSA_URI: &str = "https://timestamp.test.example/api/v1/timestamp";
+use support::verify::*;
 
 // ---------------------------------------------------------------------------------------------
-// Helpers (kept in sync by hand with attacks.rs / attacks_tlog.rs)
-
-type Outcome = Result<VerificationResult, VerificationError>;
-
-fn verifier_for(root: &Value) -> Verifier {
-    Verifier::new(TrustedRoot::from_json(&root.to_string()).expect("trusted root")).expect("verifier")
-}
-
-fn identity() -> Policy {
-    Policy::certificate_identity(CertificateIdentity::new(
-        StringMatcher::exact(DEFAULT_SAN),
-        StringMatcher::exact(DEFAULT_ISSUER),
-    ))
-}
-
-fn identity_with(change: impl FnOnce(&mut Policy)) -> Policy {
-    let mut policy = identity();
-    change(&mut policy);
-    policy
-}
-
-fn check_root(root: &Value, bundle: &Value, policy: &Policy) -> Outcome {
-    let bundle = Bundle::from_json(&bundle.to_string())?;
-    verifier_for(root).verify(&bundle, &Artifact::Bytes(ARTIFACT), policy)
-}
-
-fn check(instance: &Instance, bundle: &Value, policy: &Policy) -> Outcome {
-    check_root(&instance.trusted_root(), bundle, policy)
-}
-
-#[track_caller]
-fn ok(outcome: Outcome) -> VerificationResult {
-    outcome.unwrap_or_else(|e| panic!("expected the bundle to verify, got {e}"))
-}
-
-#[track_caller]
-fn refused(outcome: Outcome, code: ErrorCode, fragment: &str) -> VerificationError {
-    match outcome {
-        Ok(_) => panic!("expected {code} ({fragment:?}), but the bundle verified"),
-        Err(e) => {
-            assert_eq!(e.code, code, "wrong code: {e}");
-            assert!(e.message.contains(fragment), "expected {fragment:?} in {:?}", e.message);
-            e
-        }
-    }
-}
-
-fn stamps_mut(bundle: &mut Value) -> &mut Vec<Value> {
-    bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"].as_array_mut().unwrap()
-}
-
-fn stamp_json(token: &[u8]) -> Value {
-    json!({ "signedTimestamp": b64(token) })
-}
+// Helpers
 
 fn token_of(bundle: &Value) -> Vec<u8> {
     unb64(
@@ -452,7 +394,7 @@ fn timestamp_signature_and_content_are_verified() {
         let mut bundle = signed.bundle.clone();
         stamps_mut(&mut bundle)[0] = stamp_json(&bad);
         let outcome = check(&instance, &bundle, &identity());
-        let err = outcome.err().expect("tampered token verified");
+        let err = outcome.expect_err("tampered token verified");
         assert!(matches!(err.code, ErrorCode::Timestamp | ErrorCode::BundleParse), "{err}");
     }
 }

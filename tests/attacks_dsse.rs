@@ -6,73 +6,11 @@ mod support;
 
 use serde_json::{json, Value};
 use sigstore_wasm::artifact::Artifact;
-use sigstore_wasm::bundle::Bundle;
-use sigstore_wasm::error::{ErrorCode, VerificationError};
+use sigstore_wasm::error::ErrorCode;
 use sigstore_wasm::limits;
-use sigstore_wasm::policy::{CertificateIdentity, Policy, StringMatcher};
-use sigstore_wasm::trust::TrustedRoot;
-use sigstore_wasm::verify::{VerificationResult, Verifier};
-use support::instance::encoding::{b64, hex};
+use support::instance::encoding::b64;
 use support::instance::*;
-
-const ARTIFACT: &[u8] = b"attack suite artifact\n";
-
-// ---------------------------------------------------------------------------------------------
-// Helpers (kept in sync by hand with attacks_tlog.rs / attacks_cert.rs)
-
-type Outcome = Result<VerificationResult, VerificationError>;
-
-fn verifier_for(root: &Value) -> Verifier {
-    Verifier::new(TrustedRoot::from_json(&root.to_string()).expect("trusted root")).expect("verifier")
-}
-
-fn identity() -> Policy {
-    Policy::certificate_identity(CertificateIdentity::new(
-        StringMatcher::exact(DEFAULT_SAN),
-        StringMatcher::exact(DEFAULT_ISSUER),
-    ))
-}
-
-fn check_with(root: &Value, bundle: &Value, artifact: &Artifact<'_>, policy: &Policy) -> Outcome {
-    let bundle = Bundle::from_json(&bundle.to_string())?;
-    verifier_for(root).verify(&bundle, artifact, policy)
-}
-
-fn check(instance: &Instance, bundle: &Value, artifact: &[u8], policy: &Policy) -> Outcome {
-    check_with(&instance.trusted_root(), bundle, &Artifact::Bytes(artifact), policy)
-}
-
-#[track_caller]
-fn ok(outcome: Outcome) -> VerificationResult {
-    outcome.unwrap_or_else(|e| panic!("expected the bundle to verify, got {e}"))
-}
-
-#[track_caller]
-fn refused(outcome: Outcome, code: ErrorCode, fragment: &str) -> VerificationError {
-    match outcome {
-        Ok(_) => panic!("expected {code} ({fragment:?}), but the bundle verified"),
-        Err(e) => {
-            assert_eq!(e.code, code, "wrong code: {e}");
-            assert!(e.message.contains(fragment), "expected {fragment:?} in {:?}", e.message);
-            e
-        }
-    }
-}
-
-fn parse(bundle: &Value) -> Result<Bundle, VerificationError> {
-    Bundle::from_json(&bundle.to_string())
-}
-
-#[track_caller]
-fn parse_refused(bundle: &Value, code: ErrorCode, fragment: &str) {
-    match parse(bundle) {
-        Ok(_) => panic!("expected {code} ({fragment:?}), but the bundle parsed"),
-        Err(e) => {
-            assert_eq!(e.code, code, "wrong code: {e}");
-            assert!(e.message.contains(fragment), "expected {fragment:?} in {:?}", e.message);
-        }
-    }
-}
+use support::verify::*;
 
 fn in_toto_payload(subjects: Value) -> Vec<u8> {
     serde_json::to_vec(&json!({
@@ -82,10 +20,6 @@ fn in_toto_payload(subjects: Value) -> Vec<u8> {
         "predicate": {},
     }))
     .unwrap()
-}
-
-fn sha256_hex(data: &[u8]) -> String {
-    hex(&HashAlg::Sha256.digest(data))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -114,7 +48,7 @@ fn multi_signature_dsse_is_refused() {
     // keyid is an unauthenticated hint: accepted and ignored.
     let mut keyid = signed.bundle.clone();
     keyid["dsseEnvelope"]["signatures"][0]["keyid"] = json!("anything");
-    ok(check(&instance, &keyid, ARTIFACT, &identity()));
+    ok(check(&instance, &keyid, &identity()));
 }
 
 #[test]
@@ -125,19 +59,22 @@ fn tampered_dsse_payload_or_type_is_refused() {
     // With a log entry: the entry's payloadHash catches it first.
     let mut logged = instance.sign(&SignRequest::in_toto("a.txt", ARTIFACT));
     logged.bundle["dsseEnvelope"]["payload"] = json!(b64(&forged));
-    refused(check(&instance, &logged.bundle, b"evil", &identity()), ErrorCode::TlogBodyMismatch, "payloadHash");
+    refused(
+        check_artifact(&instance, &logged.bundle, b"evil", &identity()),
+        ErrorCode::TlogBodyMismatch,
+        "payloadHash",
+    );
     // Without one (TSA only), the envelope signature does.
-    let mut policy = identity();
-    policy.tlog_threshold = 0;
+    let policy = identity_with(|p| p.tlog_threshold = 0);
     let unlogged =
         instance.sign(&SignRequest::in_toto("a.txt", ARTIFACT).with_tlog(Tlog::None).with_tsa(DEFAULT_SIGNING_TIME));
-    ok(check(&instance, &unlogged.bundle, ARTIFACT, &policy));
+    ok(check(&instance, &unlogged.bundle, &policy));
     let mut bundle = unlogged.bundle.clone();
     bundle["dsseEnvelope"]["payload"] = json!(b64(&forged));
-    refused(check(&instance, &bundle, b"evil", &policy), ErrorCode::Signature, "DSSE envelope signature");
+    refused(check_artifact(&instance, &bundle, b"evil", &policy), ErrorCode::Signature, "DSSE envelope signature");
     let mut bundle = unlogged.bundle.clone();
     bundle["dsseEnvelope"]["payloadType"] = json!("text/plain");
-    refused(check(&instance, &bundle, ARTIFACT, &policy), ErrorCode::Signature, "DSSE envelope signature");
+    refused(check(&instance, &bundle, &policy), ErrorCode::Signature, "DSSE envelope signature");
     // A message signature over PAE bytes is not a DSSE signature and vice versa.
     let mut swapped = unlogged.bundle.clone();
     swapped["dsseEnvelope"]["payloadType"] = json!("");
@@ -149,7 +86,7 @@ fn in_toto_subject_must_name_the_artifact() {
     let instance = Instance::new(162);
     let signed = instance.sign(&SignRequest::in_toto("a.txt", ARTIFACT));
     refused(
-        check(&instance, &signed.bundle, b"another artifact", &identity()),
+        check_artifact(&instance, &signed.bundle, b"another artifact", &identity()),
         ErrorCode::ArtifactMismatch,
         "matches none",
     );
@@ -163,14 +100,14 @@ fn in_toto_subject_must_name_the_artifact() {
     // digest does not match.
     let named = in_toto_payload(json!([{ "name": "a.txt", "digest": { "sha256": sha256_hex(b"x") } }]));
     let signed = instance.sign(&SignRequest::dsse("application/vnd.in-toto+json", &named));
-    refused(check(&instance, &signed.bundle, ARTIFACT, &identity()), ErrorCode::ArtifactMismatch, "matches none");
+    refused(check(&instance, &signed.bundle, &identity()), ErrorCode::ArtifactMismatch, "matches none");
 }
 
 #[test]
 fn in_toto_with_empty_subjects_or_only_unsupported_digests_is_refused() {
     let instance = Instance::new(163);
     let empty = instance.sign(&SignRequest::dsse("application/vnd.in-toto+json", &in_toto_payload(json!([]))));
-    refused(check(&instance, &empty.bundle, ARTIFACT, &identity()), ErrorCode::BundleParse, "no subjects");
+    refused(check(&instance, &empty.bundle, &identity()), ErrorCode::BundleParse, "no subjects");
     refused(
         check_with(&instance.trusted_root(), &empty.bundle, &Artifact::UnsafeUnchecked, &identity()),
         ErrorCode::BundleParse,
@@ -184,11 +121,11 @@ fn in_toto_with_empty_subjects_or_only_unsupported_digests_is_refused() {
         "sha3-256": sha256_hex(ARTIFACT),
     } }]));
     let signed = instance.sign(&SignRequest::dsse("application/vnd.in-toto+json", &unsupported));
-    refused(check(&instance, &signed.bundle, ARTIFACT, &identity()), ErrorCode::ArtifactMismatch, "matches none");
+    refused(check(&instance, &signed.bundle, &identity()), ErrorCode::ArtifactMismatch, "matches none");
     // A supported algorithm with a malformed value is a parse error, not a skipped digest.
     let malformed = in_toto_payload(json!([{ "name": "a.txt", "digest": { "sha256": "zz" } }]));
     let signed = instance.sign(&SignRequest::dsse("application/vnd.in-toto+json", &malformed));
-    refused(check(&instance, &signed.bundle, ARTIFACT, &identity()), ErrorCode::BundleParse, "not valid hex");
+    refused(check(&instance, &signed.bundle, &identity()), ErrorCode::BundleParse, "not valid hex");
 }
 
 #[test]
@@ -203,12 +140,12 @@ fn in_toto_subject_and_digest_counts_are_limited() {
     };
     let at_limit = instance
         .sign(&SignRequest::dsse("application/vnd.in-toto+json", &in_toto_payload(subjects(limits::MAX_SUBJECTS))));
-    let result = ok(check(&instance, &at_limit.bundle, ARTIFACT, &identity()));
+    let result = ok(check(&instance, &at_limit.bundle, &identity()));
     assert_eq!(result.statement.unwrap().subjects.len(), limits::MAX_SUBJECTS);
     let over = instance
         .sign(&SignRequest::dsse("application/vnd.in-toto+json", &in_toto_payload(subjects(limits::MAX_SUBJECTS + 1))));
     refused(
-        check(&instance, &over.bundle, ARTIFACT, &identity()),
+        check(&instance, &over.bundle, &identity()),
         ErrorCode::LimitExceeded,
         &format!("the limit is {}", limits::MAX_SUBJECTS),
     );
@@ -223,7 +160,7 @@ fn in_toto_subject_and_digest_counts_are_limited() {
         &in_toto_payload(json!([{ "name": "a", "digest": digests }])),
     ));
     refused(
-        check(&instance, &many.bundle, ARTIFACT, &identity()),
+        check(&instance, &many.bundle, &identity()),
         ErrorCode::LimitExceeded,
         &format!("the limit is {}", limits::MAX_DIGESTS_PER_SUBJECT),
     );
@@ -239,7 +176,7 @@ fn malformed_in_toto_payload_is_an_error_not_verified_ok() {
         br#"[]"#.to_vec(),
     ] {
         let signed = instance.sign(&SignRequest::dsse("application/vnd.in-toto+json", &payload));
-        refused(check(&instance, &signed.bundle, ARTIFACT, &identity()), ErrorCode::BundleParse, "statement");
+        refused(check(&instance, &signed.bundle, &identity()), ErrorCode::BundleParse, "statement");
         refused(
             check_with(&instance.trusted_root(), &signed.bundle, &Artifact::UnsafeUnchecked, &identity()),
             ErrorCode::BundleParse,
@@ -257,10 +194,10 @@ fn predicate_type_is_reported_for_the_caller_to_check() {
     let statement =
         support::instance::dsse::in_toto_statement(&[("a.txt", ARTIFACT)], "https://example.com/vuln-scan/v1");
     let signed = instance.sign(&SignRequest::dsse("application/vnd.in-toto+json", &statement));
-    let result = ok(check(&instance, &signed.bundle, ARTIFACT, &identity()));
+    let result = ok(check(&instance, &signed.bundle, &identity()));
     assert_eq!(result.statement.unwrap().predicate_type, "https://example.com/vuln-scan/v1");
     let slsa = instance.sign(&SignRequest::in_toto("a.txt", ARTIFACT));
-    let result = ok(check(&instance, &slsa.bundle, ARTIFACT, &identity()));
+    let result = ok(check(&instance, &slsa.bundle, &identity()));
     assert_eq!(result.statement.unwrap().predicate_type, "https://slsa.dev/provenance/v1");
 }
 
@@ -268,11 +205,11 @@ fn predicate_type_is_reported_for_the_caller_to_check() {
 fn non_in_toto_dsse_payload_is_the_artifact() {
     let instance = Instance::new(167);
     let signed = instance.sign(&SignRequest::dsse("text/plain", ARTIFACT));
-    let result = ok(check(&instance, &signed.bundle, ARTIFACT, &identity()));
+    let result = ok(check(&instance, &signed.bundle, &identity()));
     assert!(result.statement.is_none());
-    refused(check(&instance, &signed.bundle, b"other", &identity()), ErrorCode::ArtifactMismatch, "payload");
+    refused(check_artifact(&instance, &signed.bundle, b"other", &identity()), ErrorCode::ArtifactMismatch, "payload");
     // A payload of type in-toto cannot be passed off as plain: the type is signed.
     let mut bundle = signed.bundle.clone();
     bundle["dsseEnvelope"]["payloadType"] = json!("application/vnd.in-toto+json");
-    assert!(check(&instance, &bundle, ARTIFACT, &identity()).is_err());
+    assert!(check(&instance, &bundle, &identity()).is_err());
 }

@@ -11,66 +11,19 @@
 mod support;
 
 use serde_json::{json, Value};
-use sigstore_wasm::artifact::Artifact;
-use sigstore_wasm::bundle::Bundle;
 use sigstore_wasm::crypto::PublicKey;
-use sigstore_wasm::error::{ErrorCode, VerificationError};
-use sigstore_wasm::policy::{CertificateIdentity, Policy, StringMatcher};
+use sigstore_wasm::error::ErrorCode;
+use sigstore_wasm::policy::Policy;
 use sigstore_wasm::time::Timestamp;
-use sigstore_wasm::trust::TrustedRoot;
-use sigstore_wasm::verify::{VerificationResult, VerifiedTime, Verifier};
+use sigstore_wasm::verify::VerifiedTime;
 use support::instance::encoding::{b64, canonical_json, hex, pem, rfc3339, unb64};
+use support::instance::keys::KeyPair;
 use support::instance::rekor::{checkpoint_text, signed_note, NoteSignature};
 use support::instance::*;
-
-const ARTIFACT: &[u8] = b"attack suite artifact\n";
-const T: i64 = DEFAULT_SIGNING_TIME;
+use support::verify::*;
 
 // ---------------------------------------------------------------------------------------------
-// Helpers (kept in sync by hand with attacks.rs / attacks_cert.rs)
-
-type Outcome = Result<VerificationResult, VerificationError>;
-
-fn verifier_for(root: &Value) -> Verifier {
-    Verifier::new(TrustedRoot::from_json(&root.to_string()).expect("trusted root")).expect("verifier")
-}
-
-fn identity() -> Policy {
-    Policy::certificate_identity(CertificateIdentity::new(
-        StringMatcher::exact(DEFAULT_SAN),
-        StringMatcher::exact(DEFAULT_ISSUER),
-    ))
-}
-
-fn check_root(root: &Value, bundle: &Value, policy: &Policy) -> Outcome {
-    let bundle = Bundle::from_json(&bundle.to_string())?;
-    verifier_for(root).verify(&bundle, &Artifact::Bytes(ARTIFACT), policy)
-}
-
-fn check(instance: &Instance, bundle: &Value, policy: &Policy) -> Outcome {
-    check_root(&instance.trusted_root(), bundle, policy)
-}
-
-#[track_caller]
-fn ok(outcome: Outcome) -> VerificationResult {
-    outcome.unwrap_or_else(|e| panic!("expected the bundle to verify, got {e}"))
-}
-
-#[track_caller]
-fn refused(outcome: Outcome, code: ErrorCode, fragment: &str) -> VerificationError {
-    match outcome {
-        Ok(_) => panic!("expected {code} ({fragment:?}), but the bundle verified"),
-        Err(e) => {
-            assert_eq!(e.code, code, "wrong code: {e}");
-            assert!(e.message.contains(fragment), "expected {fragment:?} in {:?}", e.message);
-            e
-        }
-    }
-}
-
-fn entry_mut(bundle: &mut Value) -> &mut Value {
-    &mut bundle["verificationMaterial"]["tlogEntries"][0]
-}
+// Helpers
 
 fn entries_mut(bundle: &mut Value) -> &mut Vec<Value> {
     bundle["verificationMaterial"]["tlogEntries"].as_array_mut().unwrap()
@@ -103,33 +56,55 @@ fn relogged(instance: &Instance, bundle: &Value, change: impl FnOnce(&mut Value)
     out
 }
 
+/// Each change to `bundle`'s entry body, validly re-logged, is refused as a body mismatch whose
+/// message names its fragment.
+#[track_caller]
+fn relogged_refused(instance: &Instance, bundle: &Value, cases: Vec<(Mutation<'_>, &str)>) {
+    for (change, fragment) in cases {
+        let bundle = relogged(instance, bundle, change);
+        refused(check(instance, &bundle, &identity()), ErrorCode::TlogBodyMismatch, fragment);
+    }
+}
+
+/// Each change to `bundle`'s first entry (unsigned: the log did not re-sign it) is refused with
+/// its code.
+#[track_caller]
+fn entry_changes_refused(instance: &Instance, bundle: &Value, cases: Vec<(Mutation<'_>, ErrorCode)>) {
+    for (i, (change, code)) in cases.into_iter().enumerate() {
+        let mut bundle = bundle.clone();
+        change(entry_mut(&mut bundle));
+        let err = check(instance, &bundle, &identity()).err().unwrap_or_else(|| panic!("case {i} verified"));
+        assert_eq!(err.code, code, "case {i}: {err}");
+    }
+}
+
 fn pem_b64(label: &str, der: &[u8]) -> Value {
     json!(b64(pem(label, der).as_bytes()))
+}
+
+/// A checkpoint over `text` with one signature line: `name`, the hint from `key_id`, and
+/// `key`'s signature.
+fn note_signed_by(name: &str, key_id: &[u8], key: &KeyPair, text: &str) -> String {
+    signed_note(
+        text,
+        &[NoteSignature {
+            name: name.to_owned(),
+            hint: key_id[..4].try_into().unwrap(),
+            signature: key.sign(text.as_bytes()),
+        }],
+    )
 }
 
 /// A Rekor v1 checkpoint over `text`, validly signed by the instance's v1 log.
 fn v1_note(instance: &Instance, text: &str) -> String {
     let log = &instance.rekor_v1;
-    signed_note(
-        text,
-        &[NoteSignature {
-            name: log.host.clone(),
-            hint: log.log_id[..4].try_into().unwrap(),
-            signature: log.key.sign(text.as_bytes()),
-        }],
-    )
+    note_signed_by(&log.host, &log.log_id, &log.key, text)
 }
 
+/// A Rekor v2 checkpoint over `text`, validly signed by the instance's v2 log.
 fn v2_note(instance: &Instance, text: &str) -> String {
     let log = &instance.rekor_v2;
-    signed_note(
-        text,
-        &[NoteSignature {
-            name: log.origin.clone(),
-            hint: log.key_id[..4].try_into().unwrap(),
-            signature: log.key.sign(text.as_bytes()),
-        }],
-    )
+    note_signed_by(&log.origin, &log.key_id, &log.key, text)
 }
 
 fn proof_root(bundle: &Value) -> [u8; 32] {
@@ -138,8 +113,11 @@ fn proof_root(bundle: &Value) -> [u8; 32] {
         .unwrap()
 }
 
-fn set_checkpoint(bundle: &mut Value, note: &str) {
-    entry_mut(bundle)["inclusionProof"]["checkpoint"]["envelope"] = json!(note);
+/// A copy of `bundle` whose first entry carries the checkpoint `note`.
+fn with_checkpoint(bundle: &Value, note: &str) -> Value {
+    let mut bundle = bundle.clone();
+    entry_mut(&mut bundle)["inclusionProof"]["checkpoint"]["envelope"] = json!(note);
+    bundle
 }
 
 fn checkpoint_of(bundle: &Value) -> String {
@@ -241,7 +219,7 @@ fn dsse_v001_entry_must_name_this_payload_signature_and_verifier() {
     let signed = instance.sign(&SignRequest::in_toto("a.txt", ARTIFACT));
     let other = instance.sign(&SignRequest { key_seed: 2, ..SignRequest::in_toto("b.txt", b"other") });
     ok(check(&instance, &relogged(&instance, &signed.bundle, |_| {}), &identity()));
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, &str)> = vec![
+    let cases: Vec<(Mutation<'_>, &str)> = vec![
         (Box::new(|b| b["spec"]["payloadHash"]["value"] = json!(hex(&HashAlg::Sha256.digest(b"x")))), "payloadHash"),
         (Box::new(|b| b["spec"]["payloadHash"]["algorithm"] = json!("md5")), "payloadHash"),
         (Box::new(|b| b["spec"]["signatures"][0]["signature"] = json!(b64(&other.signature))), "different signature"),
@@ -259,10 +237,7 @@ fn dsse_v001_entry_must_name_this_payload_signature_and_verifier() {
             "2 signatures",
         ),
     ];
-    for (change, fragment) in cases {
-        let bundle = relogged(&instance, &signed.bundle, change);
-        refused(check(&instance, &bundle, &identity()), ErrorCode::TlogBodyMismatch, fragment);
-    }
+    relogged_refused(&instance, &signed.bundle, cases);
 }
 
 #[test]
@@ -281,7 +256,7 @@ fn intoto_v002_entry_must_name_this_envelope() {
     ok(check(&instance, &hash_only, &identity()));
     let double = |bytes: &[u8]| json!(b64(b64(bytes).as_bytes()));
     let other_payload = unb64(other.bundle["dsseEnvelope"]["payload"].as_str().unwrap());
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, &str)> = vec![
+    let cases: Vec<(Mutation<'_>, &str)> = vec![
         (
             Box::new(|b| b["spec"]["content"]["payloadHash"]["value"] = json!(hex(&HashAlg::Sha256.digest(b"x")))),
             "payloadHash",
@@ -312,10 +287,7 @@ fn intoto_v002_entry_must_name_this_envelope() {
             "2 signatures",
         ),
     ];
-    for (change, fragment) in cases {
-        let bundle = relogged(&instance, &signed.bundle, change);
-        refused(check(&instance, &bundle, &identity()), ErrorCode::TlogBodyMismatch, fragment);
-    }
+    relogged_refused(&instance, &signed.bundle, cases);
 }
 
 #[test]
@@ -325,7 +297,7 @@ fn hashedrekord_v002_entry_must_name_this_digest_signature_and_verifier() {
     let other =
         instance.sign(&SignRequest { key_seed: 4, ..v2_request(SignRequest::message(b"other"), V2Kind::HashedRekord) });
     ok(check(&instance, &relogged(&instance, &signed.bundle, |_| {}), &identity()));
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, &str)> = vec![
+    let cases: Vec<(Mutation<'_>, &str)> = vec![
         (
             Box::new(|b| {
                 b["spec"]["hashedRekordV002"]["data"]["digest"] = json!(b64(&HashAlg::Sha256.digest(b"other")))
@@ -364,10 +336,7 @@ fn hashedrekord_v002_entry_must_name_this_digest_signature_and_verifier() {
             "verifier",
         ),
     ];
-    for (change, fragment) in cases {
-        let bundle = relogged(&instance, &signed.bundle, change);
-        refused(check(&instance, &bundle, &identity()), ErrorCode::TlogBodyMismatch, fragment);
-    }
+    relogged_refused(&instance, &signed.bundle, cases);
     // The leaf's own key as the verifier is accepted (prod rekor2-prod-hashedrekord shape).
     let key = relogged(&instance, &signed.bundle, |b| {
         let v = &mut b["spec"]["hashedRekordV002"]["signature"]["verifier"];
@@ -384,7 +353,7 @@ fn dsse_v002_entry_must_name_this_payload_signature_and_verifier() {
     let other = instance
         .sign(&SignRequest { key_seed: 4, ..v2_request(SignRequest::in_toto("b.txt", b"other"), V2Kind::Dsse) });
     ok(check(&instance, &relogged(&instance, &signed.bundle, |_| {}), &identity()));
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, &str)> = vec![
+    let cases: Vec<(Mutation<'_>, &str)> = vec![
         (
             Box::new(|b| b["spec"]["dsseV002"]["payloadHash"]["digest"] = json!(b64(&HashAlg::Sha256.digest(b"x")))),
             "payloadHash",
@@ -408,10 +377,7 @@ fn dsse_v002_entry_must_name_this_payload_signature_and_verifier() {
             "2 signatures",
         ),
     ];
-    for (change, fragment) in cases {
-        let bundle = relogged(&instance, &signed.bundle, change);
-        refused(check(&instance, &bundle, &identity()), ErrorCode::TlogBodyMismatch, fragment);
-    }
+    relogged_refused(&instance, &signed.bundle, cases);
     // The DSSE-as-hashedrekord form must hash this envelope's PAE.
     let as_hr = instance.sign(&v2_request(SignRequest::in_toto("a.txt", ARTIFACT), V2Kind::HashedRekord));
     ok(check(&instance, &as_hr.bundle, &identity()));
@@ -578,8 +544,7 @@ fn duplicate_tlog_entries_are_refused() {
     let entry = bundle["verificationMaterial"]["tlogEntries"][0].clone();
     entries_mut(&mut bundle).push(entry);
     for threshold in [1, 2] {
-        let mut policy = identity();
-        policy.tlog_threshold = threshold;
+        let policy = identity_with(|p| p.tlog_threshold = threshold);
         refused(check(&instance, &bundle, &policy), ErrorCode::TlogEntry, "appears twice");
     }
 }
@@ -595,8 +560,7 @@ fn two_entries_from_one_log_do_not_meet_a_threshold_of_two() {
     let result = ok(check(&instance, &bundle, &identity()));
     assert_eq!(result.tlog_entries.len(), 2);
     assert_ne!(result.tlog_entries[0].log_index, result.tlog_entries[1].log_index);
-    let mut policy = identity();
-    policy.tlog_threshold = 2;
+    let policy = identity_with(|p| p.tlog_threshold = 2);
     refused(check(&instance, &bundle, &policy), ErrorCode::TlogThreshold, "1 distinct log");
 }
 
@@ -614,8 +578,7 @@ fn entries_from_two_distinct_logs_do_meet_a_threshold_of_two() {
     );
     let mut bundle = signed.bundle.clone();
     entries_mut(&mut bundle).push(instance.rekor_v2.entry(&v2_body, "hashedrekord", TreeShape::default()));
-    let mut policy = identity();
-    policy.tlog_threshold = 2;
+    let mut policy = identity_with(|p| p.tlog_threshold = 2);
     let result = ok(check(&instance, &bundle, &policy));
     assert_eq!(result.tlog_entries.len(), 2);
     policy.tlog_threshold = 3;
@@ -651,7 +614,7 @@ fn entries_from_untrusted_logs_do_not_count() {
 fn tampered_inclusion_proofs_are_refused() {
     let instance = Instance::new(230);
     let signed = instance.sign(&SignRequest::message(ARTIFACT));
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, ErrorCode)> = vec![
+    let cases: Vec<(Mutation<'_>, ErrorCode)> = vec![
         (Box::new(|e| e["inclusionProof"]["hashes"][0] = json!(b64(&[0u8; 32]))), ErrorCode::InclusionProof),
         (Box::new(|e| e["inclusionProof"]["hashes"].as_array_mut().unwrap().truncate(1)), ErrorCode::InclusionProof),
         (Box::new(|e| e["inclusionProof"]["hashes"].as_array_mut().unwrap().reverse()), ErrorCode::InclusionProof),
@@ -663,12 +626,7 @@ fn tampered_inclusion_proofs_are_refused() {
         (Box::new(|e| e["inclusionProof"]["rootHash"] = json!(b64(&[1u8; 32]))), ErrorCode::InclusionProof),
         (Box::new(|e| e["inclusionProof"]["rootHash"] = json!(b64(&[1u8; 31]))), ErrorCode::BundleParse),
     ];
-    for (i, (change, code)) in cases.into_iter().enumerate() {
-        let mut bundle = signed.bundle.clone();
-        change(entry_mut(&mut bundle));
-        let err = check(&instance, &bundle, &identity()).err().unwrap_or_else(|| panic!("case {i} verified"));
-        assert_eq!(err.code, code, "case {i}: {err}");
-    }
+    entry_changes_refused(&instance, &signed.bundle, cases);
 }
 
 #[test]
@@ -677,7 +635,7 @@ fn huge_indices_and_sizes_fail_cleanly() {
     let instance = Instance::new(231);
     let signed = instance.sign(&SignRequest::message(ARTIFACT));
     let max = i64::MAX.to_string();
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, ErrorCode)> = vec![
+    let cases: Vec<(Mutation<'_>, ErrorCode)> = vec![
         (Box::new(|e| e["logIndex"] = json!(max)), ErrorCode::Set),
         (Box::new(|e| e["integratedTime"] = json!(max)), ErrorCode::Set),
         (Box::new(|e| e["inclusionProof"]["logIndex"] = json!(max)), ErrorCode::InclusionProof),
@@ -691,17 +649,11 @@ fn huge_indices_and_sizes_fail_cleanly() {
         ),
         (Box::new(|e| e["inclusionProof"]["treeSize"] = json!("0")), ErrorCode::InclusionProof),
     ];
-    for (i, (change, code)) in cases.into_iter().enumerate() {
-        let mut bundle = signed.bundle.clone();
-        change(entry_mut(&mut bundle));
-        let err = check(&instance, &bundle, &identity()).err().unwrap_or_else(|| panic!("case {i} verified"));
-        assert_eq!(err.code, code, "case {i}: {err}");
-    }
+    entry_changes_refused(&instance, &signed.bundle, cases);
     // A checkpoint the log really signed for a huge tree: disagrees with the proof.
     let root = proof_root(&signed.bundle);
-    let mut bundle = signed.bundle.clone();
-    set_checkpoint(
-        &mut bundle,
+    let bundle = with_checkpoint(
+        &signed.bundle,
         &v1_note(&instance, &checkpoint_text(&instance.rekor_v1.origin(), u64::MAX, &root, &[])),
     );
     refused(check(&instance, &bundle, &identity()), ErrorCode::Checkpoint, "tree size 18446744073709551615");
@@ -727,23 +679,23 @@ fn checkpoint_with_a_wrong_origin_is_refused_even_when_signed() {
     let signed = instance.sign(&SignRequest::message(ARTIFACT));
     let root = proof_root(&signed.bundle);
     // Control: our own re-signed checkpoint verifies.
-    let mut bundle = signed.bundle.clone();
-    set_checkpoint(&mut bundle, &v1_note(&instance, &checkpoint_text(&instance.rekor_v1.origin(), 14, &root, &[])));
+    let bundle = with_checkpoint(
+        &signed.bundle,
+        &v1_note(&instance, &checkpoint_text(&instance.rekor_v1.origin(), 14, &root, &[])),
+    );
     ok(check(&instance, &bundle, &identity()));
     for origin in ["evil.example - 1", "rekor.test.example.evil - 1", "rekor.test.example -", "", "rekor.test.exampl"] {
-        let mut bundle = signed.bundle.clone();
-        set_checkpoint(&mut bundle, &v1_note(&instance, &checkpoint_text(origin, 14, &root, &[])));
+        let bundle = with_checkpoint(&signed.bundle, &v1_note(&instance, &checkpoint_text(origin, 14, &root, &[])));
         refused(check(&instance, &bundle, &identity()), ErrorCode::Checkpoint, "origin");
     }
     // Rekor v2 origins must match exactly (no "<host> - <tree>" form).
     let v2 = instance.sign(&v2_request(SignRequest::message(ARTIFACT), V2Kind::HashedRekord));
     let root = proof_root(&v2.bundle);
-    let mut bundle = v2.bundle.clone();
-    set_checkpoint(&mut bundle, &v2_note(&instance, &checkpoint_text(&instance.rekor_v2.origin, 14, &root, &[])));
+    let bundle =
+        with_checkpoint(&v2.bundle, &v2_note(&instance, &checkpoint_text(&instance.rekor_v2.origin, 14, &root, &[])));
     ok(check(&instance, &bundle, &identity()));
-    let mut bundle = v2.bundle.clone();
-    set_checkpoint(
-        &mut bundle,
+    let bundle = with_checkpoint(
+        &v2.bundle,
         &v2_note(&instance, &checkpoint_text(&format!("{} - 1", instance.rekor_v2.origin), 14, &root, &[])),
     );
     refused(check(&instance, &bundle, &identity()), ErrorCode::Checkpoint, "origin");
@@ -762,23 +714,19 @@ fn checkpoint_with_missing_lines_is_refused() {
         // Each of origin, size and root removed (signature then no longer verifies).
         for skip in 0..3 {
             let kept: Vec<&str> = lines.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, l)| *l).collect();
-            let mut bundle = signed.bundle.clone();
-            set_checkpoint(&mut bundle, &format!("{}\n\n{sigs}", kept.join("\n")));
+            let bundle = with_checkpoint(&signed.bundle, &format!("{}\n\n{sigs}", kept.join("\n")));
             refused(check(&instance, &bundle, &identity()), ErrorCode::Checkpoint, "");
         }
         // Signature lines removed.
-        let mut bundle = signed.bundle.clone();
-        set_checkpoint(&mut bundle, &format!("{text}\n\n"));
+        let bundle = with_checkpoint(&signed.bundle, &format!("{text}\n\n"));
         refused(check(&instance, &bundle, &identity()), ErrorCode::Checkpoint, "no signature lines");
         // Signature corrupted.
-        let mut bundle = signed.bundle.clone();
-        set_checkpoint(&mut bundle, &note.replacen(&lines[1].to_string(), "15", 1));
+        let bundle = with_checkpoint(&signed.bundle, &note.replacen(&lines[1].to_string(), "15", 1));
         refused(check(&instance, &bundle, &identity()), ErrorCode::Checkpoint, "does not verify");
     }
     // A text the log did sign but that lacks the root line: refused when parsed.
     let signed = instance.sign(&SignRequest::message(ARTIFACT));
-    let mut bundle = signed.bundle.clone();
-    set_checkpoint(&mut bundle, &v1_note(&instance, &format!("{}\n14\n", instance.rekor_v1.origin())));
+    let bundle = with_checkpoint(&signed.bundle, &v1_note(&instance, &format!("{}\n14\n", instance.rekor_v1.origin())));
     refused(check(&instance, &bundle, &identity()), ErrorCode::Checkpoint, "expected origin, tree size and root hash");
 }
 
@@ -799,16 +747,13 @@ fn checkpoint_witness_lines_and_order_are_tolerated() {
         };
         let witnesses = format!("{}{}", cosig("witness.example/w1"), cosig("other-witness.example"));
         // Witness cosignatures after the log's line.
-        let mut bundle = signed.bundle.clone();
-        set_checkpoint(&mut bundle, &format!("{note}{witnesses}"));
+        let bundle = with_checkpoint(&signed.bundle, &format!("{note}{witnesses}"));
         ok(check(&instance, &bundle, &identity()));
         // The log's line not first.
-        let mut bundle = signed.bundle.clone();
-        set_checkpoint(&mut bundle, &format!("{text}\n\n{witnesses}{log_line}"));
+        let bundle = with_checkpoint(&signed.bundle, &format!("{text}\n\n{witnesses}{log_line}"));
         ok(check(&instance, &bundle, &identity()));
         // Witness lines alone are not the log's signature.
-        let mut bundle = signed.bundle.clone();
-        set_checkpoint(&mut bundle, &format!("{text}\n\n{witnesses}"));
+        let bundle = with_checkpoint(&signed.bundle, &format!("{text}\n\n{witnesses}"));
         refused(check(&instance, &bundle, &identity()), ErrorCode::Checkpoint, "no signature by");
     }
 }
@@ -830,8 +775,7 @@ fn checkpoint_signer_names_are_not_patterns() {
     ] {
         let renamed = note.replace(&format!("\u{2014} {host} "), &format!("\u{2014} {name} "));
         assert_ne!(renamed, note);
-        let mut bundle = signed.bundle.clone();
-        set_checkpoint(&mut bundle, &renamed);
+        let bundle = with_checkpoint(&signed.bundle, &renamed);
         refused(check(&instance, &bundle, &identity()), ErrorCode::Checkpoint, "no signature by rekor.test.example");
     }
     // A log whose trusted name is itself metacharacter-laden only matches literally.
@@ -850,17 +794,18 @@ fn checkpoint_for_another_tree_is_refused_even_when_signed() {
     let signed = instance.sign(&SignRequest::message(ARTIFACT));
     let root = proof_root(&signed.bundle);
     for (size, hash) in [(14u64, [9u8; 32]), (15, root), (13, root)] {
-        let mut bundle = signed.bundle.clone();
-        set_checkpoint(
-            &mut bundle,
+        let bundle = with_checkpoint(
+            &signed.bundle,
             &v1_note(&instance, &checkpoint_text(&instance.rekor_v1.origin(), size, &hash, &[])),
         );
         refused(check(&instance, &bundle, &identity()), ErrorCode::Checkpoint, "checkpoint is for tree size");
     }
     // Another instance's log signing our tree: not our log's signature.
     let foreign = Instance::new(246);
-    let mut bundle = signed.bundle.clone();
-    set_checkpoint(&mut bundle, &v1_note(&foreign, &checkpoint_text(&instance.rekor_v1.origin(), 14, &root, &[])));
+    let bundle = with_checkpoint(
+        &signed.bundle,
+        &v1_note(&foreign, &checkpoint_text(&instance.rekor_v1.origin(), 14, &root, &[])),
+    );
     refused(check(&instance, &bundle, &identity()), ErrorCode::Checkpoint, "");
 }
 
@@ -892,21 +837,21 @@ fn one_log_named_by_two_ids_counts_once() {
     // GHSA-9vcr-p3rj-q5q6: the same entry (or two entries of one log) presented once under the
     // log's `logId` and once under its `checkpointKeyId` must not satisfy tlog_threshold = 2.
     let instance = Instance::new(251);
-    let two = {
-        let mut p = identity();
-        p.tlog_threshold = 2;
-        p
+    let two = identity_with(|p| p.tlog_threshold = 2);
+    // `bundle` with its entry twice, the copy naming the log `tlogs[log]` of the root by `alias`,
+    // which the root lists as that log's `checkpointKeyId`.
+    let twice = |bundle: &Value, log: usize, alias: &[u8]| {
+        let mut root = instance.trusted_root();
+        root["tlogs"][log]["checkpointKeyId"] = json!({ "keyId": b64(alias) });
+        let mut bundle = bundle.clone();
+        let mut copy = bundle["verificationMaterial"]["tlogEntries"][0].clone();
+        copy["logId"] = json!({ "keyId": b64(alias) });
+        entries_mut(&mut bundle).push(copy);
+        check_root(&root, &bundle, &two)
     };
     // Rekor v2 (no SET binds the log ID): the very same entry twice.
     let signed = instance.sign(&v2_request(SignRequest::message(ARTIFACT), V2Kind::HashedRekord));
-    let alias = alias_of(&instance.rekor_v2.key_id);
-    let mut root = instance.trusted_root();
-    root["tlogs"][1]["checkpointKeyId"] = json!({ "keyId": b64(&alias) });
-    let mut bundle = signed.bundle.clone();
-    let mut copy = bundle["verificationMaterial"]["tlogEntries"][0].clone();
-    copy["logId"] = json!({ "keyId": b64(&alias) });
-    entries_mut(&mut bundle).push(copy);
-    let outcome = check_root(&root, &bundle, &two);
+    let outcome = twice(&signed.bundle, 1, &alias_of(&instance.rekor_v2.key_id));
     assert!(
         matches!(&outcome, Err(e) if e.code == ErrorCode::TlogThreshold || e.code == ErrorCode::TlogEntry),
         "one log satisfied a threshold of two: {:?}",
@@ -916,14 +861,7 @@ fn one_log_named_by_two_ids_counts_once() {
     let mut request = SignRequest::message(ARTIFACT);
     request.tlog = Tlog::RekorV1 { kind: V1Kind::HashedRekord, set: false, proof: true, checkpoint: true };
     let signed = instance.sign(&request.with_tsa(T));
-    let alias = alias_of(&instance.rekor_v1.log_id);
-    let mut root = instance.trusted_root();
-    root["tlogs"][0]["checkpointKeyId"] = json!({ "keyId": b64(&alias) });
-    let mut bundle = signed.bundle.clone();
-    let mut copy = bundle["verificationMaterial"]["tlogEntries"][0].clone();
-    copy["logId"] = json!({ "keyId": b64(&alias) });
-    entries_mut(&mut bundle).push(copy);
-    let outcome = check_root(&root, &bundle, &two);
+    let outcome = twice(&signed.bundle, 0, &alias_of(&instance.rekor_v1.log_id));
     assert!(
         matches!(&outcome, Err(e) if e.code == ErrorCode::TlogThreshold || e.code == ErrorCode::TlogEntry),
         "v1: {:?}",
@@ -940,8 +878,7 @@ fn two_entries_from_one_log_give_one_verified_time() {
     let body = body_of(&signed.bundle);
     let mut bundle = signed.bundle.clone();
     entries_mut(&mut bundle).push(log_entry(&instance, &body, TreeShape { index: 3, size: 14 }));
-    let mut policy = identity();
-    policy.timestamp_threshold = 2;
+    let policy = identity_with(|p| p.timestamp_threshold = 2);
     let outcome = check(&instance, &bundle, &policy);
     refused(outcome, ErrorCode::TimestampThreshold, "");
 }

@@ -5,3 +5,4 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod instance;
+pub mod verify;
