@@ -27,10 +27,13 @@ pub mod dsse;
 pub mod encoding;
 pub mod error;
 pub mod limits;
+pub mod options;
 pub mod policy;
 pub mod time;
 pub mod tlog;
 pub mod trust;
 pub mod tsa;
 pub mod verify;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 pub mod x509;

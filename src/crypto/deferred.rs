@@ -11,7 +11,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
-use super::{HashAlgorithm, Message, PublicKey, SignatureBackend, SignatureCheck, SignatureScheme};
+use super::{HashAlgorithm, KeyAlgorithm, Message, PublicKey, SignatureBackend, SignatureCheck, SignatureScheme};
 
 /// A signature check that owns its data.
 #[derive(Clone, Debug)]
@@ -152,5 +152,129 @@ pub struct Answered<'a, B> {
 impl<B: SignatureBackend> SignatureBackend for Answered<'_, B> {
     fn verify(&self, check: &SignatureCheck<'_>) -> bool {
         self.answers.get(check).unwrap_or_else(|| self.fallback.verify(check))
+    }
+}
+
+/// A check in the form WebCrypto (`crypto.subtle.importKey` + `verify`) takes. ECDSA signatures
+/// are converted from DER to the fixed-width `r || s` WebCrypto expects.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebCryptoCheck {
+    /// `ECDSA`, `Ed25519`, `RSASSA-PKCS1-v1_5` or `RSA-PSS`.
+    pub name: &'static str,
+    /// For ECDSA keys: `P-256` or `P-384`.
+    pub named_curve: Option<&'static str>,
+    /// `SHA-256`, `SHA-384` or `SHA-512`; absent for Ed25519.
+    pub hash: Option<&'static str>,
+    /// For RSA-PSS: the salt length in bytes.
+    pub salt_length: Option<usize>,
+    #[serde(with = "serde_bytes_as_array")]
+    pub spki: Vec<u8>,
+    #[serde(with = "serde_bytes_as_array")]
+    pub message: Vec<u8>,
+    #[serde(with = "serde_bytes_as_array")]
+    pub signature: Vec<u8>,
+}
+
+impl OwnedCheck {
+    /// The check as WebCrypto can run it, or `None` when it cannot: prehashed messages and
+    /// Ed25519ph have no WebCrypto form, and a signature that is not strict DER is refused here
+    /// exactly as the pure-Rust backend refuses it, so both backends give the same verdicts.
+    pub fn web_crypto(&self) -> Option<WebCryptoCheck> {
+        let OwnedMessage::Raw(message) = &self.message else { return None };
+        let hash_name = |h: HashAlgorithm| match h {
+            HashAlgorithm::Sha256 => "SHA-256",
+            HashAlgorithm::Sha384 => "SHA-384",
+            HashAlgorithm::Sha512 => "SHA-512",
+        };
+        let (name, named_curve, hash, salt_length, signature) = match (self.key.algorithm(), self.scheme) {
+            (KeyAlgorithm::EcdsaP256, SignatureScheme::Ecdsa(h)) => {
+                ("ECDSA", Some("P-256"), Some(hash_name(h)), None, der_to_p1363(&self.signature, 32)?)
+            }
+            (KeyAlgorithm::EcdsaP384, SignatureScheme::Ecdsa(h)) => {
+                ("ECDSA", Some("P-384"), Some(hash_name(h)), None, der_to_p1363(&self.signature, 48)?)
+            }
+            (KeyAlgorithm::Ed25519, SignatureScheme::Ed25519) => ("Ed25519", None, None, None, self.signature.clone()),
+            (KeyAlgorithm::Rsa, SignatureScheme::RsaPkcs1v15(h)) => {
+                ("RSASSA-PKCS1-v1_5", None, Some(hash_name(h)), None, self.signature.clone())
+            }
+            (KeyAlgorithm::Rsa | KeyAlgorithm::RsaPss, SignatureScheme::RsaPss(h)) => {
+                ("RSA-PSS", None, Some(hash_name(h)), Some(h.output_len()), self.signature.clone())
+            }
+            _ => return None,
+        };
+        // WebCrypto imports RSA-PSS keys only from an id-RSASSA-PSS or rsaEncryption SPKI, and
+        // both are what `spki_der` holds; nothing to convert.
+        Some(WebCryptoCheck {
+            name,
+            named_curve,
+            hash,
+            salt_length,
+            spki: self.key.spki_der().to_vec(),
+            message: message.clone(),
+            signature,
+        })
+    }
+}
+
+/// Converts a DER `ECDSA-Sig-Value` to `r || s`, each left-padded to `width` bytes. Refuses what
+/// the RustCrypto DER parser refuses: non-minimal lengths or integers, negative or oversized
+/// values, trailing bytes.
+fn der_to_p1363(der: &[u8], width: usize) -> Option<Vec<u8>> {
+    let seq = crate::asn1::parse_single(der, crate::asn1::tag::SEQUENCE).ok()?;
+    let mut fields = seq.reader();
+    let mut out = Vec::with_capacity(width * 2);
+    for _ in 0..2 {
+        let int = fields.expect(crate::asn1::tag::INTEGER).ok()?;
+        let value = match int.contents {
+            [] => return None,
+            [first, ..] if first & 0x80 != 0 => return None,
+            [0, second, ..] if second & 0x80 == 0 => return None,
+            [0, rest @ ..] => rest,
+            all => all,
+        };
+        if value.len() > width || value.iter().all(|&b| b == 0) {
+            return None;
+        }
+        out.extend(std::iter::repeat_n(0u8, width - value.len()));
+        out.extend_from_slice(value);
+    }
+    fields.finish().ok()?;
+    Some(out)
+}
+
+/// Byte vectors as arrays of numbers in JSON, and as `Uint8Array`s through serde-wasm-bindgen
+/// (which turns `serialize_bytes` into a `Uint8Array`).
+mod serde_bytes_as_array {
+    pub fn serialize<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn der_signatures_convert_to_fixed_width_exactly_when_strict() {
+        // r = 1, s = 0x80 (needs a sign byte).
+        let der = [0x30, 0x07, 0x02, 0x01, 0x01, 0x02, 0x02, 0x00, 0x80];
+        let p1363 = der_to_p1363(&der, 32).unwrap();
+        assert_eq!(p1363.len(), 64);
+        assert_eq!(p1363[31], 1);
+        assert_eq!(p1363[63], 0x80);
+        for bad in [
+            &[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x80][..], // negative s
+            &[0x30, 0x07, 0x02, 0x02, 0x00, 0x01, 0x02, 0x01, 0x01], // non-minimal r
+            &[0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x01],     // r = 0
+            &[0x30, 0x08, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x00, 0x00], // trailing bytes
+            &[0x30, 0x03, 0x02, 0x01, 0x01],                       // one integer
+        ] {
+            assert_eq!(der_to_p1363(bad, 32), None, "{bad:02x?}");
+        }
+        let mut long = vec![0x30, 0x25, 0x02, 0x21];
+        long.extend([0x7f; 33]);
+        long.extend([0x02, 0x00]);
+        assert_eq!(der_to_p1363(&long, 32), None);
     }
 }

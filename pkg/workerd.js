@@ -1,0 +1,12 @@
+// Cloudflare Workers and workerd refuse to compile WebAssembly from bytes at run time: the module
+// is imported (compiled by the runtime when the worker loads) and instantiated here.
+import { createApi } from './api.js';
+import * as glue from './wasm/sigstore_wasm.js';
+import module from './wasm/sigstore_wasm_bg.wasm';
+
+const api = createApi(async () => {
+  glue.initSync({ module });
+  return glue;
+});
+
+export const { createVerifier, verifyBundle, VerificationError } = api;

@@ -1,0 +1,203 @@
+//! The JavaScript boundary, compiled only for wasm32. It converts values and nothing else: every
+//! rule lives in the core and is tested natively.
+//!
+//! `Verifier.verify` answers signature checks in Rust, synchronously. `Verifier.start` returns
+//! a `Session` whose checks the JavaScript side runs on the platform's WebCrypto (see
+//! `crypto::deferred`): `gather` hands out the checks still unanswered, `answer` takes the
+//! results, and `finish` gives the verdict once `gather` has nothing left.
+
+use std::rc::Rc;
+
+use js_sys::{Reflect, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::artifact::Artifact;
+use crate::bundle::Bundle;
+use crate::crypto::deferred::{Answered, CheckAnswers, Gatherer, OwnedCheck};
+use crate::crypto::{RustCrypto, SignatureBackend};
+use crate::error::{ErrorCode, VerificationError};
+use crate::options::PolicyOptions;
+use crate::policy::Policy;
+use crate::trust::TrustedRoot;
+use crate::verify;
+
+/// After this many rounds of gathering, the remaining checks are answered in Rust: a bound on
+/// the work a bundle can cause by making verification take a new path after every answer.
+const MAX_ROUNDS: usize = 8;
+
+/// Trust material, parsed and checked once.
+#[wasm_bindgen]
+pub struct Verifier {
+    inner: Rc<verify::Verifier>,
+}
+
+#[wasm_bindgen]
+impl Verifier {
+    /// `trustedRoot`: `"production"`, `"staging"`, or the text of a trusted root JSON.
+    #[wasm_bindgen(constructor)]
+    pub fn new(trusted_root: &str) -> Result<Verifier, JsValue> {
+        let root = match trusted_root {
+            "production" => TrustedRoot::production(),
+            "staging" => TrustedRoot::staging(),
+            json => TrustedRoot::from_json(json),
+        };
+        let inner = root.and_then(verify::Verifier::new).map_err(to_js)?;
+        Ok(Verifier { inner: Rc::new(inner) })
+    }
+
+    /// Verifies `bundle` (JSON bytes) against `artifact` (a `Uint8Array`, a `"sha256:<hex>"`
+    /// digest, or `null` with `unsafeSkipArtifactCheck`) under `policy` (`PolicyOptions`).
+    pub fn verify(&self, bundle: &[u8], artifact: JsValue, policy: JsValue) -> Result<JsValue, JsValue> {
+        let input = Input::new(bundle, artifact, policy)?;
+        let result = self.inner.verify(&input.bundle, &input.artifact(), &input.policy).map_err(to_js)?;
+        to_value(&result)
+    }
+
+    /// Starts a verification whose signature checks the caller runs.
+    pub fn start(&self, bundle: &[u8], artifact: JsValue, policy: JsValue) -> Result<Session, JsValue> {
+        Ok(Session {
+            verifier: Rc::clone(&self.inner),
+            input: Input::new(bundle, artifact, policy)?,
+            answers: CheckAnswers::default(),
+            pending: Vec::new(),
+            rounds: 0,
+        })
+    }
+}
+
+/// One verification in progress.
+#[wasm_bindgen]
+pub struct Session {
+    verifier: Rc<verify::Verifier>,
+    input: Input,
+    answers: CheckAnswers,
+    pending: Vec<OwnedCheck>,
+    rounds: usize,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// The checks to run next, as WebCrypto parameters (`name`, `namedCurve`, `hash`,
+    /// `saltLength`, `spki`, `message`, `signature`); an empty array when none is left. Checks
+    /// WebCrypto cannot run (prehashed digests, Ed25519ph) are answered here in Rust.
+    pub fn gather(&mut self) -> Result<JsValue, JsValue> {
+        while self.rounds < MAX_ROUNDS {
+            self.rounds += 1;
+            let gatherer = Gatherer::new(&self.answers);
+            // The verdict of a gathering run means nothing; the checks it asked for do.
+            let _ =
+                self.verifier.verify_with(&self.input.bundle, &self.input.artifact(), &self.input.policy, &gatherer);
+            let unanswered = gatherer.into_unanswered();
+            if unanswered.is_empty() {
+                break;
+            }
+            let mut web = Vec::new();
+            for check in unanswered {
+                match check.web_crypto() {
+                    Some(form) => web.push((check, form)),
+                    None => self.answers.insert(&check, RustCrypto.verify(&check.as_check())),
+                }
+            }
+            if !web.is_empty() {
+                let forms: Vec<_> = web.iter().map(|(_, form)| form).collect();
+                let value = to_value(&forms)?;
+                self.pending = web.into_iter().map(|(check, _)| check).collect();
+                return Ok(value);
+            }
+        }
+        Ok(js_sys::Array::new().into())
+    }
+
+    /// Results for the checks the last `gather` returned, in order: 1 verified, 0 not verified,
+    /// 2 the platform could not run it (the Rust backend then answers).
+    pub fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
+        if results.len() != self.pending.len() {
+            return Err(to_js(VerificationError::new(
+                ErrorCode::InvalidInput,
+                format!("{} answers for {} checks", results.len(), self.pending.len()),
+            )));
+        }
+        for (check, &result) in self.pending.drain(..).zip(results) {
+            let verified = match result {
+                0 => false,
+                1 => true,
+                _ => RustCrypto.verify(&check.as_check()),
+            };
+            self.answers.insert(&check, verified);
+        }
+        Ok(())
+    }
+
+    /// The verdict, from the answers given (and the Rust backend for any check not answered).
+    pub fn finish(&self) -> Result<JsValue, JsValue> {
+        let backend = Answered { answers: &self.answers, fallback: RustCrypto };
+        let result = self
+            .verifier
+            .verify_with(&self.input.bundle, &self.input.artifact(), &self.input.policy, &backend)
+            .map_err(to_js)?;
+        to_value(&result)
+    }
+}
+
+/// A bundle, artifact and policy, converted once.
+struct Input {
+    bundle: Bundle,
+    artifact: ArtifactInput,
+    policy: Policy,
+}
+
+enum ArtifactInput {
+    Bytes(Vec<u8>),
+    Digest(Artifact<'static>),
+    Unchecked,
+}
+
+impl Input {
+    fn new(bundle: &[u8], artifact: JsValue, policy: JsValue) -> Result<Self, JsValue> {
+        let options: PolicyOptions = serde_wasm_bindgen::from_value(policy)
+            .map_err(|e| to_js(VerificationError::new(ErrorCode::InvalidInput, format!("options: {e}"))))?;
+        let artifact = if let Some(digest) = artifact.as_string() {
+            ArtifactInput::Digest(Artifact::parse_digest(&digest).map_err(to_js)?)
+        } else if artifact.is_instance_of::<Uint8Array>() {
+            ArtifactInput::Bytes(Uint8Array::new(&artifact).to_vec())
+        } else if artifact.is_null() && options.unsafe_skip_artifact_check {
+            ArtifactInput::Unchecked
+        } else {
+            return Err(to_js(VerificationError::new(
+                ErrorCode::InvalidInput,
+                "the artifact must be a Uint8Array or a \"sha256:<hex>\" digest",
+            )));
+        };
+        Ok(Self {
+            bundle: Bundle::from_slice(bundle).map_err(to_js)?,
+            artifact,
+            policy: options.into_policy().map_err(to_js)?,
+        })
+    }
+
+    fn artifact(&self) -> Artifact<'_> {
+        match &self.artifact {
+            ArtifactInput::Bytes(bytes) => Artifact::Bytes(bytes),
+            ArtifactInput::Digest(digest) => digest.clone(),
+            ArtifactInput::Unchecked => Artifact::UnsafeUnchecked,
+        }
+    }
+}
+
+/// Plain JavaScript objects and arrays (not Maps), byte strings as `Uint8Array`.
+fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| to_js(VerificationError::new(ErrorCode::InvalidInput, format!("result conversion: {e}"))))
+}
+
+/// An `Error` named `VerificationError` with the stable `code`; the JavaScript API rethrows it
+/// as its `VerificationError` class.
+fn to_js(error: VerificationError) -> JsValue {
+    let js = js_sys::Error::new(&error.message);
+    js.set_name("VerificationError");
+    // Setting a property on a fresh Error cannot fail.
+    let _ = Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str(error.code.as_str()));
+    js.into()
+}
