@@ -23,7 +23,13 @@ export function createApi(loadWasm) {
   async function createVerifier(options = {}) {
     const { trustedRoot = 'production', ...policy } = options;
     const module = await ready();
-    return new Verifier(guard(() => new module.Verifier(rootText(trustedRoot))), policy);
+    const root = rootText(trustedRoot);
+    const subtle = globalThis.crypto?.subtle;
+    // The trust root's own chains are checked once, here: on WebCrypto when there is one.
+    const inner = subtle
+      ? await drive(subtle, guard(() => module.prepare(root)))
+      : guard(() => new module.Verifier(root));
+    return new Verifier(inner, policy);
   }
 
   async function verifyBundle(bundle, artifact, options = {}) {
@@ -62,12 +68,7 @@ class Verifier {
     if (!subtle) return this.verify(bundle, artifact, policy);
     const session = guard(() => this.#inner.start(bundleBytes(bundle), artifactValue(artifact), this.#policy(policy)));
     try {
-      for (;;) {
-        const checks = guard(() => session.gather());
-        if (checks.length === 0) return guard(() => session.finish());
-        const results = await Promise.all(checks.map((check) => runCheck(subtle, check)));
-        guard(() => session.answer(Uint8Array.from(results)));
-      }
+      return await drive(subtle, session);
     } finally {
       session.free();
     }
@@ -75,6 +76,19 @@ class Verifier {
 
   #policy(policy) {
     return { currentTime: Date.now(), ...this.#defaults, ...policy };
+  }
+}
+
+/**
+ * Runs a wasm session (`prepare(..)` or `Verifier.start(..)`) to its end: the checks it gathers
+ * run concurrently on WebCrypto, round after round, then `finish` gives the outcome.
+ */
+async function drive(subtle, session) {
+  for (;;) {
+    const checks = guard(() => session.gather());
+    if (checks.length === 0) return guard(() => session.finish());
+    const results = await Promise.all(checks.map((check) => runCheck(subtle, check)));
+    guard(() => session.answer(Uint8Array.from(results)));
   }
 }
 

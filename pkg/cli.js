@@ -90,7 +90,7 @@ function read(path, encoding) {
 function report(result) {
   const lines = ['Verified OK', `  bundle:      ${result.mediaType}`];
   const s = result.signer;
-  if (s.type === 'Certificate') {
+  if (s.type === 'certificate') {
     lines.push(`  signer:      ${s.subjectAltName} (${s.subjectAltNameType})`, `  issuer:      ${s.issuer}`);
     lines.push(`  certificate: issued by ${s.certificateAuthority}, valid ${s.notBefore} to ${s.notAfter}`);
     for (const c of s.extensions) if (c.name !== 'issuer' && c.name !== 'issuerV1') lines.push(`    ${c.name.padEnd(36)} ${c.value}`);
@@ -108,7 +108,7 @@ function report(result) {
     lines.push(`  tlog:        ${e.logUrl} entry ${e.logIndex} (${e.kind}/${e.version}): ${proofs.join(', ')}`);
   }
   for (const t of result.verifiedTimes) {
-    lines.push(t.source === 'TransparencyLog' ? `  time:        ${t.time} (integrated in ${t.logUrl})` : `  time:        ${t.time} (timestamp by ${t.uri})`);
+    lines.push(t.source === 'transparencyLog' ? `  time:        ${t.time} (integrated in ${t.logUrl})` : `  time:        ${t.time} (timestamp by ${t.uri})`);
   }
   if (result.statement) lines.push(`  statement:   ${result.statement.predicateType} with ${result.statement.subjects.length} subject(s)`);
   else if (result.payloadType) lines.push(`  payload:     ${result.payloadType}`);

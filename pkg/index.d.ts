@@ -108,7 +108,7 @@ export interface FulcioClaim {
 
 export type Signer =
   | {
-      type: 'Certificate';
+      type: 'certificate';
       subjectAltName: string;
       subjectAltNameType: 'email' | 'uri' | 'username';
       issuer: string;
@@ -118,11 +118,11 @@ export type Signer =
       notAfter: string;
       fingerprint: string;
     }
-  | { type: 'PublicKey'; keyId: string; hint: string | null };
+  | { type: 'publicKey'; keyId: string; hint: string | null };
 
 export type VerifiedTime =
-  | { source: 'TransparencyLog'; time: string; logUrl: string }
-  | { source: 'TimestampAuthority'; time: string; uri: string };
+  | { source: 'transparencyLog'; time: string; logUrl: string }
+  | { source: 'timestampAuthority'; time: string; uri: string };
 
 export interface VerifiedEntry {
   logIndex: number;

@@ -93,7 +93,7 @@ impl TrustedRoot {
 
     /// Checks that every authority's chain is signed link by link, so that per-bundle work only
     /// has to check the leaf's own signature. Done once per verifier.
-    pub(crate) fn check_chains(&self, backend: &dyn SignatureBackend) -> Result<()> {
+    pub fn check_chains(&self, backend: &dyn SignatureBackend) -> Result<()> {
         for ca in self.certificate_authorities.iter().chain(&self.timestamp_authorities) {
             for pair in ca.chain.windows(2) {
                 let [child, issuer] = pair else { continue };

@@ -22,7 +22,7 @@ use crate::x509::{Certificate, San};
 
 /// Where a verified time came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase", tag = "source")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "source")]
 pub enum VerifiedTime {
     /// A transparency log's signed integration time.
     TransparencyLog { time: Timestamp, log_url: String },
@@ -48,9 +48,8 @@ impl VerifiedTime {
 
 /// Who signed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase", tag = "type")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "type")]
 pub enum SignerInfo {
-    #[serde(rename_all = "camelCase")]
     Certificate {
         /// The identity (subject alternative name).
         subject_alt_name: String,
@@ -65,7 +64,6 @@ pub enum SignerInfo {
         /// Hex SHA-256 of the certificate DER.
         fingerprint: String,
     },
-    #[serde(rename_all = "camelCase")]
     PublicKey {
         /// Hex SHA-256 of the key's SubjectPublicKeyInfo.
         key_id: String,
@@ -97,7 +95,12 @@ pub struct Verifier {
 
 impl Verifier {
     pub fn new(root: TrustedRoot) -> Result<Self> {
-        root.check_chains(&RustCrypto)?;
+        Self::new_with(root, &RustCrypto)
+    }
+
+    /// Builds the verifier, answering the checks of the authorities' chains with `backend`.
+    pub fn new_with(root: TrustedRoot, backend: &dyn SignatureBackend) -> Result<Self> {
+        root.check_chains(backend)?;
         Ok(Self { root })
     }
 

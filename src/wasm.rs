@@ -1,10 +1,11 @@
 //! The JavaScript boundary, compiled only for wasm32. It converts values and nothing else: every
 //! rule lives in the core and is tested natively.
 //!
-//! `Verifier.verify` answers signature checks in Rust, synchronously. `Verifier.start` returns
-//! a `Session` whose checks the JavaScript side runs on the platform's WebCrypto (see
-//! `crypto::deferred`): `gather` hands out the checks still unanswered, `answer` takes the
-//! results, and `finish` gives the verdict once `gather` has nothing left.
+//! `new Verifier(root)` and `Verifier.verify` answer signature checks in Rust, synchronously.
+//! `prepare(root)` and `Verifier.start` return sessions whose checks the JavaScript side runs on
+//! the platform's WebCrypto (see `crypto::deferred`): `gather` hands out the checks still
+//! unanswered, `answer` takes the results, and `finish` gives the outcome once `gather` has
+//! nothing left.
 
 use std::rc::Rc;
 
@@ -23,7 +24,7 @@ use crate::trust::TrustedRoot;
 use crate::verify;
 
 /// After this many rounds of gathering, the remaining checks are answered in Rust: a bound on
-/// the work a bundle can cause by making verification take a new path after every answer.
+/// the work an input can cause by making verification take a new path after every answer.
 const MAX_ROUNDS: usize = 8;
 
 /// Trust material, parsed and checked once.
@@ -34,15 +35,11 @@ pub struct Verifier {
 
 #[wasm_bindgen]
 impl Verifier {
-    /// `trustedRoot`: `"production"`, `"staging"`, or the text of a trusted root JSON.
+    /// `trustedRoot`: `"production"`, `"staging"`, or the text of a trusted root JSON. The
+    /// authorities' chains are checked in Rust; `prepare` checks them on WebCrypto instead.
     #[wasm_bindgen(constructor)]
     pub fn new(trusted_root: &str) -> Result<Verifier, JsValue> {
-        let root = match trusted_root {
-            "production" => TrustedRoot::production(),
-            "staging" => TrustedRoot::staging(),
-            json => TrustedRoot::from_json(json),
-        };
-        let inner = root.and_then(verify::Verifier::new).map_err(to_js)?;
+        let inner = verify::Verifier::new(parse_root(trusted_root)?).map_err(to_js)?;
         Ok(Verifier { inner: Rc::new(inner) })
     }
 
@@ -56,13 +53,43 @@ impl Verifier {
 
     /// Starts a verification whose signature checks the caller runs.
     pub fn start(&self, bundle: &[u8], artifact: JsValue, policy: JsValue) -> Result<Session, JsValue> {
-        Ok(Session {
-            verifier: Rc::clone(&self.inner),
-            input: Input::new(bundle, artifact, policy)?,
-            answers: CheckAnswers::default(),
-            pending: Vec::new(),
-            rounds: 0,
+        let input = Input::new(bundle, artifact, policy)?;
+        Ok(Session { verifier: Rc::clone(&self.inner), input, rounds: Rounds::default() })
+    }
+}
+
+/// Starts building a verifier whose trust-root checks the caller runs.
+#[wasm_bindgen]
+pub fn prepare(trusted_root: &str) -> Result<Setup, JsValue> {
+    Ok(Setup { root: parse_root(trusted_root)?, rounds: Rounds::default() })
+}
+
+/// A verifier being built.
+#[wasm_bindgen]
+pub struct Setup {
+    root: TrustedRoot,
+    rounds: Rounds,
+}
+
+#[wasm_bindgen]
+impl Setup {
+    /// See `Session.gather`.
+    pub fn gather(&mut self) -> Result<JsValue, JsValue> {
+        let root = &self.root;
+        self.rounds.gather(|backend| {
+            let _ = root.check_chains(backend);
         })
+    }
+
+    /// See `Session.answer`.
+    pub fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
+        self.rounds.answer(results)
+    }
+
+    /// The verifier, once its trust material has checked out.
+    pub fn finish(self) -> Result<Verifier, JsValue> {
+        let inner = verify::Verifier::new_with(self.root, &self.rounds.backend()).map_err(to_js)?;
+        Ok(Verifier { inner: Rc::new(inner) })
     }
 }
 
@@ -71,9 +98,7 @@ impl Verifier {
 pub struct Session {
     verifier: Rc<verify::Verifier>,
     input: Input,
-    answers: CheckAnswers,
-    pending: Vec<OwnedCheck>,
-    rounds: usize,
+    rounds: Rounds,
 }
 
 #[wasm_bindgen]
@@ -82,12 +107,45 @@ impl Session {
     /// `saltLength`, `spki`, `message`, `signature`); an empty array when none is left. Checks
     /// WebCrypto cannot run (prehashed digests, Ed25519ph) are answered here in Rust.
     pub fn gather(&mut self) -> Result<JsValue, JsValue> {
-        while self.rounds < MAX_ROUNDS {
-            self.rounds += 1;
+        let (verifier, input) = (&self.verifier, &self.input);
+        self.rounds.gather(|backend| {
+            let _ = verifier.verify_with(&input.bundle, &input.artifact(), &input.policy, backend);
+        })
+    }
+
+    /// Results for the checks the last `gather` returned, in order: 1 verified, 0 not verified,
+    /// 2 the platform could not run it (the Rust backend then answers).
+    pub fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
+        self.rounds.answer(results)
+    }
+
+    /// The verdict, from the answers given (and the Rust backend for any check not answered).
+    pub fn finish(&self) -> Result<JsValue, JsValue> {
+        let result = self
+            .verifier
+            .verify_with(&self.input.bundle, &self.input.artifact(), &self.input.policy, &self.rounds.backend())
+            .map_err(to_js)?;
+        to_value(&result)
+    }
+}
+
+/// The rounds of gathering and answering behind `Setup` and `Session`.
+#[derive(Default)]
+struct Rounds {
+    answers: CheckAnswers,
+    pending: Vec<OwnedCheck>,
+    count: usize,
+}
+
+impl Rounds {
+    /// Runs `run` with a gathering backend until it asks for checks WebCrypto can run, and
+    /// returns those; checks WebCrypto cannot run are answered here. The verdicts of gathering
+    /// runs mean nothing; the checks they ask for do.
+    fn gather(&mut self, run: impl Fn(&dyn SignatureBackend)) -> Result<JsValue, JsValue> {
+        while self.count < MAX_ROUNDS {
+            self.count += 1;
             let gatherer = Gatherer::new(&self.answers);
-            // The verdict of a gathering run means nothing; the checks it asked for do.
-            let _ =
-                self.verifier.verify_with(&self.input.bundle, &self.input.artifact(), &self.input.policy, &gatherer);
+            run(&gatherer);
             let unanswered = gatherer.into_unanswered();
             if unanswered.is_empty() {
                 break;
@@ -109,9 +167,7 @@ impl Session {
         Ok(js_sys::Array::new().into())
     }
 
-    /// Results for the checks the last `gather` returned, in order: 1 verified, 0 not verified,
-    /// 2 the platform could not run it (the Rust backend then answers).
-    pub fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
+    fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
         if results.len() != self.pending.len() {
             return Err(to_js(VerificationError::new(
                 ErrorCode::InvalidInput,
@@ -129,15 +185,19 @@ impl Session {
         Ok(())
     }
 
-    /// The verdict, from the answers given (and the Rust backend for any check not answered).
-    pub fn finish(&self) -> Result<JsValue, JsValue> {
-        let backend = Answered { answers: &self.answers, fallback: RustCrypto };
-        let result = self
-            .verifier
-            .verify_with(&self.input.bundle, &self.input.artifact(), &self.input.policy, &backend)
-            .map_err(to_js)?;
-        to_value(&result)
+    /// The answers given, and the Rust backend for any check not among them.
+    fn backend(&self) -> Answered<'_, RustCrypto> {
+        Answered { answers: &self.answers, fallback: RustCrypto }
     }
+}
+
+fn parse_root(trusted_root: &str) -> Result<TrustedRoot, JsValue> {
+    match trusted_root {
+        "production" => TrustedRoot::production(),
+        "staging" => TrustedRoot::staging(),
+        json => TrustedRoot::from_json(json),
+    }
+    .map_err(to_js)
 }
 
 /// A bundle, artifact and policy, converted once.
@@ -185,10 +245,12 @@ impl Input {
     }
 }
 
-/// Plain JavaScript objects and arrays (not Maps), byte strings as `Uint8Array`.
+/// Plain JavaScript objects (not Maps), `null` for absent values, bytes as `Uint8Array`.
 fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let serializer =
+        serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true).serialize_maps_as_objects(true);
     value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .serialize(&serializer)
         .map_err(|e| to_js(VerificationError::new(ErrorCode::InvalidInput, format!("result conversion: {e}"))))
 }
 
