@@ -54,7 +54,7 @@ impl Verifier {
     /// Starts a verification whose signature checks the caller runs.
     pub fn start(&self, bundle: &[u8], artifact: JsValue, policy: JsValue) -> Result<Session, JsValue> {
         let input = Input::new(bundle, artifact, policy)?;
-        Ok(Session { verifier: Rc::clone(&self.inner), input, rounds: Rounds::default() })
+        Ok(Session { verifier: Rc::clone(&self.inner), input, rounds: Rounds::default(), outcome: None })
     }
 }
 
@@ -76,9 +76,7 @@ impl Setup {
     /// See `Session.gather`.
     pub fn gather(&mut self) -> Result<JsValue, JsValue> {
         let root = &self.root;
-        self.rounds.gather(|backend| {
-            let _ = root.check_chains(backend);
-        })
+        self.rounds.gather(|backend| root.check_chains(backend)).map(|(checks, _)| checks)
     }
 
     /// See `Session.answer`.
@@ -99,6 +97,9 @@ pub struct Session {
     verifier: Rc<verify::Verifier>,
     input: Input,
     rounds: Rounds,
+    /// The verdict of the last gathering run, when that run found every check answered: it is
+    /// then final, and `finish` need not verify again.
+    outcome: Option<crate::error::Result<verify::VerificationResult>>,
 }
 
 #[wasm_bindgen]
@@ -108,9 +109,11 @@ impl Session {
     /// WebCrypto cannot run (prehashed digests, Ed25519ph) are answered here in Rust.
     pub fn gather(&mut self) -> Result<JsValue, JsValue> {
         let (verifier, input) = (&self.verifier, &self.input);
-        self.rounds.gather(|backend| {
-            let _ = verifier.verify_with(&input.bundle, &input.artifact(), &input.policy, backend);
-        })
+        let (checks, outcome) = self
+            .rounds
+            .gather(|backend| verifier.verify_with(&input.bundle, &input.artifact(), &input.policy, backend))?;
+        self.outcome = outcome;
+        Ok(checks)
     }
 
     /// Results for the checks the last `gather` returned, in order: 1 verified, 0 not verified,
@@ -120,12 +123,17 @@ impl Session {
     }
 
     /// The verdict, from the answers given (and the Rust backend for any check not answered).
-    pub fn finish(&self) -> Result<JsValue, JsValue> {
-        let result = self
-            .verifier
-            .verify_with(&self.input.bundle, &self.input.artifact(), &self.input.policy, &self.rounds.backend())
-            .map_err(to_js)?;
-        to_value(&result)
+    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
+        let outcome = match self.outcome.take() {
+            Some(outcome) => outcome,
+            None => self.verifier.verify_with(
+                &self.input.bundle,
+                &self.input.artifact(),
+                &self.input.policy,
+                &self.rounds.backend(),
+            ),
+        };
+        to_value(&outcome.map_err(to_js)?)
     }
 }
 
@@ -139,16 +147,17 @@ struct Rounds {
 
 impl Rounds {
     /// Runs `run` with a gathering backend until it asks for checks WebCrypto can run, and
-    /// returns those; checks WebCrypto cannot run are answered here. The verdicts of gathering
-    /// runs mean nothing; the checks they ask for do.
-    fn gather(&mut self, run: impl Fn(&dyn SignatureBackend)) -> Result<JsValue, JsValue> {
+    /// returns those; checks WebCrypto cannot run are answered here. A run's outcome means
+    /// nothing while it asked for unanswered checks; once it asked for none, it is the final
+    /// outcome and is returned with the empty list.
+    fn gather<T>(&mut self, run: impl Fn(&dyn SignatureBackend) -> T) -> Result<(JsValue, Option<T>), JsValue> {
         while self.count < MAX_ROUNDS {
             self.count += 1;
             let gatherer = Gatherer::new(&self.answers);
-            run(&gatherer);
+            let outcome = run(&gatherer);
             let unanswered = gatherer.into_unanswered();
             if unanswered.is_empty() {
-                break;
+                return Ok((js_sys::Array::new().into(), Some(outcome)));
             }
             let mut web = Vec::new();
             for check in unanswered {
@@ -161,10 +170,10 @@ impl Rounds {
                 let forms: Vec<_> = web.iter().map(|(_, form)| form).collect();
                 let value = to_value(&forms)?;
                 self.pending = web.into_iter().map(|(check, _)| check).collect();
-                return Ok(value);
+                return Ok((value, None));
             }
         }
-        Ok(js_sys::Array::new().into())
+        Ok((js_sys::Array::new().into(), None))
     }
 
     fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
