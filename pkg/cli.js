@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // sigstore-wasm verify-bundle: the Sigstore conformance CLI protocol with cosign's identity flags.
-// Exit status: 0 verified, 1 not verified, 2 usage error.
+// Exit status: 0 verified, 1 not verified, 2 usage error (flags, options, key, digest), 3 internal error.
 import { existsSync, readFileSync } from 'node:fs';
 import { verifyBundle, VerificationError } from './node.js';
 
@@ -16,7 +16,7 @@ TRUST (default: the embedded Sigstore production root):
   --trusted-root FILE | --staging
 FILE_OR_DIGEST: the artifact, or its digest as sha256:<hex>
 Regular expressions search (cosign semantics): anchor them with ^...$.
-Exit status: 0 verified, 1 not verified, 2 usage error.`;
+Exit status: 0 verified, 1 not verified, 2 usage error, 3 internal error.`;
 
 // Flags that take a value, and the option each sets.
 const VALUE_FLAGS = {
@@ -132,10 +132,14 @@ async function main(argv) {
       console.error(`error: ${e.message}\n${USAGE}`);
       return 2;
     }
-    if (!(e instanceof VerificationError)) throw e;
+    if (!(e instanceof VerificationError)) {
+      console.error(`internal error: ${e?.stack ?? e}`);
+      return 3;
+    }
     if (args?.output === 'json') console.log(JSON.stringify({ verified: false, code: e.code, message: e.message }, null, 2));
     else console.error(`Verification FAILED\n  check:  ${e.code}\n  reason: ${e.message}`);
-    return 1;
+    // A malformed option (policy, key, digest) is the caller's mistake, not a failed signature.
+    return e.code === 'INVALID_INPUT' ? 2 : 1;
   }
 }
 

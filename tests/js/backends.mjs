@@ -1,0 +1,112 @@
+// The package's two crypto backends agree: for every conformance and real-world case, in both
+// modes (artifact bytes; `sha256:<hex>` digest),
+//   webcrypto  verifyBundle(..)                          signature checks on crypto.subtle
+//   rust       (await createVerifier(..)).verify(..)     synchronous, pure-Rust checks
+//   rust-only  the same, with crypto.subtle hidden while the verifier is created, so that the
+//              trusted root's own chains are checked in Rust as well
+// give the same verdict and, on failure, the same error code. Any error that is not a
+// VerificationError with a code is a crash and fails the case. The expected verdict is checked
+// too, so that agreeing on a wrong answer does not pass.
+//
+// Run with the system Node (20): node tests/js/backends.mjs
+import { readFileSync } from 'node:fs';
+import { createVerifier, verifyBundle, VerificationError } from '../../pkg/node.js';
+import { expectVerified, loadCases, MODES } from './cases.mjs';
+
+if (!globalThis.crypto?.subtle) throw new Error('this test needs WebCrypto (globalThis.crypto.subtle)');
+
+// Count the signature checks run on WebCrypto, to show each path runs where it says it does.
+const subtle = globalThis.crypto.subtle;
+const subtleVerify = subtle.verify;
+let webCryptoChecks = 0;
+subtle.verify = function (...args) {
+  webCryptoChecks++;
+  return subtleVerify.apply(this, args);
+};
+
+function optionsFor(c) {
+  const trustedRoot = c.trustedRoot ? readFileSync(c.trustedRoot, 'utf8') : 'production';
+  const policy = c.key
+    ? { publicKey: readFileSync(c.key, 'utf8') }
+    : { certificateIdentity: c.identity, certificateIssuer: c.issuer };
+  return { trustedRoot, policy };
+}
+
+/** Runs `call` and reduces its outcome to { ok } | { code, message } | { crash }. */
+async function outcome(call) {
+  try {
+    const result = await call();
+    if (result && typeof result.verify === 'function' && typeof result.verifyAsync === 'function') return { verifier: result };
+    if (!result || typeof result !== 'object' || typeof result.mediaType !== 'string') {
+      return { crash: `resolved to something that is not a result: ${JSON.stringify(result)?.slice(0, 200)}` };
+    }
+    return { ok: true, code: undefined };
+  } catch (e) {
+    if (e instanceof VerificationError && typeof e.code === 'string') return { ok: false, code: e.code, message: e.message };
+    return { crash: `${e?.name ?? typeof e}: ${e?.message ?? e}` };
+  }
+}
+
+/** As `outcome`, for a synchronous call that must run no WebCrypto check. */
+async function syncOutcome(call) {
+  const before = webCryptoChecks;
+  const o = await outcome(call);
+  if (webCryptoChecks !== before && !o.crash) return { crash: `the synchronous verify ran ${webCryptoChecks - before} WebCrypto checks` };
+  return o;
+}
+
+/** createVerifier with crypto.subtle out of sight, then restored. */
+async function createRustOnlyVerifier(options) {
+  const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'crypto');
+  Object.defineProperty(globalThis, 'crypto', { value: undefined, configurable: true, writable: true });
+  try {
+    return await createVerifier(options);
+  } finally {
+    Object.defineProperty(globalThis, 'crypto', descriptor);
+  }
+}
+
+const show = (o) => (o.crash ? `CRASH ${o.crash}` : o.ok ? 'verified' : `refused ${o.code}`);
+
+const failures = [];
+let passed = 0;
+let webCryptoUsed = 0;
+const cases = loadCases();
+for (const c of cases) {
+  const { trustedRoot, policy } = optionsFor(c);
+  const bundle = readFileSync(c.bundle);
+  for (const mode of MODES) {
+    const artifact = mode === 'digest' ? c.digest : new Uint8Array(c.artifactBytes);
+    const label = `${c.id} (${mode})`;
+    const before = webCryptoChecks;
+    const webcrypto = await outcome(() => verifyBundle(bundle, artifact, { trustedRoot, ...policy }));
+    webCryptoUsed += webCryptoChecks - before;
+    // The synchronous verify() must not touch WebCrypto (createVerifier may, for the root's chains).
+    const rustVerifier = await outcome(() => createVerifier({ trustedRoot }));
+    const rust = rustVerifier.verifier ? await syncOutcome(() => rustVerifier.verifier.verify(bundle, artifact, policy)) : rustVerifier;
+    const rustOnlyVerifier = await outcome(() => createRustOnlyVerifier({ trustedRoot }));
+    const rustOnly = rustOnlyVerifier.verifier
+      ? await syncOutcome(() => rustOnlyVerifier.verifier.verify(bundle, artifact, policy))
+      : rustOnlyVerifier;
+    const paths = { webcrypto, rust, 'rust-only': rustOnly };
+    if (!globalThis.crypto?.subtle) throw new Error('crypto.subtle was not restored');
+    const problems = [];
+    for (const [name, o] of Object.entries(paths)) if (o.crash) problems.push(`${name} crashed: ${o.crash}`);
+    const [first, ...rest] = Object.values(paths);
+    if (!problems.length && rest.some((o) => o.ok !== first.ok || o.code !== first.code)) {
+      problems.push(`backends disagree: ${Object.entries(paths).map(([n, o]) => `${n} ${show(o)}`).join(', ')}`);
+    }
+    const want = expectVerified(c, mode);
+    if (!problems.length && first.ok !== want) problems.push(`all ${show(first)} but the case must be ${want ? 'verified' : 'refused'}`);
+    if (problems.length) failures.push(`${label}: ${problems.join('; ')}`);
+    else passed++;
+  }
+}
+
+// The WebCrypto path did run WebCrypto (else the comparison above compared Rust with itself).
+if (webCryptoUsed < 100) failures.push(`verifyBundle ran only ${webCryptoUsed} signature checks on WebCrypto`);
+else console.log(`  verifyBundle ran ${webCryptoUsed} signature checks on WebCrypto`);
+
+for (const f of failures) console.log(`FAILED ${f}`);
+console.log(`backends: ${passed} passed, ${failures.length} failed`);
+process.exitCode = failures.length > 0 ? 1 : 0;

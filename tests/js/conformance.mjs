@@ -1,0 +1,193 @@
+// Runs every conformance and real-world case through the CLI (pkg/cli.js) as a child process,
+// exactly as the Sigstore conformance suite drives a client (docs/cli_protocol.md, test/client.py):
+//
+//   node pkg/cli.js verify-bundle --bundle B (--key K | --certificate-identity I --certificate-oidc-issuer O)
+//                                 [--trusted-root R] ARTIFACT_OR_DIGEST
+//
+// each case twice: with the artifact file, and with only its `sha256:<hex>` digest. Exit status 0
+// means verified; 1 with the "Verification FAILED" report on stderr means refused. Anything else
+// (another status, a timeout, a signal, a stack trace or other output on stderr) is a crash and
+// fails the test whatever the case expects. Then a few CLI behaviours are asserted.
+//
+// Run with the system Node (20): node tests/js/conformance.mjs
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT, checkDigestExemption, DIGEST_EXEMPT, expectVerified, loadCases, mapLimit, MODES } from './cases.mjs';
+
+const CLI = join(ROOT, 'pkg/cli.js');
+const TIMEOUT_MS = 30_000;
+const CONCURRENCY = 2;
+const FAILED_REPORT = /^Verification FAILED\n {2}check: {2}([A-Z][A-Z0-9_]*)\n {2}reason: \S.*\n?$/s;
+
+/** Runs the CLI with `args`; resolves to { status, signal, stdout, stderr, timedOut }. */
+function runCli(args) {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, TIMEOUT_MS);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolvePromise({ status: null, signal: null, stdout, stderr: `${stderr}spawn error: ${e.message}`, timedOut });
+    });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ status, signal, stdout, stderr, timedOut });
+    });
+  });
+}
+
+function verifyArgs(c, mode, extra = []) {
+  const args = ['verify-bundle', '--bundle', c.bundle];
+  if (c.key) args.push('--key', c.key);
+  else args.push('--certificate-identity', c.identity, '--certificate-oidc-issuer', c.issuer);
+  if (c.trustedRoot) args.push('--trusted-root', c.trustedRoot);
+  args.push(...extra);
+  args.push(mode === 'digest' ? c.digest : c.artifact);
+  return args;
+}
+
+/** 'verified', 'refused' (with the failed check's code) or 'crash' (with why). */
+function classify(run) {
+  if (run.timedOut) return { outcome: 'crash', why: `timed out after ${TIMEOUT_MS} ms` };
+  if (run.signal) return { outcome: 'crash', why: `killed by ${run.signal}` };
+  if (run.status === 0) {
+    if (run.stderr !== '') return { outcome: 'crash', why: `exit 0 with output on stderr: ${snippet(run.stderr)}` };
+    if (!run.stdout.startsWith('Verified OK\n')) return { outcome: 'crash', why: `exit 0 without the "Verified OK" report: ${snippet(run.stdout)}` };
+    return { outcome: 'verified' };
+  }
+  // 1: not verified; 2 with INVALID_INPUT: the inputs themselves were refused. Both are clean refusals.
+  if (run.status === 1 || run.status === 2) {
+    const m = FAILED_REPORT.exec(run.stderr);
+    if (!m || (run.status === 2) !== (m[1] === 'INVALID_INPUT')) {
+      return { outcome: 'crash', why: `exit ${run.status} without a matching "Verification FAILED" report on stderr: ${snippet(run.stderr)}` };
+    }
+    return { outcome: 'refused', code: m[1] };
+  }
+  return { outcome: 'crash', why: `exit status ${run.status}: ${snippet(run.stderr)}` };
+}
+
+function snippet(s) {
+  const t = s.trim().replace(/\n/g, ' | ');
+  return JSON.stringify(t.length > 400 ? `${t.slice(0, 400)}...` : t);
+}
+
+const failures = [];
+let passed = 0;
+function record(ok, label, detail) {
+  if (ok) passed++;
+  else failures.push(`${label}: ${detail}`);
+}
+
+// 1. Every case in both modes.
+const cases = loadCases();
+const runs = cases.flatMap((c) => MODES.map((mode) => ({ c, mode })));
+const results = await mapLimit(runs, CONCURRENCY, async ({ c, mode }) => ({ c, mode, ...classify(await runCli(verifyArgs(c, mode))) }));
+for (const { c, mode, outcome, code, why } of results) {
+  const label = `${c.id} (${mode})`;
+  const expected = expectVerified(c, mode) ? 'verified' : 'refused';
+  if (outcome === 'crash') record(false, label, `CRASH: ${why}`);
+  else if (outcome !== expected) record(false, label, `${outcome}${code ? ` [${code}]` : ''} but must be ${expected}`);
+  else record(true);
+  if (outcome === 'refused') console.log(`  ${label} -> refused: ${code}`);
+}
+
+// The real-world digest exemption holds only while its reason does.
+for (const c of cases.filter((c) => c.suite === 'realworld' && DIGEST_EXEMPT.has(c.name))) {
+  const problem = checkDigestExemption(c);
+  record(problem === undefined, `${c.id} digest exemption`, problem);
+}
+
+// 2. CLI behaviours.
+const byName = (name) => {
+  const c = cases.find((x) => x.suite === 'conformance' && x.name === name);
+  if (!c) throw new Error(`missing case ${name}`);
+  return c;
+};
+const happy = byName('happy-path-v0.3');
+const keyed = byName('managed-key-happy-path');
+const failing = byName('signature-mismatch_fail');
+
+async function check(label, args, assertion) {
+  const run = await runCli(args);
+  let problem;
+  try {
+    problem = assertion(run);
+  } catch (e) {
+    problem = `assertion threw: ${e.message}`;
+  }
+  record(problem === undefined, `CLI ${label}`, problem);
+}
+
+function parseJson(s) {
+  try {
+    return JSON.parse(s);
+  } catch (e) {
+    return { unparseable: `${e.message}: ${snippet(s)}` };
+  }
+}
+
+await check('--help exits 0 with the usage', ['verify-bundle', '--help'], (r) => {
+  if (r.timedOut || r.status !== 0) return `exit ${r.status}${r.timedOut ? ' (timed out)' : ''}`;
+  if (!r.stdout.startsWith('usage: sigstore-wasm verify-bundle')) return `no usage on stdout: ${snippet(r.stdout)}`;
+});
+await check('an unknown flag exits 2', [...verifyArgs(happy, 'bytes', ['--no-such-flag'])], (r) => {
+  if (r.status !== 2) return `exit ${r.status}, want 2: ${snippet(r.stderr)}`;
+  if (!r.stderr.includes('unknown flag --no-such-flag')) return `stderr does not name the flag: ${snippet(r.stderr)}`;
+  if (r.stdout !== '') return `output on stdout: ${snippet(r.stdout)}`;
+});
+await check('a missing --bundle exits 2', ['verify-bundle', '--certificate-identity', 'x', '--certificate-oidc-issuer', 'y', happy.artifact], (r) => {
+  if (r.status !== 2) return `exit ${r.status}, want 2`;
+});
+for (const mode of MODES) {
+  await check(`--output json on a valid bundle (${mode})`, verifyArgs(happy, mode, ['--output', 'json']), (r) => {
+    if (r.status !== 0) return `exit ${r.status}: ${snippet(r.stderr)}`;
+    if (r.stderr !== '') return `output on stderr: ${snippet(r.stderr)}`;
+    const j = parseJson(r.stdout);
+    if (j.unparseable) return `stdout is not JSON: ${j.unparseable}`;
+    if (j.verified !== true) return `verified is ${JSON.stringify(j.verified)}`;
+    if (j.signer?.type !== 'certificate') return `signer.type is ${JSON.stringify(j.signer?.type)}`;
+    if (j.signer.subjectAltName !== happy.identity) return `signer.subjectAltName is ${JSON.stringify(j.signer.subjectAltName)}`;
+    if (j.signer.issuer !== happy.issuer) return `signer.issuer is ${JSON.stringify(j.signer.issuer)}`;
+    if (!Array.isArray(j.tlogEntries) || j.tlogEntries.length === 0) return 'no tlogEntries';
+  });
+}
+await check('--output json on a managed-key bundle', verifyArgs(keyed, 'bytes', ['--output', 'json']), (r) => {
+  if (r.status !== 0) return `exit ${r.status}: ${snippet(r.stderr)}`;
+  const j = parseJson(r.stdout);
+  if (j.unparseable) return `stdout is not JSON: ${j.unparseable}`;
+  if (j.verified !== true || j.signer?.type !== 'publicKey' || typeof j.signer.keyId !== 'string') return `unexpected ${snippet(r.stdout)}`;
+});
+await check('--output json on a failing bundle', verifyArgs(failing, 'bytes', ['--output', 'json']), (r) => {
+  if (r.status !== 1) return `exit ${r.status}, want 1: ${snippet(r.stderr)}`;
+  if (r.stderr !== '') return `output on stderr: ${snippet(r.stderr)}`;
+  const j = parseJson(r.stdout);
+  if (j.unparseable) return `stdout is not JSON: ${j.unparseable}`;
+  if (j.verified !== false) return `verified is ${JSON.stringify(j.verified)}`;
+  if (typeof j.code !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(j.code)) return `code is ${JSON.stringify(j.code)}`;
+  if (typeof j.message !== 'string' || j.message === '') return `message is ${JSON.stringify(j.message)}`;
+});
+// The identity flags are enforced: the valid bundle under another identity or issuer is refused.
+await check('a wrong --certificate-identity is refused', verifyArgs({ ...happy, identity: `${happy.identity}x` }, 'bytes'), (r) => {
+  const c = classify(r);
+  if (c.outcome !== 'refused' || c.code !== 'IDENTITY_MISMATCH') return `got ${c.outcome} ${c.code ?? c.why ?? ''}`;
+});
+await check('a wrong --certificate-oidc-issuer is refused', verifyArgs({ ...happy, issuer: 'https://accounts.google.com' }, 'bytes'), (r) => {
+  const c = classify(r);
+  if (c.outcome !== 'refused' || c.code !== 'ISSUER_MISMATCH') return `got ${c.outcome} ${c.code ?? c.why ?? ''}`;
+});
+// A digest of other bytes is refused: digest mode really binds the artifact.
+await check('a wrong sha256 digest is refused', verifyArgs({ ...happy, digest: `sha256:${'00'.repeat(32)}` }, 'digest'), (r) => {
+  const c = classify(r);
+  if (c.outcome !== 'refused') return `got ${c.outcome} ${c.why ?? ''}`;
+});
+
+for (const f of failures) console.log(`FAILED ${f}`);
+console.log(`conformance-cli: ${passed} passed, ${failures.length} failed`);
+process.exitCode = failures.length > 0 ? 1 : 0;
