@@ -1,0 +1,163 @@
+// Chromium smoke test (run by tests/js/runtimes.sh with Node from the repository root, $CHROMIUM
+// set):
+//
+//   node tests/js/runtimes/browser.mjs direct            page.html imports /pkg/browser.js as is
+//   node tests/js/runtimes/browser.mjs esbuild <scratch>  esbuild bundles bundle-entry.js, which
+//       imports 'sigstore-wasm' from <scratch>/node_modules (the installed tarball) with the
+//       browser condition; the page imports the bundle
+//
+// A Node http server on 127.0.0.1 (random port) serves the repository's pkg/, this folder and the
+// test data (and the bundle under /bundle/); Chromium, headless with a fresh profile, may reach
+// nothing else. The page runs the shared suite (smoke.js) and leaves the outcome on window.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { report } from './smoke.js';
+
+const LAUNCH_TIMEOUT_MS = 60_000;
+const PAGE_TIMEOUT_MS = 60_000;
+
+const [mode = 'direct', scratch] = process.argv.slice(2);
+if (!['direct', 'esbuild'].includes(mode) || (mode === 'esbuild' && !scratch)) {
+  console.error('usage: browser.mjs direct | browser.mjs esbuild <scratch project>');
+  process.exit(2);
+}
+const executablePath = process.env.CHROMIUM;
+if (!executablePath) throw new Error('CHROMIUM is not set (eval "$(scripts/setup.sh)")');
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+// The driver points SMOKE_TMPDIR into its scratch directory, which it removes at the end: what a
+// Chromium stopped mid-launch still writes after this process is gone goes there.
+const temp = mkdtempSync(join(process.env.SMOKE_TMPDIR || tmpdir(), 'sigstore-wasm-browser-'));
+process.on('exit', () => {
+  try {
+    rmSync(temp, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  } catch (e) {
+    console.error(`could not remove ${temp}: ${e.message}`);
+  }
+});
+
+const checks = [];
+async function check(name, run) {
+  const started = Date.now();
+  try {
+    const detail = await run();
+    checks.push({ name, ok: true, ms: Date.now() - started, ...(detail === undefined ? {} : { detail }) });
+    return true;
+  } catch (e) {
+    checks.push({ name, ok: false, ms: Date.now() - started, error: String((e && e.stack) || e) });
+    return false;
+  }
+}
+
+// The bundle: browser.js fetches new URL('./wasm/sigstore_wasm_bg.wasm', import.meta.url), and in
+// the bundle import.meta.url is the bundle's own URL, so the module goes in wasm/ next to it.
+const bundleDir = join(temp, 'bundle');
+if (mode === 'esbuild') {
+  const built = await check("esbuild bundles 'sigstore-wasm' (browser condition) from the installed package", () => {
+    const entry = join(scratch, 'bundle-entry.js');
+    copyFileSync(fileURLToPath(new URL('./bundle-entry.js', import.meta.url)), entry);
+    execFileSync(join(repo, 'node_modules/.bin/esbuild'), [
+      entry, '--bundle', '--format=esm', '--platform=browser', '--conditions=browser',
+      '--log-level=warning', `--metafile=${join(temp, 'meta.json')}`, `--outfile=${join(bundleDir, 'app.js')}`,
+    ], { timeout: 60_000, stdio: ['ignore', 'inherit', 'inherit'] });
+    const inputs = Object.keys(JSON.parse(readFileSync(join(temp, 'meta.json'), 'utf8')).inputs);
+    if (!inputs.some((p) => p.endsWith('node_modules/sigstore-wasm/browser.js'))) throw new Error(`the bundle does not hold browser.js: ${inputs.join(', ')}`);
+    mkdirSync(join(bundleDir, 'wasm'));
+    copyFileSync(join(scratch, 'node_modules/sigstore-wasm/wasm/sigstore_wasm_bg.wasm'), join(bundleDir, 'wasm/sigstore_wasm_bg.wasm'));
+    return `${statSync(join(bundleDir, 'app.js')).size} bytes of JS from ${inputs.length} inputs; wasm copied to wasm/ next to it`;
+  });
+  if (!built) process.exit(report(checks, 'chromium (esbuild)') ? 0 : 1);
+}
+
+// Static files: only what the page needs, each mapped to its directory.
+const roots = [
+  ['/pkg/', join(repo, 'pkg')],
+  ['/tests/js/runtimes/', join(repo, 'tests/js/runtimes')],
+  ['/tests/data/conformance/bundle-verify/', join(repo, 'tests/data/conformance/bundle-verify')],
+  ['/bundle/', bundleDir],
+];
+const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.txt': 'text/plain' };
+const served = [];
+const server = createServer((request, response) => {
+  const path = decodeURIComponent(new URL(request.url, 'http://127.0.0.1').pathname);
+  served.push(path);
+  for (const [prefix, dir] of roots) {
+    if (!path.startsWith(prefix)) continue;
+    const file = resolve(dir, normalize(path.slice(prefix.length)));
+    if (!file.startsWith(dir + sep)) break;
+    try {
+      const body = readFileSync(file);
+      response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      response.end(body);
+      return;
+    } catch {
+      break;
+    }
+  }
+  response.writeHead(404, { 'content-type': 'text/plain' });
+  response.end('not found');
+});
+await new Promise((ready, fail) => server.once('error', fail).listen(0, '127.0.0.1', ready));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+let context;
+let launching;
+const browserLog = [];
+// Stopped from outside (the driver's timeout): close Chromium, remove the profile, exit. Playwright's
+// own signal handlers are off: while a launch is under way they swallow SIGTERM and leave the
+// process running.
+for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  process.once(signal, () => {
+    setTimeout(() => process.exit(status), 5_000).unref();
+    // A launch under way is waited for, so that Chromium is closed rather than left writing to the profile.
+    Promise.resolve(launching).then((c) => c?.close()).catch(() => {}).finally(() => process.exit(status));
+  });
+}
+try {
+  const ran = await check('Chromium runs the suite in page.html', async () => {
+    launching = chromium.launchPersistentContext(join(temp, 'profile'), {
+      executablePath,
+      headless: true,
+      timeout: LAUNCH_TIMEOUT_MS,
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    context = await launching;
+    // Nothing beyond the test server.
+    await context.route('**/*', (route) => (route.request().url().startsWith(`${origin}/`) ? route.continue() : route.abort()));
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (m) => browserLog.push(`console.${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => browserLog.push(`pageerror: ${e.message}`));
+    page.on('requestfailed', (r) => browserLog.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`));
+    await page.goto(`${origin}/tests/js/runtimes/page.html?entry=${mode}`, { timeout: PAGE_TIMEOUT_MS });
+    await page.waitForFunction(() => window.smokeDone === true, null, { timeout: PAGE_TIMEOUT_MS });
+    const result = await page.evaluate(() => window.smokeResult);
+    if (result.error) throw new Error(`the page failed: ${result.error}`);
+    // The page's own checks, reported as this runtime's.
+    checks.push(...result.checks.map((c) => ({ ...c, name: `page: ${c.name}` })));
+    const version = context.browser()?.version() ?? result.userAgent.match(/Chrome\/\S+/)?.[0];
+    return `${version}, ${result.url}, secure context ${result.secureContext}`;
+  });
+  if (ran) await check('the wasm module came from where the entry said', async () => {
+    const expected = mode === 'direct' ? '/pkg/wasm/sigstore_wasm_bg.wasm' : '/bundle/wasm/sigstore_wasm_bg.wasm';
+    const wasm = served.filter((p) => p.endsWith('.wasm'));
+    if (wasm.length !== 1 || wasm[0] !== expected) throw new Error(`expected one request for ${expected}, got ${JSON.stringify(wasm)}`);
+    if (mode === 'esbuild' && served.some((p) => p.startsWith('/pkg/'))) throw new Error(`the bundled page loaded from /pkg/: ${served.join(', ')}`);
+    return expected;
+  });
+} finally {
+  await context?.close().catch(() => {});
+  server.close();
+}
+
+const passed = report(checks, `chromium (${mode})`);
+if (!passed && browserLog.length) console.log(`browser log:\n  ${browserLog.join('\n  ')}`);
+process.exit(passed ? 0 : 1);

@@ -1,0 +1,25 @@
+# workerd configuration for the smoke test (tests/js/runtimes/workerd.mjs runs
+# `workerd serve config.capnp --socket-addr http=127.0.0.1:<port>`).
+#
+# Module names are the files' paths from the repository root, so the relative imports resolve in
+# workerd exactly as on disk: worker.js imports ../../../../pkg/workerd.js, which imports ./api.js,
+# ./wasm/sigstore_wasm.js and ./wasm/sigstore_wasm_bg.wasm (a `wasm` module: workerd compiles it
+# when the worker loads). `embed` paths are relative to this file; pkg/wasm/ must be built.
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .smokeWorker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:8787", http = (), service = "main") ],
+);
+
+const smokeWorker :Workerd.Worker = (
+  modules = [
+    (name = "tests/js/runtimes/worker/worker.js", esModule = embed "worker.js"),
+    (name = "tests/js/runtimes/smoke.js", esModule = embed "../smoke.js"),
+    (name = "pkg/workerd.js", esModule = embed "../../../../pkg/workerd.js"),
+    (name = "pkg/api.js", esModule = embed "../../../../pkg/api.js"),
+    (name = "pkg/wasm/sigstore_wasm.js", esModule = embed "../../../../pkg/wasm/sigstore_wasm.js"),
+    (name = "pkg/wasm/sigstore_wasm_bg.wasm", wasm = embed "../../../../pkg/wasm/sigstore_wasm_bg.wasm"),
+  ],
+  compatibilityDate = "2025-01-01",
+);

@@ -1,0 +1,59 @@
+// Type-checked, not run (tests/js/runtimes/types.mjs): what a TypeScript user of sigstore-wasm
+// writes, against pkg/index.d.ts, with --strict --module nodenext --moduleResolution nodenext.
+import {
+  createVerifier,
+  verifyBundle,
+  VerificationError,
+  type ArtifactInput,
+  type BundleInput,
+  type VerificationErrorCode,
+  type VerificationResult,
+  type Verifier,
+  type VerifyOptions,
+} from 'sigstore-wasm';
+
+const options: VerifyOptions = {
+  certificateIdentity: 'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main',
+  certificateIssuer: 'https://token.actions.githubusercontent.com',
+  certificateExtensions: { githubWorkflowRepository: 'acme/app' },
+  trustedRoot: 'production',
+  tlogThreshold: 1,
+  currentTime: Date.now(),
+};
+
+export async function check(bundle: BundleInput, artifact: Uint8Array): Promise<string> {
+  const result: VerificationResult = await verifyBundle(bundle, artifact, options);
+  const digest: ArtifactInput = 'sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf';
+  await verifyBundle(JSON.stringify(bundle), digest, { publicKey: '-----BEGIN PUBLIC KEY-----\n...', trustedRoot: {} });
+
+  const verifier: Verifier = await createVerifier({ trustedRoot: 'staging', certificateIdentityRegExp: '^https://github\\.com/acme/' });
+  const copy = new ArrayBuffer(artifact.byteLength);
+  new Uint8Array(copy).set(artifact);
+  const sync: VerificationResult = verifier.verify(bundle, copy, { certificateIssuer: 'https://token.actions.githubusercontent.com' });
+  const viaWebCrypto: Promise<VerificationResult> = verifier.verifyAsync(bundle, new DataView(copy));
+  await viaWebCrypto;
+
+  // The signer is a union: the certificate's fields need narrowing.
+  const signer = result.signer;
+  const who = signer.type === 'certificate' ? `${signer.subjectAltName} (${signer.issuer}, ${signer.subjectAltNameType})` : signer.keyId;
+  const index: number = result.tlogEntries[0]?.logIndex ?? -1;
+  const predicateType: string | undefined = sync.statement?.predicateType;
+  const claims = signer.type === 'certificate' ? signer.extensions.map((c) => `${c.name}=${c.value}`) : [];
+  return `${who} ${index} ${predicateType} ${claims.length}`;
+}
+
+export async function explain(bundle: BundleInput, artifact: ArtifactInput): Promise<VerificationErrorCode | 'OK'> {
+  try {
+    await verifyBundle(bundle, artifact, { unsafeAllowAnyIdentity: true });
+    return 'OK';
+  } catch (e) {
+    if (e instanceof VerificationError) {
+      const code: VerificationErrorCode = e.code;
+      const message: string = e.message;
+      return message.length > 0 ? code : 'SIGNATURE';
+    }
+    throw e;
+  }
+}
+
+export const error = new VerificationError('IDENTITY_MISMATCH', 'expected a, found b');

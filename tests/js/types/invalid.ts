@@ -1,0 +1,19 @@
+// Must NOT type-check: every line marked `expect-error` must fail, and no other line
+// (tests/js/runtimes/types.mjs checks that the errors are exactly on the marked lines).
+import { createVerifier, verifyBundle, VerificationError, type VerificationErrorCode, type VerificationResult } from 'sigstore-wasm';
+
+declare const bundle: object;
+declare const artifact: Uint8Array;
+declare const result: VerificationResult;
+
+await verifyBundle(bundle, artifact, { certificateIdentity: 42 }); // expect-error: an option of the wrong type
+await verifyBundle(bundle, artifact, { tlogThreshold: '1' }); // expect-error: a number option given a string
+await verifyBundle(bundle, artifact, { certificateIdentty: 'x' }); // expect-error: an unknown option name
+await verifyBundle(bundle, artifact, { certificateExtensions: { githubWorkflowRepo: 'acme/app' } }); // expect-error: an unknown Fulcio claim
+await verifyBundle(bundle, 42); // expect-error: an artifact that is neither bytes nor a digest string
+await verifyBundle(42, artifact); // expect-error: a bundle that is neither an object, text nor bytes
+(await createVerifier()).verify(bundle, artifact).then(() => {}); // expect-error: verify() is synchronous, not a promise
+result.signer.subjectAltName.length; // expect-error: the signer must be narrowed to a certificate first
+const code: VerificationErrorCode = 'NOT_A_CODE'; // expect-error: an error code outside the list
+new VerificationError('NOPE', 'message'); // expect-error: the same, through the constructor
+export { code };
