@@ -46,6 +46,9 @@ scripts/build-pkg.sh
 step "npm package: conformance through the CLI, backends, differential against sigstore-js"
 tests/js/run.sh
 
+step "npm package in every runtime: Node ESM/CJS, Node 22, Deno, Bun, workerd, Chromium, TypeScript"
+tests/js/runtimes.sh
+
 step "unit, attack, mutation and instance tests (native)"
 cargo test --quiet
 
