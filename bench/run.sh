@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The sigstore-wasm benchmark (not a test; CI does not run it). One command, everything side by
+# side, one table at the end. See bench/README.md for what is measured and how to read it.
+# Takes about 5-6 minutes on a 2-core machine (the 10,000-verification memory run is most of it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eval "$(scripts/setup.sh)"
+
+if [ ! -f pkg/wasm/sigstore_wasm_bg.wasm ] || [ ! -f pkg/wasm/sigstore_wasm.js ]; then
+  echo "bench: pkg/wasm is missing; building it (scripts/build-pkg.sh)" >&2
+  scripts/build-pkg.sh
+fi
+case "$(node --version)" in v20.*) ;; *) echo "bench: 'node' is $(node --version), expected Node 20" >&2 ;; esac
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+# step NAME COMMAND...: runs one measurement, its JSON to $results/NAME.json; a failure is
+# recorded (the report prints n/a and why) and the run goes on.
+step() {
+  local name=$1; shift
+  local t0=$SECONDS
+  printf 'bench: %-12s ' "$name" >&2
+  if "$@" >"$results/$name.json" 2>"$results/$name.err"; then
+    echo "done in $((SECONDS - t0)) s" >&2
+  else
+    echo "FAILED in $((SECONDS - t0)) s: $(tail -n 1 "$results/$name.err")" >&2
+    node -e 'console.log(JSON.stringify({ error: process.argv[1] }))' "exit $?: $(tail -n 1 "$results/$name.err")" >"$results/$name.json"
+  fi
+}
+
+uptime >"$results/uptime-before"
+echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores" >"$results/cpu"
+step size        node bench/size.mjs
+step floor       node bench/floor.mjs
+step node        node bench/node.mjs
+step sigstore-js "$NODE22" bench/sigstore-js.mjs
+step browser     node bench/browser.mjs
+step cold        node bench/cold.mjs "$NODE22"
+step memory      node bench/memory.mjs
+uptime >"$results/uptime-after"
+echo >&2
+node bench/report.mjs "$results"
