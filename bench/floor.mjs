@@ -8,7 +8,7 @@
 // Prints one JSON object: { primitives: {...}, W1: { checks: {...}, floor }, ... }.
 import { readFileSync } from 'node:fs';
 import { createVerifier } from '../pkg/node.js';
-import { WORKLOADS, measure } from './workloads.mjs';
+import { WORKLOADS, measure, prepareOurs } from './workloads.mjs';
 
 const subtle = globalThis.crypto.subtle;
 const root = new URL('..', import.meta.url);
@@ -42,13 +42,7 @@ function kindOf(algorithm, key) {
 const out = { runtime: `node ${process.version}`, primitives };
 const realVerify = subtle.verify.bind(subtle);
 for (const w of WORKLOADS) {
-  const verifier = await createVerifier({
-    trustedRoot: w.trustedRoot ? read(w.trustedRoot).toString() : 'production',
-    certificateIdentity: w.identity,
-    certificateIssuer: w.issuer,
-  });
-  const bundle = read(w.bundle).toString();
-  const artifact = new Uint8Array(read(w.artifact));
+  const { verifier, bundle, artifact } = await prepareOurs(w, createVerifier, read);
   await verifier.verifyAsync(bundle, artifact); // cold: key imports and any caches
   const checks = {};
   subtle.verify = (algorithm, key, signature, data) => {

@@ -3,7 +3,7 @@
 // Prints one JSON object: { W1: { async: {...}, sync: {...} }, ... }.
 import { readFileSync } from 'node:fs';
 import { createVerifier } from '../pkg/node.js';
-import { WORKLOADS, bench } from './workloads.mjs';
+import { WORKLOADS, bench, prepareOurs } from './workloads.mjs';
 
 const root = new URL('..', import.meta.url);
 const read = (path) => readFileSync(new URL(path, root));
@@ -11,13 +11,7 @@ const read = (path) => readFileSync(new URL(path, root));
 const out = { runtime: `node ${process.version}` };
 for (const w of WORKLOADS) {
   // Trust material once; bundle text and artifact bytes in, verdict out, on every iteration.
-  const verifier = await createVerifier({
-    trustedRoot: w.trustedRoot ? read(w.trustedRoot).toString() : 'production',
-    certificateIdentity: w.identity,
-    certificateIssuer: w.issuer,
-  });
-  const bundle = read(w.bundle).toString();
-  const artifact = new Uint8Array(read(w.artifact));
+  const { verifier, bundle, artifact } = await prepareOurs(w, createVerifier, read);
   out[w.id] = {
     async: await bench(() => verifier.verifyAsync(bundle, artifact)),
     sync: await bench(() => verifier.verify(bundle, artifact)),

@@ -9,6 +9,20 @@ const GITHUB = 'https://token.actions.githubusercontent.com';
 
 export const PRODUCTION_ROOT = 'trust/production-trusted_root.json';
 
+/**
+ * Our verifier for workload `w` (trust material set up once) and its inputs as the timed loops
+ * take them: bundle text and artifact bytes. `read(path)` returns a file's bytes.
+ */
+export async function prepareOurs(w, createVerifier, read) {
+  const text = (path) => new TextDecoder().decode(read(path));
+  const verifier = await createVerifier({
+    trustedRoot: w.trustedRoot ? text(w.trustedRoot) : 'production',
+    certificateIdentity: w.identity,
+    certificateIssuer: w.issuer,
+  });
+  return { verifier, bundle: text(w.bundle), artifact: new Uint8Array(read(w.artifact)) };
+}
+
 export const WORKLOADS = [
   {
     id: 'W1',

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { report } from './smoke.js';
+import { checkRecorder, report } from './smoke.js';
 
 const LAUNCH_TIMEOUT_MS = 60_000;
 const PAGE_TIMEOUT_MS = 60_000;
@@ -41,18 +41,7 @@ process.on('exit', () => {
   }
 });
 
-const checks = [];
-async function check(name, run) {
-  const started = Date.now();
-  try {
-    const detail = await run();
-    checks.push({ name, ok: true, ms: Date.now() - started, ...(detail === undefined ? {} : { detail }) });
-    return true;
-  } catch (e) {
-    checks.push({ name, ok: false, ms: Date.now() - started, error: String((e && e.stack) || e) });
-    return false;
-  }
-}
+const { checks, check } = checkRecorder();
 
 // The bundle: browser.js fetches new URL('./wasm/sigstore_wasm_bg.wasm', import.meta.url), and in
 // the bundle import.meta.url is the bundle's own URL, so the module goes in wasm/ next to it.

@@ -96,22 +96,33 @@ async function countWebCryptoVerifies(run) {
 }
 
 /**
- * Runs the suite. `api` is `{ verifyBundle, createVerifier, VerificationError }` as the runtime
- * imported them; resolves to `[{ name, ok, detail?, error? }]` (never rejects).
+ * Named checks: `check(name, run)` runs `run`, records `{ name, ok, ms, detail? , error? }` in
+ * `checks`, and resolves to whether it passed (never rejects).
  */
-export async function smoke(api, fixtures) {
-  const { verifyBundle, createVerifier, VerificationError } = api;
-  const policy = { certificateIdentity: IDENTITY, certificateIssuer: ISSUER };
+export function checkRecorder() {
   const checks = [];
   const check = async (name, run) => {
     const started = Date.now();
     try {
       const detail = await run();
       checks.push({ name, ok: true, ms: Date.now() - started, ...(detail === undefined ? {} : { detail }) });
+      return true;
     } catch (e) {
       checks.push({ name, ok: false, ms: Date.now() - started, error: String((e && e.stack) || e) });
+      return false;
     }
   };
+  return { checks, check };
+}
+
+/**
+ * Runs the suite. `api` is `{ verifyBundle, createVerifier, VerificationError }` as the runtime
+ * imported them; resolves to `[{ name, ok, detail?, error? }]` (never rejects).
+ */
+export async function smoke(api, fixtures) {
+  const { verifyBundle, createVerifier, VerificationError } = api;
+  const policy = { certificateIdentity: IDENTITY, certificateIssuer: ISSUER };
+  const { checks, check } = checkRecorder();
 
   await check('exports and WebCrypto', async () => {
     assert(typeof verifyBundle === 'function', 'verifyBundle is a function');

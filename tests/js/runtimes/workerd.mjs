@@ -12,6 +12,7 @@ import {
   IDENTITY,
   ISSUER,
   assert,
+  checkRecorder,
   expectSigner,
   expectVerificationError,
   report,
@@ -97,16 +98,7 @@ async function post(port, path, body) {
   return JSON.parse(text);
 }
 
-const checks = [];
-async function check(name, run) {
-  const started = Date.now();
-  try {
-    const detail = await run();
-    checks.push({ name, ok: true, ms: Date.now() - started, ...(detail === undefined ? {} : { detail }) });
-  } catch (e) {
-    checks.push({ name, ok: false, ms: Date.now() - started, error: String((e && e.stack) || e) });
-  }
-}
+const { checks, check } = checkRecorder();
 
 let port;
 await check('workerd starts and answers /health', async () => {
