@@ -207,17 +207,15 @@ impl Verifier {
             }
         }
         // Entries from one log count once (GHSA-9vcr-p3rj-q5q6).
-        let mut logs: Vec<&str> = verified.iter().map(|e| e.log_id.as_str()).collect();
-        logs.sort_unstable();
-        logs.dedup();
-        if logs.len() < policy.tlog_threshold {
+        let logs = distinct(verified.iter().map(|e| e.log_id.as_str()));
+        if logs < policy.tlog_threshold {
             return fail(
                 ErrorCode::TlogThreshold,
                 format!(
                     "{} of {} tlog entries are from trusted logs and verified, from {} distinct log(s); {} required",
                     verified.len(),
                     bundle.tlog_entries.len(),
-                    logs.len(),
+                    logs,
                     policy.tlog_threshold
                 ),
             );
@@ -354,6 +352,14 @@ fn check_key_window(valid_for: Option<TimeRange>, times: &[Timestamp]) -> Result
     }
 }
 
+/// How many different values: thresholds count witnesses (logs, authorities), not entries.
+fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> usize {
+    let mut values: Vec<&str> = values.collect();
+    values.sort_unstable();
+    values.dedup();
+    values.len()
+}
+
 fn check_times(times: &[VerifiedTime], policy: &Policy) -> Result<()> {
     if let Some(now) = policy.current_time {
         if let Some(future) = times.iter().find(|t| t.time() > now) {
@@ -365,16 +371,14 @@ fn check_times(times: &[VerifiedTime], policy: &Policy) -> Result<()> {
     }
     // Every time is checked against the certificate, but a log or authority that vouches twice
     // is still one witness.
-    let mut sources: Vec<&str> = times.iter().map(VerifiedTime::source).collect();
-    sources.sort_unstable();
-    sources.dedup();
-    if sources.len() < policy.timestamp_threshold {
+    let sources = distinct(times.iter().map(VerifiedTime::source));
+    if sources < policy.timestamp_threshold {
         return fail(
             ErrorCode::TimestampThreshold,
             format!(
                 "{} verified time(s) from {} distinct log(s) and timestamp authorities; {} required",
                 times.len(),
-                sources.len(),
+                sources,
                 policy.timestamp_threshold
             ),
         );
