@@ -58,6 +58,20 @@ pub enum ErrorCode {
     /// The policy asks for an in-toto statement of one predicate type; the bundle holds another
     /// (or no statement at all).
     PredicateTypeMismatch,
+    /// A signed annotation (cosign `-a key=value`) is missing or has another value.
+    AnnotationMismatch,
+    /// Content fetched by digest does not hash to that digest.
+    DigestMismatch,
+    /// A registry answered with an error, or with content that breaks the distribution spec.
+    Registry,
+    /// The Rekor API answered with an error, or with something that is not a log entry.
+    Rekor,
+    /// A request failed: no connection, a timeout, or an aborted transfer.
+    Network,
+    /// No signature or attestation of the kind asked for was found.
+    NoSignatures,
+    /// Signatures or attestations were found, but none satisfies the policy.
+    NoMatchingSignatures,
 }
 
 impl ErrorCode {
@@ -87,6 +101,13 @@ impl ErrorCode {
             Self::KeyMismatch => "KEY_MISMATCH",
             Self::ArtifactMismatch => "ARTIFACT_MISMATCH",
             Self::PredicateTypeMismatch => "PREDICATE_TYPE_MISMATCH",
+            Self::AnnotationMismatch => "ANNOTATION_MISMATCH",
+            Self::DigestMismatch => "DIGEST_MISMATCH",
+            Self::Registry => "REGISTRY",
+            Self::Rekor => "REKOR",
+            Self::Network => "NETWORK",
+            Self::NoSignatures => "NO_SIGNATURES",
+            Self::NoMatchingSignatures => "NO_MATCHING_SIGNATURES",
         }
     }
 }
@@ -117,6 +138,17 @@ impl fmt::Display for VerificationError {
 }
 
 impl std::error::Error for VerificationError {}
+
+/// `{ "code": "SIGNATURE", "message": "..." }`: how reports list the failures they collect.
+impl serde::Serialize for VerificationError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("VerificationError", 2)?;
+        out.serialize_field("code", self.code.as_str())?;
+        out.serialize_field("message", &self.message)?;
+        out.end()
+    }
+}
 
 pub type Result<T, E = VerificationError> = std::result::Result<T, E>;
 

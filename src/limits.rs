@@ -41,3 +41,30 @@ pub const MAX_CHECKPOINT_SIGNATURES: usize = 100;
 pub const MAX_CHECKPOINT_BYTES: usize = 64 << 10;
 /// Most SCTs embedded in one certificate.
 pub const MAX_SCTS: usize = 32;
+
+// What a registry or a Rekor server may make a client fetch. The counts follow cosign's fixes for
+// CVE-2023-46737 (100 signatures or attestations) and CVE-2024-29903 (1000 layers); the sizes
+// bound CVE-2024-29902 (an attachment read whole into memory).
+
+/// Largest manifest or index accepted, in bytes (distribution's own limit).
+pub const MAX_MANIFEST_BYTES: usize = 4 << 20;
+/// Most layers in one signature manifest.
+pub const MAX_LAYERS: usize = 1000;
+/// Most descriptors in one image index or referrers list.
+pub const MAX_INDEX_MANIFESTS: usize = 1000;
+/// Most signatures and attestations examined for one image.
+pub const MAX_SIGNATURES: usize = 100;
+/// Largest simple-signing payload, in bytes. Real ones are a few hundred bytes.
+pub const MAX_SIMPLE_SIGNING_BYTES: usize = 1 << 20;
+/// Largest DSSE envelope blob (a legacy attestation), in bytes: room for a payload at its limit.
+pub const MAX_ENVELOPE_BYTES: usize = 12 << 20;
+/// Largest registry token response, in bytes.
+pub const MAX_TOKEN_RESPONSE_BYTES: usize = 64 << 10;
+/// Largest Rekor API response, in bytes.
+pub const MAX_REKOR_RESPONSE_BYTES: usize = 8 << 20;
+/// Most log entries one Rekor search may report.
+pub const MAX_REKOR_RESULTS: usize = 100;
+/// Most HTTP requests one image verification or log lookup may make.
+pub const MAX_REQUESTS: usize = 512;
+/// Most response bytes one image verification or log lookup may read, in all.
+pub const MAX_FETCHED_BYTES: usize = 64 << 20;
