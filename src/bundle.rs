@@ -104,6 +104,9 @@ pub struct Bundle {
     /// DER `TimeStampResp` values.
     pub rfc3161_timestamps: Vec<Vec<u8>>,
     pub content: Content,
+    /// What the timestamps' imprints cover when it is not the signature: cosign stamps a legacy
+    /// attestation's whole envelope. Always `None` in a Sigstore bundle.
+    pub timestamped: Option<Vec<u8>>,
 }
 
 impl Bundle {
@@ -161,7 +164,25 @@ impl Bundle {
             tlog_entries,
             rfc3161_timestamps,
             content,
+            timestamped: None,
         })
+    }
+
+    /// The bytes RFC 3161 timestamps must cover.
+    pub fn timestamped_bytes(&self) -> &[u8] {
+        self.timestamped.as_deref().unwrap_or_else(|| self.content.signature())
+    }
+}
+
+impl Envelope {
+    /// A DSSE envelope on its own, in the JSON a bundle's `dsseEnvelope` holds (cosign stores
+    /// legacy attestations so).
+    pub fn from_json(json: &[u8]) -> Result<Self> {
+        limits::at_most(json.len(), limits::MAX_BUNDLE_BYTES, "bytes of DSSE envelope JSON")?;
+        match serde_json::from_slice(json) {
+            Ok(raw) => parse_envelope(raw),
+            Err(e) => fail(ErrorCode::BundleParse, format!("not a valid DSSE envelope: {e}")),
+        }
     }
 }
 

@@ -28,6 +28,9 @@ pub struct Subject {
     /// Algorithm name (as written, for example `sha256` or `gitCommit`) and digest bytes.
     #[serde(serialize_with = "serialize_digests")]
     pub digests: Vec<(String, Vec<u8>)>,
+    /// What the signer said about the subject (cosign writes `-a key=value` here).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub annotations: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// A verified in-toto statement.
@@ -93,7 +96,7 @@ fn parse_subject(raw: RawSubject) -> Result<Subject> {
         };
         digests.push((alg, bytes));
     }
-    Ok(Subject { name: raw.name, digests })
+    Ok(Subject { name: raw.name, digests, annotations: raw.annotations })
 }
 
 /// Checks that the envelope's payload is (or names) the artifact; returns the statement when the
@@ -162,6 +165,8 @@ struct RawStatement {
 struct RawSubject {
     name: Option<String>,
     digest: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    annotations: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 #[cfg(test)]

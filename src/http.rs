@@ -70,6 +70,15 @@ pub enum Poll<T> {
     Pending,
 }
 
+impl<T> Poll<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Poll<U> {
+        match self {
+            Self::Ready(value) => Poll::Ready(f(value)),
+            Self::Pending => Poll::Pending,
+        }
+    }
+}
+
 /// The value of a `Result<Poll<T>>`, or returns `Ok(Poll::Pending)` from the enclosing walk.
 macro_rules! ready {
     ($e:expr) => {

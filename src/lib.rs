@@ -22,6 +22,7 @@
 pub mod artifact;
 pub mod asn1;
 pub mod bundle;
+pub mod cosign;
 pub mod crypto;
 pub mod dsse;
 pub mod encoding;
@@ -31,6 +32,7 @@ pub mod limits;
 pub mod oci;
 pub mod options;
 pub mod policy;
+pub mod rekor;
 pub mod time;
 pub mod tlog;
 pub mod trust;

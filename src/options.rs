@@ -6,9 +6,14 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::cosign::discover::{RekorSearch, Request};
+use crate::cosign::verify::ImagePolicy;
+use crate::cosign::Want;
 use crate::crypto::PublicKey;
 use crate::error::{fail, ErrorCode, Result};
+use crate::oci::{Digest, Reference};
 use crate::policy::{CertificateIdentity, Policy, SignerPolicy, StringMatcher};
+use crate::rekor::{Query, PUBLIC_REKOR_URL};
 use crate::time::Timestamp;
 
 /// The policy part of `verifyBundle`'s options. Unknown names are refused: a misspelt
@@ -114,6 +119,96 @@ impl PolicyOptions {
     }
 }
 
+/// What `verifyImage` and `verifyImageAttestations` take besides the policy.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImageOptions {
+    /// Annotations a signature must carry, as cosign's `-a key=value` (signatures only).
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    /// The Rekor v1 API to find the entries of legacy signatures that carry none (default the
+    /// public instance).
+    pub rekor_url: Option<String>,
+    /// Never ask Rekor: every legacy signature must carry its Rekor bundle.
+    #[serde(default)]
+    pub offline: bool,
+    /// Plain HTTP to registries that are not on loopback.
+    #[serde(default)]
+    pub allow_http_registry: bool,
+}
+
+impl ImageOptions {
+    /// The lookup and the policy for `reference`. Attestations need the policy's
+    /// `predicateType`; signatures refuse one (their type is cosign's).
+    pub fn into_request(
+        self,
+        reference: &str,
+        policy: PolicyOptions,
+        attestations: bool,
+    ) -> Result<(Request, ImagePolicy)> {
+        let reference = Reference::parse(reference)?;
+        let mut policy = policy.into_policy()?;
+        let want = match (attestations, policy.predicate_type.take()) {
+            (true, Some(predicate_type)) => Want::Attestations(predicate_type),
+            (true, None) => {
+                return fail(ErrorCode::InvalidInput, "predicateType is required: the type of attestation to verify")
+            }
+            (false, None) => Want::Signatures,
+            (false, Some(_)) => {
+                return fail(ErrorCode::InvalidInput, "predicateType is for attestations (verifyImageAttestations)")
+            }
+        };
+        if attestations && !self.annotations.is_empty() {
+            return fail(ErrorCode::InvalidInput, "annotations are checked on signatures, not attestations");
+        }
+        let key = match &policy.signer {
+            SignerPolicy::PublicKey(managed) => Some(managed.key.clone()),
+            _ => None,
+        };
+        let rekor = match (self.offline, policy.tlog_threshold) {
+            (true, _) | (_, 0) => None,
+            _ => Some(RekorSearch { base_url: rekor_url(self.rekor_url)?, key }),
+        };
+        let request = Request { reference, want, allow_http: self.allow_http_registry, rekor };
+        Ok((request, ImagePolicy { policy, annotations: self.annotations }))
+    }
+}
+
+/// A Rekor log lookup: exactly one of a log index, an entry UUID or an artifact digest.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LogQueryOptions {
+    pub log_index: Option<u64>,
+    pub uuid: Option<String>,
+    /// `sha256:<hex>`.
+    pub digest: Option<String>,
+    /// The Rekor v1 API (default the public instance).
+    pub rekor_url: Option<String>,
+}
+
+impl LogQueryOptions {
+    pub fn into_query(self) -> Result<(Query, String)> {
+        let query = match (self.log_index, self.uuid, self.digest) {
+            (Some(index), None, None) => Query::LogIndex(index),
+            (None, Some(uuid), None) => Query::uuid(&uuid)?,
+            (None, None, Some(digest)) => match Digest::parse(&digest)? {
+                d if d.algorithm() == crate::crypto::HashAlgorithm::Sha256 => Query::Digest(d),
+                _ => return fail(ErrorCode::InvalidInput, "Rekor's index is searched by sha256 digests"),
+            },
+            _ => return fail(ErrorCode::InvalidInput, "give exactly one of logIndex, uuid and digest"),
+        };
+        Ok((query, rekor_url(self.rekor_url)?))
+    }
+}
+
+fn rekor_url(url: Option<String>) -> Result<String> {
+    let url = url.unwrap_or_else(|| PUBLIC_REKOR_URL.to_owned());
+    if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(char::is_whitespace) {
+        return fail(ErrorCode::InvalidInput, format!("rekorUrl {url:?} is not an http(s) URL"));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
 fn matcher(exact: &Option<String>, regexp: &Option<String>, name: &str) -> Result<StringMatcher> {
     match (exact, regexp) {
         (Some(value), None) => Ok(StringMatcher::exact(value.clone())),
@@ -159,6 +254,56 @@ mod tests {
         assert!(ids[0].subject_alt_name.matches("a@b.c"));
         assert_eq!(ids[0].extensions, [("githubWorkflowRepository".to_owned(), "o/r".to_owned())]);
         assert!(options(r#"{"certificateIdentityRegExp":"^a@","certificateOidcIssuer":"https://i"}"#).is_ok());
+    }
+
+    fn image(options: &str, policy: &str, attestations: bool) -> Result<(Request, ImagePolicy)> {
+        let invalid =
+            |e: serde_json::Error| crate::error::VerificationError::new(ErrorCode::InvalidInput, e.to_string());
+        let options: ImageOptions = serde_json::from_str(options).map_err(invalid)?;
+        let policy: PolicyOptions = serde_json::from_str(policy).map_err(invalid)?;
+        options.into_request("ghcr.io/o/a:v1", policy, attestations)
+    }
+
+    #[test]
+    fn image_options_build_the_lookup_and_refuse_what_does_not_apply() {
+        let who = r#""certificateIdentity":"a","certificateIssuer":"i""#;
+        let (request, policy) = image(r#"{"annotations":{"env":"prod"}}"#, &format!("{{{who}}}"), false).unwrap();
+        assert_eq!(request.want, Want::Signatures);
+        assert_eq!(request.rekor.unwrap().base_url, PUBLIC_REKOR_URL);
+        assert_eq!(policy.annotations["env"], "prod");
+        let (request, _) =
+            image(r#"{"offline":true}"#, &format!(r#"{{{who},"predicateType":"https://p"}}"#), true).unwrap();
+        assert_eq!(request.want, Want::Attestations("https://p".into()));
+        assert!(request.rekor.is_none());
+        let (request, _) =
+            image(r#"{"rekorUrl":"http://127.0.0.1:3000/"}"#, &format!(r#"{{{who},"tlogThreshold":0}}"#), false)
+                .unwrap();
+        assert!(request.rekor.is_none(), "no log required, none asked");
+        for (options, policy, attestations) in [
+            ("{}", format!("{{{who}}}"), true),
+            ("{}", format!(r#"{{{who},"predicateType":"https://p"}}"#), false),
+            (r#"{"annotations":{"a":"b"}}"#, format!(r#"{{{who},"predicateType":"https://p"}}"#), true),
+            (r#"{"rekorUrl":"ftp://x"}"#, format!("{{{who}}}"), false),
+            (r#"{"proxy":"x"}"#, format!("{{{who}}}"), false),
+            ("{}", "{}".to_owned(), false),
+        ] {
+            assert_eq!(
+                image(options, &policy, attestations).unwrap_err().code,
+                ErrorCode::InvalidInput,
+                "{options} {policy}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_log_query_names_exactly_one_entry_or_digest() {
+        let query = |json: &str| serde_json::from_str::<LogQueryOptions>(json).unwrap().into_query();
+        assert_eq!(query(r#"{"logIndex":7}"#).unwrap(), (Query::LogIndex(7), PUBLIC_REKOR_URL.to_owned()));
+        let uuid = "AB".repeat(32);
+        assert_eq!(query(&format!(r#"{{"uuid":"{uuid}"}}"#)).unwrap().0, Query::Uuid(uuid.to_lowercase()));
+        for bad in ["{}", r#"{"logIndex":1,"uuid":"00"}"#, r#"{"uuid":"00"}"#, r#"{"digest":"sha512:00"}"#] {
+            assert_eq!(query(bad).unwrap_err().code, ErrorCode::InvalidInput, "{bad}");
+        }
     }
 
     #[test]

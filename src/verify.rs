@@ -16,7 +16,7 @@ use crate::tlog::{self, VerifiedEntry};
 use crate::trust::TrustedRoot;
 use crate::tsa;
 use crate::x509::chain::{self, Usage};
-use crate::x509::fulcio::{self, Claim};
+use crate::x509::fulcio::{self, CertificateSummary, Claim};
 use crate::x509::sct::{self, VerifiedSct};
 use crate::x509::{Certificate, San};
 
@@ -51,18 +51,10 @@ impl VerifiedTime {
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "type")]
 pub enum SignerInfo {
     Certificate {
-        /// The identity (subject alternative name).
-        subject_alt_name: String,
-        /// `email`, `uri` or `username`.
-        subject_alt_name_type: &'static str,
-        issuer: String,
-        /// Every Fulcio claim of the certificate, decoded and named.
-        extensions: Vec<Claim>,
+        #[serde(flatten)]
+        certificate: CertificateSummary,
+        /// The trusted authority the certificate chains to.
         certificate_authority: String,
-        not_before: Timestamp,
-        not_after: Timestamp,
-        /// Hex SHA-256 of the certificate DER.
-        fingerprint: String,
     },
     PublicKey {
         /// Hex SHA-256 of the key's SubjectPublicKeyInfo.
@@ -174,7 +166,7 @@ impl Verifier {
         let mut out = Vec::with_capacity(bundle.rfc3161_timestamps.len());
         for token in &bundle.rfc3161_timestamps {
             let stamp =
-                tsa::verify_timestamp(token, bundle.content.signature(), &self.root.timestamp_authorities, backend)?;
+                tsa::verify_timestamp(token, bundle.timestamped_bytes(), &self.root.timestamp_authorities, backend)?;
             out.push(VerifiedTime::TimestampAuthority { time: stamp.time, uri: stamp.authority_uri });
         }
         Ok(out)
@@ -244,21 +236,9 @@ impl Verifier {
         if let Some(identities) = identities {
             check_identities(identities, leaf.subject_alt_names(), &claims)?;
         }
-        let (san, san_type) = match leaf.subject_alt_names().first() {
-            Some(San::Email(v)) => (v.clone(), "email"),
-            Some(San::Uri(v)) => (v.clone(), "uri"),
-            Some(San::Username(v)) => (v.clone(), "username"),
-            None => (String::new(), "none"),
-        };
         let info = SignerInfo::Certificate {
-            subject_alt_name: san,
-            subject_alt_name_type: san_type,
-            issuer: fulcio::issuer(&claims).unwrap_or_default().to_owned(),
-            extensions: claims,
+            certificate: CertificateSummary::new(leaf, claims),
             certificate_authority: ca.uri.clone(),
-            not_before: leaf.not_before(),
-            not_after: leaf.not_after(),
-            fingerprint: encode_hex(&crate::crypto::HashAlgorithm::Sha256.digest(leaf.der())),
         };
         Ok((info, scts))
     }

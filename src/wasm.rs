@@ -15,11 +15,15 @@ use wasm_bindgen::prelude::*;
 
 use crate::artifact::Artifact;
 use crate::bundle::Bundle;
+use crate::cosign::discover::{self, Discovery};
+use crate::cosign::verify::{self as image, ImagePolicy, ImageVerification};
 use crate::crypto::deferred::{Answered, CheckAnswers, Gatherer, OwnedCheck};
 use crate::crypto::{RustCrypto, SignatureBackend};
 use crate::error::{ErrorCode, VerificationError};
-use crate::options::PolicyOptions;
+use crate::http::{Exchange, Poll, Reply, Response};
+use crate::options::{ImageOptions, LogQueryOptions, PolicyOptions};
 use crate::policy::Policy;
+use crate::rekor::{self, LoggedEntry};
 use crate::trust::TrustedRoot;
 use crate::verify;
 
@@ -55,6 +59,170 @@ impl Verifier {
     pub fn start(&self, bundle: &[u8], artifact: JsValue, policy: JsValue) -> Result<Session, JsValue> {
         let input = Input::new(bundle, artifact, policy)?;
         Ok(Session { verifier: Rc::clone(&self.inner), input, rounds: Rounds::default(), outcome: None })
+    }
+
+    /// Starts verifying the signatures (or, with `attestations`, the attestations) of the image
+    /// `reference`: `policy` as for `verify`, `options` an `ImageOptions`.
+    #[wasm_bindgen(js_name = startImage)]
+    pub fn start_image(
+        &self,
+        reference: &str,
+        attestations: bool,
+        policy: JsValue,
+        options: JsValue,
+    ) -> Result<Lookup, JsValue> {
+        let policy: PolicyOptions = from_value(policy, "options")?;
+        let options: ImageOptions = from_value(options, "image options")?;
+        let (request, policy) = options.into_request(reference, policy, attestations).map_err(to_js)?;
+        Ok(self.lookup(Task::Image { request: Box::new(request), policy: Box::new(policy) }))
+    }
+
+    /// Starts a Rekor lookup (`LogQueryOptions`), whose entries are verified with this trust.
+    #[wasm_bindgen(js_name = startLog)]
+    pub fn start_log(&self, query: JsValue) -> Result<Lookup, JsValue> {
+        let (query, base_url) = from_value::<LogQueryOptions>(query, "query")?.into_query().map_err(to_js)?;
+        Ok(self.lookup(Task::Log { query, base_url }))
+    }
+
+    fn lookup(&self, task: Task) -> Lookup {
+        Lookup {
+            verifier: Rc::clone(&self.inner),
+            task,
+            exchange: Exchange::default(),
+            found: None,
+            rounds: Rounds::default(),
+            outcome: None,
+        }
+    }
+}
+
+/// What a lookup fetches, then verifies.
+enum Task {
+    Image { request: Box<discover::Request>, policy: Box<ImagePolicy> },
+    Log { query: rekor::Query, base_url: String },
+}
+
+enum Found {
+    Image(Discovery),
+    Log(Vec<rekor::Entry>),
+}
+
+enum Outcome {
+    Image(Box<ImageVerification>),
+    Log(crate::error::Result<Vec<LoggedEntry>>),
+}
+
+/// A lookup in progress: first the HTTP requests it needs (`requests`, answered with
+/// `respond`, `failed` or `tooLarge`, until `requests` returns none), then the signature checks
+/// (`gather`, `answer`, `finish`, as in `Session`).
+#[wasm_bindgen]
+pub struct Lookup {
+    verifier: Rc<verify::Verifier>,
+    task: Task,
+    exchange: Exchange,
+    found: Option<Found>,
+    rounds: Rounds,
+    outcome: Option<Outcome>,
+}
+
+#[wasm_bindgen]
+impl Lookup {
+    /// The requests to make next (`method`, `url`, `headers` as `[name, value]` pairs, `body`,
+    /// `maxBytes`), in this order; an empty array once everything needed has been fetched.
+    pub fn requests(&mut self) -> Result<JsValue, JsValue> {
+        if self.found.is_none() {
+            let walked = match &self.task {
+                Task::Image { request, .. } => {
+                    self.exchange.run(|fetch| discover::discover(fetch, request).map(|p| p.map(Found::Image)))
+                }
+                Task::Log { query, base_url } => {
+                    self.exchange.run(|fetch| rekor::lookup(fetch, base_url, query).map(|p| p.map(Found::Log)))
+                }
+            };
+            match walked.map_err(to_js)? {
+                None => return to_value(self.exchange.outstanding()),
+                Some(Ok(Poll::Ready(found))) => self.found = Some(found),
+                Some(Ok(Poll::Pending)) => {
+                    return Err(to_js(VerificationError::new(ErrorCode::InvalidInput, "the lookup stalled")))
+                }
+                Some(Err(e)) => return Err(to_js(e)),
+            }
+        }
+        Ok(js_sys::Array::new().into())
+    }
+
+    /// The response to request `index` of the last `requests`: `headers` as a flat list of
+    /// names and values.
+    pub fn respond(&mut self, index: usize, status: u16, headers: Vec<String>, body: &[u8]) -> Result<(), JsValue> {
+        let pairs = headers
+            .chunks_exact(2)
+            .filter_map(|pair| match pair {
+                [name, value] => Some((name.clone(), value.clone())),
+                _ => None,
+            })
+            .collect();
+        self.reply(index, Reply::Response(Response::new(status, pairs, body.to_vec())))
+    }
+
+    /// Request `index` got no response: a network error or a timeout, as `reason` says.
+    pub fn failed(&mut self, index: usize, reason: String) -> Result<(), JsValue> {
+        self.reply(index, Reply::Failed(reason))
+    }
+
+    /// Request `index`'s body was longer than its `maxBytes`.
+    #[wasm_bindgen(js_name = tooLarge)]
+    pub fn too_large(&mut self, index: usize) -> Result<(), JsValue> {
+        self.reply(index, Reply::TooLarge)
+    }
+
+    /// See `Session.gather`.
+    pub fn gather(&mut self) -> Result<JsValue, JsValue> {
+        let (verifier, task) = (&self.verifier, &self.task);
+        let Some(found) = &self.found else {
+            return Err(to_js(VerificationError::new(ErrorCode::InvalidInput, "requests are still outstanding")));
+        };
+        let (checks, outcome) = self.rounds.gather(|backend| verify_found(verifier, task, found, backend))?;
+        self.outcome = outcome;
+        Ok(checks)
+    }
+
+    /// See `Session.answer`.
+    pub fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
+        self.rounds.answer(results)
+    }
+
+    /// The report (an image's) or the verified entries (a log lookup's).
+    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
+        let outcome = match (self.outcome.take(), &self.found) {
+            (Some(outcome), _) => outcome,
+            (None, Some(found)) => verify_found(&self.verifier, &self.task, found, &self.rounds.backend()),
+            (None, None) => {
+                return Err(to_js(VerificationError::new(ErrorCode::InvalidInput, "requests are still outstanding")))
+            }
+        };
+        match outcome {
+            Outcome::Image(report) => to_value(&report),
+            Outcome::Log(entries) => to_value(&entries.map_err(to_js)?),
+        }
+    }
+
+    fn reply(&mut self, index: usize, reply: Reply) -> Result<(), JsValue> {
+        self.exchange.answer(index, reply).map_err(to_js)
+    }
+}
+
+fn verify_found(verifier: &verify::Verifier, task: &Task, found: &Found, backend: &dyn SignatureBackend) -> Outcome {
+    match (task, found) {
+        (Task::Image { request, policy }, Found::Image(discovery)) => {
+            Outcome::Image(Box::new(image::verify_discovery(discovery, &request.want, verifier, policy, backend)))
+        }
+        (Task::Log { query, .. }, Found::Log(entries)) => {
+            Outcome::Log(rekor::verify_lookup(query, entries, &verifier.trusted_root().tlogs, backend))
+        }
+        _ => Outcome::Log(Err(VerificationError::new(
+            ErrorCode::InvalidInput,
+            "a lookup's findings are of another kind",
+        ))),
     }
 }
 
@@ -224,8 +392,7 @@ enum ArtifactInput {
 
 impl Input {
     fn new(bundle: &[u8], artifact: JsValue, policy: JsValue) -> Result<Self, JsValue> {
-        let options: PolicyOptions = serde_wasm_bindgen::from_value(policy)
-            .map_err(|e| to_js(VerificationError::new(ErrorCode::InvalidInput, format!("options: {e}"))))?;
+        let options: PolicyOptions = from_value(policy, "options")?;
         let artifact = if let Some(digest) = artifact.as_string() {
             ArtifactInput::Digest(Artifact::parse_digest(&digest).map_err(to_js)?)
         } else if artifact.is_instance_of::<Uint8Array>() {
@@ -252,6 +419,11 @@ impl Input {
             ArtifactInput::Unchecked => Artifact::UnsafeUnchecked,
         }
     }
+}
+
+fn from_value<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| to_js(VerificationError::new(ErrorCode::InvalidInput, format!("{what}: {e}"))))
 }
 
 /// Plain JavaScript objects (not Maps), `null` for absent values, bytes as `Uint8Array`.

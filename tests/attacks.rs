@@ -24,6 +24,7 @@ use sigstore_wasm::error::ErrorCode;
 use sigstore_wasm::limits;
 use sigstore_wasm::policy::{CertificateIdentity, Policy, SignerPolicy, StringMatcher};
 use sigstore_wasm::verify::{SignerInfo, VerifiedTime};
+use sigstore_wasm::x509::fulcio::CertificateSummary;
 use support::instance::encoding::{b64, hex};
 use support::instance::*;
 use support::verify::*;
@@ -43,7 +44,11 @@ fn every_leaf_key_type_verifies_a_message_signature() {
     ] {
         let signed = instance.sign(&SignRequest::message(ARTIFACT).with_key(key));
         let result = ok(check(&instance, &signed.bundle, &identity()));
-        let SignerInfo::Certificate { subject_alt_name, subject_alt_name_type, issuer, .. } = &result.signer else {
+        let SignerInfo::Certificate {
+            certificate: CertificateSummary { subject_alt_name, subject_alt_name_type, issuer, .. },
+            ..
+        } = &result.signer
+        else {
             panic!("{key:?}: expected a certificate signer");
         };
         assert_eq!(
@@ -217,7 +222,11 @@ fn regex_identity_and_extension_claims_verify_and_are_reported() {
     .with_extension("sourceRepositoryRef", "refs/heads/main")
     .unwrap();
     let result = ok(check(&instance, &signed.bundle, &Policy::certificate_identity(id)));
-    let SignerInfo::Certificate { extensions, certificate_authority, .. } = &result.signer else { panic!("cert") };
+    let SignerInfo::Certificate { certificate: CertificateSummary { extensions, .. }, certificate_authority } =
+        &result.signer
+    else {
+        panic!("cert")
+    };
     let claims: Vec<(&str, &str)> = extensions.iter().map(|c| (c.name, c.value.as_str())).collect();
     assert_eq!(
         claims,
@@ -246,7 +255,13 @@ fn email_and_username_identities_are_reported_with_their_type() {
             StringMatcher::exact("https://accounts.example.com"),
         ));
         let result = ok(check(&instance, &signed.bundle, &policy));
-        let SignerInfo::Certificate { subject_alt_name, subject_alt_name_type, .. } = &result.signer else { panic!() };
+        let SignerInfo::Certificate {
+            certificate: CertificateSummary { subject_alt_name, subject_alt_name_type, .. },
+            ..
+        } = &result.signer
+        else {
+            panic!()
+        };
         assert_eq!((subject_alt_name.as_str(), *subject_alt_name_type), (value, kind));
     }
 }

@@ -67,13 +67,7 @@ impl Kind {
 
 /// Checks that `body` (the entry's canonicalized body) describes `expected`.
 pub fn check_body(kind: Kind, kind_name: &str, version: &str, body: &[u8], expected: &Expected<'_>) -> Result<()> {
-    let header: Header = parse(body)?;
-    if header.kind != kind_name || header.api_version != version {
-        return mismatch(format!(
-            "body is {}/{}, but the entry claims {kind_name}/{version}",
-            header.kind, header.api_version
-        ));
-    }
+    check_header(kind_name, version, body)?;
     match kind {
         Kind::HashedRekordV001 => hashedrekord_v001(parse::<V1Body<HashedRekordV001>>(body)?.spec, expected),
         Kind::RekordV001 => rekord_v001(parse::<V1Body<RekordV001>>(body)?.spec, expected),
@@ -84,6 +78,18 @@ pub fn check_body(kind: Kind, kind_name: &str, version: &str, body: &[u8], expec
         }
         Kind::DsseV002 => dsse_v002(parse::<V2DsseBody>(body)?.spec.dsse_v002, expected),
     }
+}
+
+/// The body must be of the kind and version the entry claims.
+pub fn check_header(kind_name: &str, version: &str, body: &[u8]) -> Result<()> {
+    let header: Header = parse(body)?;
+    if header.kind != kind_name || header.api_version != version {
+        return mismatch(format!(
+            "body is {}/{}, but the entry claims {kind_name}/{version}",
+            header.kind, header.api_version
+        ));
+    }
+    Ok(())
 }
 
 fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T> {
@@ -250,11 +256,10 @@ fn check_signature(recorded_b64: &str, actual: &[u8]) -> Result<()> {
 /// v1 bodies name the signer as base64 of a PEM block: a certificate for keyless signing, a
 /// public key for managed keys.
 fn check_pem_signer(pem_b64: &str, signer: Signer<'_>) -> Result<()> {
-    let pem = base64_field(pem_b64, "public key")?;
-    let pem = String::from_utf8_lossy(&pem);
-    let matches = match signer {
-        Signer::Certificate(cert) => decode_pem(&pem, "CERTIFICATE").is_some_and(|der| der == cert.der()),
-        Signer::Key(key) => decode_pem(&pem, "PUBLIC KEY").is_some_and(|der| der == key.spki_der()),
+    let matches = match (pem_signer(pem_b64)?, signer) {
+        (Some(RecordedSigner::Certificate(der)), Signer::Certificate(cert)) => der == cert.der(),
+        (Some(RecordedSigner::PublicKey(der)), Signer::Key(key)) => der == key.spki_der(),
+        _ => false,
     };
     if !matches {
         let what = match signer {
@@ -266,12 +271,88 @@ fn check_pem_signer(pem_b64: &str, signer: Signer<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The certificate or key a v1 body's base64 PEM names, if it is one of those.
+fn pem_signer(pem_b64: &str) -> Result<Option<RecordedSigner>> {
+    let pem = base64_field(pem_b64, "public key")?;
+    let pem = String::from_utf8_lossy(&pem);
+    Ok(match (decode_pem(&pem, "CERTIFICATE"), decode_pem(&pem, "PUBLIC KEY")) {
+        (Some(der), None) => Some(RecordedSigner::Certificate(der)),
+        (None, Some(der)) => Some(RecordedSigner::PublicKey(der)),
+        _ => None,
+    })
+}
+
+fn v2_signer(verifier: &V2Verifier) -> Option<RecordedSigner> {
+    match (&verifier.x509_certificate, &verifier.public_key) {
+        (Some(cert), None) => decode_base64(&cert.raw_bytes).map(RecordedSigner::Certificate),
+        (None, Some(key)) => decode_base64(&key.raw_bytes).map(RecordedSigner::PublicKey),
+        _ => None,
+    }
+}
+
+/// The signer a body names, as DER.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordedSigner {
+    Certificate(Vec<u8>),
+    PublicKey(Vec<u8>),
+}
+
+/// What a body records, for reporting an entry found in a log rather than checked against a
+/// bundle: the digest it is about (the artifact's, or the DSSE payload's) and its signer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recorded {
+    pub digest: Option<(HashAlgorithm, Vec<u8>)>,
+    pub signer: Option<RecordedSigner>,
+}
+
+pub fn recorded(kind: Kind, body: &[u8]) -> Result<Recorded> {
+    let hex_digest = |hash: &HexHash| HashAlgorithm::from_name(&hash.algorithm).zip(decode_hex(&hash.value));
+    let v2_digest = |d: &V2Digest| HashAlgorithm::from_proto_name(&d.algorithm).zip(decode_base64(&d.digest));
+    Ok(match kind {
+        Kind::HashedRekordV001 => {
+            let spec = parse::<V1Body<HashedRekordV001>>(body)?.spec;
+            Recorded { digest: hex_digest(&spec.data.hash), signer: pem_signer(&spec.signature.public_key.content)? }
+        }
+        Kind::RekordV001 => {
+            let spec = parse::<V1Body<RekordV001>>(body)?.spec;
+            Recorded { digest: hex_digest(&spec.data.hash), signer: pem_signer(&spec.signature.public_key.content)? }
+        }
+        Kind::DsseV001 => {
+            let spec = parse::<V1Body<DsseV001>>(body)?.spec;
+            let signer = match spec.signatures.first() {
+                Some(s) => pem_signer(&s.verifier)?,
+                None => None,
+            };
+            Recorded { digest: hex_digest(&spec.payload_hash), signer }
+        }
+        Kind::IntotoV002 => {
+            let spec = parse::<V1Body<IntotoV002>>(body)?.spec;
+            let signer = match spec.content.envelope.signatures.first() {
+                Some(s) => pem_signer(&s.public_key)?,
+                None => None,
+            };
+            Recorded { digest: hex_digest(&spec.content.payload_hash), signer }
+        }
+        Kind::HashedRekordV002 => {
+            let spec = parse::<V2HashedRekordBody>(body)?.spec.hashed_rekord_v002;
+            Recorded { digest: v2_digest(&spec.data), signer: v2_signer(&spec.signature.verifier) }
+        }
+        Kind::DsseV002 => {
+            let spec = parse::<V2DsseBody>(body)?.spec.dsse_v002;
+            Recorded {
+                digest: v2_digest(&spec.payload_hash),
+                signer: spec.signatures.first().and_then(|s| v2_signer(&s.verifier)),
+            }
+        }
+    })
+}
+
 /// v2 bodies name the signer by certificate or by public key, whichever the signer submitted;
 /// both occur for certificate bundles in production.
 fn check_v2_verifier(verifier: &V2Verifier, signer: Signer<'_>) -> Result<()> {
-    let matches = match (&verifier.x509_certificate, &verifier.public_key, signer) {
-        (Some(cert), None, Signer::Certificate(leaf)) => decode_base64(&cert.raw_bytes).as_deref() == Some(leaf.der()),
-        (None, Some(key), signer) => decode_base64(&key.raw_bytes).as_deref() == Some(signer.key().spki_der()),
+    let matches = match (v2_signer(verifier), signer) {
+        (Some(RecordedSigner::Certificate(der)), Signer::Certificate(leaf)) => der == leaf.der(),
+        (Some(RecordedSigner::PublicKey(der)), signer) => der == signer.key().spki_der(),
         _ => false,
     };
     if !matches {

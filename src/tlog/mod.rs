@@ -53,14 +53,62 @@ pub(crate) fn verify_entry(
     expected: &Expected<'_>,
     backend: &dyn SignatureBackend,
 ) -> Result<Option<VerifiedEntry>> {
-    let Some(kind) = Kind::from_kind_version(&entry.kind, &entry.version) else {
-        return fail(ErrorCode::TlogEntry, format!("unsupported tlog entry kind {}/{}", entry.kind, entry.version));
-    };
+    let kind = kind_of(entry)?;
     let Some(log) = tlogs.iter().find(|log| log.has_id(&entry.log_id)) else {
         return Ok(None);
     };
     body::check_body(kind, &entry.kind, &entry.version, &entry.canonicalized_body, expected)?;
+    prove(entry, log, kind, backend).map(Some)
+}
 
+/// Verifies an entry read from a log's API rather than from a bundle: it says nothing about any
+/// signature by itself, so it must prove everything on its own: a trusted log, a verified SET
+/// and an inclusion proof against a signed checkpoint.
+pub fn verify_logged(
+    entry: &TlogEntry,
+    tlogs: &[TransparencyLog],
+    backend: &dyn SignatureBackend,
+) -> Result<VerifiedEntry> {
+    let kind = kind_of(entry)?;
+    let Some(log) = tlogs.iter().find(|log| log.has_id(&entry.log_id)) else {
+        return fail(
+            ErrorCode::TlogEntry,
+            format!(
+                "entry {} is from log {}, which the trusted root does not list",
+                entry.log_index,
+                encode_hex(&entry.log_id)
+            ),
+        );
+    };
+    body::check_header(&entry.kind, &entry.version, &entry.canonicalized_body)?;
+    let verified = prove(entry, log, kind, backend)?;
+    let checkpointed = verified.inclusion_proof.as_ref().is_some_and(|p| p.checkpoint_origin.is_some());
+    if !verified.promise || !checkpointed {
+        return fail(
+            ErrorCode::TlogEntry,
+            format!(
+                "entry {} of {} needs both a signed entry timestamp and an inclusion proof with a checkpoint",
+                entry.log_index, log.base_url
+            ),
+        );
+    }
+    Ok(verified)
+}
+
+fn kind_of(entry: &TlogEntry) -> Result<Kind> {
+    match Kind::from_kind_version(&entry.kind, &entry.version) {
+        Some(kind) => Ok(kind),
+        None => fail(ErrorCode::TlogEntry, format!("unsupported tlog entry kind {}/{}", entry.kind, entry.version)),
+    }
+}
+
+/// The entry's proofs of inclusion in `log`: its SET, its inclusion proof and checkpoint.
+fn prove(
+    entry: &TlogEntry,
+    log: &TransparencyLog,
+    kind: Kind,
+    backend: &dyn SignatureBackend,
+) -> Result<VerifiedEntry> {
     let integrated_time = match (&entry.signed_entry_timestamp, kind.is_rekor_v2()) {
         (Some(set), false) => Some(set::verify_set(entry, set, log, backend)?),
         // Rekor v2 has no SETs; its integrated time, if any, is unsigned and ignored.
@@ -85,7 +133,7 @@ pub(crate) fn verify_entry(
             ),
         );
     }
-    Ok(Some(VerifiedEntry {
+    Ok(VerifiedEntry {
         log_index: entry.log_index,
         log_id: encode_hex(&log.log_id),
         log_url: log.base_url.clone(),
@@ -94,7 +142,7 @@ pub(crate) fn verify_entry(
         integrated_time,
         promise: integrated_time.is_some(),
         inclusion_proof,
-    }))
+    })
 }
 
 fn verify_inclusion(

@@ -1,9 +1,14 @@
 //! The identity claims Fulcio writes into its certificates, under 1.3.6.1.4.1.57264.1.
 
+use serde::Serialize;
+
 use crate::asn1::{self, tag};
+use crate::crypto::HashAlgorithm;
+use crate::encoding::encode_hex;
 use crate::error::{fail, ErrorCode, Result};
+use crate::time::Timestamp;
 use crate::x509::certificate::oid::FULCIO_ARC;
-use crate::x509::Certificate;
+use crate::x509::{Certificate, San};
 
 /// The claims, by the number of their last OID arc, with the names sigstore-go and sigstore-js
 /// use in JSON and options. 1.7 (username) lives in the SAN instead.
@@ -82,6 +87,49 @@ pub fn claims(cert: &Certificate) -> Result<Vec<Claim>> {
 pub fn issuer(claims: &[Claim]) -> Option<&str> {
     let find = |arc| claims.iter().find(|c| c.arc == arc).map(|c| c.value.as_str());
     find(8).or_else(|| find(1))
+}
+
+/// What a signing certificate says about its subject, decoded for reports. It is a description,
+/// not a verdict: whether the certificate is trusted is the chain's and the policy's business.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateSummary {
+    /// The identity (subject alternative name).
+    pub subject_alt_name: String,
+    /// `email`, `uri` or `username`.
+    pub subject_alt_name_type: &'static str,
+    pub issuer: String,
+    /// Every Fulcio claim of the certificate, decoded and named.
+    pub extensions: Vec<Claim>,
+    pub not_before: Timestamp,
+    pub not_after: Timestamp,
+    /// Hex SHA-256 of the certificate DER.
+    pub fingerprint: String,
+}
+
+impl CertificateSummary {
+    /// Summarises `cert`, whose decoded `claims` the caller has.
+    pub fn new(cert: &Certificate, claims: Vec<Claim>) -> Self {
+        let (san, san_type) = match cert.subject_alt_names().first() {
+            Some(San::Email(v)) => (v.clone(), "email"),
+            Some(San::Uri(v)) => (v.clone(), "uri"),
+            Some(San::Username(v)) => (v.clone(), "username"),
+            None => (String::new(), "none"),
+        };
+        Self {
+            subject_alt_name: san,
+            subject_alt_name_type: san_type,
+            issuer: issuer(&claims).unwrap_or_default().to_owned(),
+            extensions: claims,
+            not_before: cert.not_before(),
+            not_after: cert.not_after(),
+            fingerprint: encode_hex(&HashAlgorithm::Sha256.digest(cert.der())),
+        }
+    }
+
+    pub fn of(cert: &Certificate) -> Result<Self> {
+        Ok(Self::new(cert, claims(cert)?))
+    }
 }
 
 /// The last arc when `oid` is a direct child of the Fulcio arc.
