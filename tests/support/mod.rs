@@ -4,5 +4,7 @@
 //! expected and not warned about.
 #![allow(dead_code, unused_imports)]
 
+pub mod cosign;
 pub mod instance;
+pub mod serve;
 pub mod verify;
