@@ -3,14 +3,24 @@
 
 const encoder = new TextEncoder();
 
-/** A failed verification: `code` names the check (see the README), `message` says why. */
+/**
+ * A failed verification: `code` names the check (see the README), `message` says why. An image
+ * that does not verify also carries the `report` of everything found for it.
+ */
 export class VerificationError extends Error {
-  constructor(code, message) {
+  constructor(code, message, report) {
     super(message);
     this.name = 'VerificationError';
     this.code = code;
+    if (report !== undefined) this.report = report;
   }
 }
+
+// Options of image verification and log lookups that are not policy: the network, which stays
+// in JavaScript, and what the core takes besides the policy (src/options.rs, ImageOptions).
+const NET_OPTIONS = ['fetch', 'proxy', 'timeout'];
+const IMAGE_OPTIONS = ['annotations', 'rekorUrl', 'offline', 'allowHttpRegistry'];
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * @param {() => Promise<any>} loadWasm resolves to the initialised wasm-bindgen module
@@ -32,19 +42,44 @@ export function createApi(loadWasm) {
     return new Verifier(inner, policy);
   }
 
-  async function verifyBundle(bundle, artifact, options = {}) {
-    const { trustedRoot = 'production', ...policy } = options;
+  // The verifier for a trusted root, kept for the embedded roots: a caller's own roots may be
+  // many and large.
+  async function verifierFor(trustedRoot) {
     const key = rootText(trustedRoot);
     let verifier = verifiers.get(key);
     if (!verifier) {
       verifier = await createVerifier({ trustedRoot: key });
-      // Only the embedded roots are kept: a caller's own roots may be many and large.
       if (key === 'production' || key === 'staging') verifiers.set(key, verifier);
     }
-    return verifier.verifyAsync(bundle, artifact, policy);
+    return verifier;
   }
 
-  return { createVerifier, verifyBundle, VerificationError };
+  async function verifyBundle(bundle, artifact, options = {}) {
+    const { trustedRoot = 'production', ...policy } = options;
+    return (await verifierFor(trustedRoot)).verifyAsync(bundle, artifact, policy);
+  }
+
+  async function verifyImage(reference, options = {}) {
+    const { trustedRoot = 'production', ...rest } = options;
+    return (await verifierFor(trustedRoot)).verifyImage(reference, rest);
+  }
+
+  async function verifyImageAttestations(reference, options = {}) {
+    const { trustedRoot = 'production', ...rest } = options;
+    return (await verifierFor(trustedRoot)).verifyImageAttestations(reference, rest);
+  }
+
+  async function getLogEntry(query, options = {}) {
+    const { trustedRoot = 'production', ...rest } = options;
+    return (await verifierFor(trustedRoot)).getLogEntry(query, rest);
+  }
+
+  async function searchLogEntries(query, options = {}) {
+    const { trustedRoot = 'production', ...rest } = options;
+    return (await verifierFor(trustedRoot)).searchLogEntries(query, rest);
+  }
+
+  return { createVerifier, verifyBundle, verifyImage, verifyImageAttestations, getLogEntry, searchLogEntries, VerificationError };
 }
 
 /** Trust material parsed once; `verify` is synchronous, for hot paths. */
@@ -74,9 +109,157 @@ class Verifier {
     }
   }
 
-  #policy(policy) {
-    return { currentTime: Date.now(), ...this.#defaults, ...policy };
+  /** Verifies the signatures of an image in a registry (cosign `verify`). */
+  verifyImage(reference, options = {}) {
+    return this.#image(reference, false, options);
   }
+
+  /** Verifies the attestations of one predicate type of an image (cosign `verify-attestation`). */
+  verifyImageAttestations(reference, options = {}) {
+    return this.#image(reference, true, options);
+  }
+
+  /** One Rekor entry, by `{ logIndex }` or `{ uuid }`, verified before it is returned. */
+  async getLogEntry(query, options = {}) {
+    const [entry] = await this.#log(query, options);
+    return entry;
+  }
+
+  /** The Rekor entries about an artifact, by `{ digest: "sha256:<hex>" }` or `{ artifact }`, each verified. */
+  async searchLogEntries(query, options = {}) {
+    const { artifact, ...rest } = query;
+    if (artifact === undefined) return this.#log(rest, options);
+    const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytesOf(artifact)));
+    return this.#log({ ...rest, digest: `sha256:${hex(digest)}` }, options);
+  }
+
+  async #image(reference, attestations, options) {
+    const { net, image, policy } = splitOptions({ ...this.#defaults, ...options });
+    const session = guard(() => this.#inner.startImage(reference, attestations, this.#policy(policy), image));
+    try {
+      await fetchAll(session, net);
+      const report = await finish(session);
+      if (report.error) throw new VerificationError(report.error.code, report.error.message, report);
+      return report;
+    } finally {
+      session.free();
+    }
+  }
+
+  async #log(query, options) {
+    const { net, image, policy } = splitOptions({ ...pick(this.#defaults, [...NET_OPTIONS, 'rekorUrl']), ...options });
+    const { rekorUrl, ...otherImage } = image;
+    const unknown = [...Object.keys(otherImage), ...Object.keys(policy)];
+    if (unknown.length) throw new VerificationError('INVALID_INPUT', `unknown log lookup option(s): ${unknown.join(', ')}`);
+    const session = guard(() => this.#inner.startLog({ ...query, ...(rekorUrl === undefined ? {} : { rekorUrl }) }));
+    try {
+      await fetchAll(session, net);
+      return await finish(session);
+    } finally {
+      session.free();
+    }
+  }
+
+  #policy(policy) {
+    const { policy: own } = splitOptions(this.#defaults);
+    return { currentTime: Date.now(), ...own, ...policy };
+  }
+}
+
+/** Splits options into the network's (`fetch`, `proxy`, `timeout`), the image's and the policy's. */
+function splitOptions(options) {
+  const net = { fetch: globalThis.fetch?.bind(globalThis), timeout: DEFAULT_TIMEOUT_MS };
+  const image = {};
+  const policy = {};
+  for (const [name, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    if (NET_OPTIONS.includes(name)) net[name] = value;
+    else if (IMAGE_OPTIONS.includes(name)) image[name] = value;
+    else policy[name] = value;
+  }
+  if (typeof net.fetch !== 'function') throw new VerificationError('INVALID_INPUT', 'no fetch: pass options.fetch');
+  return { net, image, policy };
+}
+
+function pick(object, names) {
+  return Object.fromEntries(Object.entries(object).filter(([name]) => names.includes(name)));
+}
+
+/**
+ * Makes the HTTP requests a lookup asks for, round after round and concurrently within a
+ * round, until it asks for none: the core decides what to fetch and checks what comes back;
+ * this only moves bytes, each request bounded in time and size.
+ */
+async function fetchAll(session, net) {
+  for (;;) {
+    const requests = guard(() => session.requests());
+    if (requests.length === 0) return;
+    const replies = await Promise.all(requests.map((request) => send(request, net)));
+    replies.forEach((reply, index) => {
+      guard(() => {
+        if ('failed' in reply) session.failed(index, reply.failed);
+        else if (reply.tooLarge) session.tooLarge(index);
+        else session.respond(index, reply.status, reply.headers, reply.body);
+      });
+    });
+  }
+}
+
+async function send(request, { fetch, proxy, timeout }) {
+  // A proxy is a prefix: `${proxy}${url}`, the convention of CORS proxies.
+  const url = proxy ? `${proxy}${request.url}` : request.url;
+  try {
+    const response = await fetch(url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body ?? undefined,
+      redirect: 'follow',
+      signal: AbortSignal.timeout(timeout),
+    });
+    const body = await readBody(response, request.maxBytes);
+    if (body === null) return { tooLarge: true };
+    const headers = [];
+    for (const [name, value] of response.headers) headers.push(name, value);
+    return { status: response.status, headers, body };
+  } catch (e) {
+    const reason = e?.name === 'TimeoutError' ? `no complete answer within ${timeout} ms` : String(e?.message ?? e);
+    return { failed: `${request.method} ${url}: ${reason}` };
+  }
+}
+
+/** The body, or `null` as soon as it is longer than `maxBytes` (the rest is not read). */
+async function readBody(response, maxBytes) {
+  if (Number(response.headers.get('content-length')) > maxBytes) {
+    await response.body?.cancel();
+    return null;
+  }
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/** A lookup's verdict, its signature checks run on WebCrypto where there is one. */
+function finish(session) {
+  const subtle = globalThis.crypto?.subtle;
+  return subtle ? drive(subtle, session) : guard(() => session.finish());
 }
 
 /**
@@ -150,6 +333,14 @@ function bundleBytes(bundle) {
   if (bundle instanceof ArrayBuffer) return new Uint8Array(bundle);
   if (bundle && typeof bundle === 'object') return encoder.encode(JSON.stringify(bundle));
   throw new VerificationError('INVALID_INPUT', 'the bundle must be an object, JSON text or bytes');
+}
+
+function bytesOf(value) {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (typeof value === 'string') return encoder.encode(value);
+  throw new VerificationError('INVALID_INPUT', 'the artifact must be bytes');
 }
 
 function artifactValue(artifact) {

@@ -1,12 +1,18 @@
 #!/usr/bin/env node
-// sigstore-wasm verify-bundle: the Sigstore conformance CLI protocol with cosign's identity flags.
+// sigstore-wasm: verify Sigstore bundles, container images and Rekor entries from the command line,
+// with the flags of cosign, rekor-cli and the Sigstore conformance CLI protocol.
 // Exit status: 0 verified, 1 not verified, 2 usage error (flags, options, key, digest), 3 internal error.
 import { existsSync, readFileSync } from 'node:fs';
-import { verifyBundle, VerificationError } from './node.js';
+import {
+  getLogEntry,
+  searchLogEntries,
+  verifyBundle,
+  verifyImage,
+  verifyImageAttestations,
+  VerificationError,
+} from './node.js';
 
-const USAGE = `usage: sigstore-wasm verify-bundle --bundle FILE POLICY [TRUST] [--output text|json] FILE_OR_DIGEST
-
-POLICY, a certificate identity:
+const POLICY_USAGE = `POLICY, a certificate identity:
   --certificate-identity ID | --certificate-identity-regexp RE        the signer (SAN)
   --certificate-oidc-issuer ISS | --certificate-oidc-issuer-regexp RE the OIDC issuer
   --certificate-github-workflow-{repository,ref,sha,trigger,name} V    optional claims
@@ -14,13 +20,55 @@ or a managed key:
   --key KEY.pub
 TRUST (default: the embedded Sigstore production root):
   --trusted-root FILE | --staging
-FILE_OR_DIGEST: the artifact, or its digest as sha256:<hex>
-Regular expressions search (cosign semantics): anchor them with ^...$.
+Regular expressions search (cosign semantics): anchor them with ^...$.`;
+
+const IMAGE_USAGE = `IMAGE is a reference: ghcr.io/org/app:tag, org/app@sha256:<hex>, localhost:5000/app ...
+  -a, --annotations KEY=VALUE    an annotation the signature must carry (repeatable)
+  --rekor-url URL                Rekor, for signatures that carry no Rekor bundle (default https://rekor.sigstore.dev)
+  --offline                      never ask Rekor: signatures must carry their Rekor bundle
+  --insecure-ignore-tlog         accept signatures that are in no transparency log
+  --allow-http-registry          plain HTTP to a registry that is not on loopback
+  --registry-proxy URL           send every request through a proxy, as URL<request URL>
+  --timeout DURATION             per request (30s, 2m, 1500ms; default 30s)
+  -o, --output json|text         json (default): the verified payloads, as cosign prints them`;
+
+const USAGE = `usage: sigstore-wasm verify-bundle --bundle FILE POLICY [TRUST] [--output text|json] FILE_OR_DIGEST
+       sigstore-wasm verify-image POLICY [TRUST] [OPTIONS] IMAGE
+       sigstore-wasm verify-attestation --type TYPE POLICY [TRUST] [OPTIONS] IMAGE
+       sigstore-wasm rekor get (--log-index N | --uuid UUID) [--rekor-url URL] [TRUST] [--output json|text]
+       sigstore-wasm rekor search (--sha sha256:<hex> | --artifact FILE) [--rekor-url URL] [TRUST] [--output json|text]
+
+${POLICY_USAGE}
+
+verify-bundle: FILE_OR_DIGEST is the artifact, or its digest as sha256:<hex>.
+
+verify-image, verify-attestation (cosign verify, verify-attestation):
+${IMAGE_USAGE}
+  --type TYPE                    the attestations' predicate type: a URI, or one of cosign's names
+                                 (custom (default), slsaprovenance, slsaprovenance1, spdx, cyclonedx, link, vuln, openvex)
+
+rekor get, rekor search (rekor-cli get, search): every entry is verified (its SET, its inclusion
+proof against a signed checkpoint, that it is the entry asked for) before it is printed.
+
 Exit status: 0 verified, 1 not verified, 2 usage error, 3 internal error.`;
 
-// Flags that take a value, and the option each sets.
-const VALUE_FLAGS = {
-  '--bundle': 'bundle',
+// cosign's names for predicate types (cmd/cosign/cli/options/predicate.go).
+const PREDICATE_TYPES = {
+  custom: 'https://cosign.sigstore.dev/attestation/v1',
+  slsaprovenance: 'https://slsa.dev/provenance/v0.2',
+  slsaprovenance02: 'https://slsa.dev/provenance/v0.2',
+  slsaprovenance1: 'https://slsa.dev/provenance/v1',
+  spdx: 'https://spdx.dev/Document',
+  spdxjson: 'https://spdx.dev/Document',
+  cyclonedx: 'https://cyclonedx.org/bom',
+  cyclonedxxml: 'https://cyclonedx.org/bom',
+  link: 'https://in-toto.io/Link/v1',
+  vuln: 'https://cosign.sigstore.dev/attestation/vuln/v1',
+  openvex: 'https://openvex.dev/ns',
+};
+
+// Flags that take a value, and the argument each sets; per command beyond the common ones.
+const COMMON_FLAGS = {
   '--certificate-identity': 'certificateIdentity',
   '--certificate-identity-regexp': 'certificateIdentityRegExp',
   '--certificate-oidc-issuer': 'certificateIssuer',
@@ -28,6 +76,27 @@ const VALUE_FLAGS = {
   '--key': 'key',
   '--trusted-root': 'trustedRootFile',
   '--output': 'output',
+  '-o': 'output',
+};
+const IMAGE_FLAGS = {
+  '--rekor-url': 'rekorUrl',
+  '--registry-proxy': 'proxy',
+  '--timeout': 'timeout',
+};
+const COMMAND_FLAGS = {
+  'verify-bundle': { values: { '--bundle': 'bundle' }, switches: {} },
+  'verify-image': {
+    values: IMAGE_FLAGS,
+    switches: { '--offline': 'offline', '--insecure-ignore-tlog': 'ignoreTlog', '--allow-http-registry': 'allowHttpRegistry' },
+  },
+  'verify-attestation': {
+    values: { ...IMAGE_FLAGS, '--type': 'type' },
+    switches: { '--offline': 'offline', '--insecure-ignore-tlog': 'ignoreTlog', '--allow-http-registry': 'allowHttpRegistry' },
+  },
+  rekor: {
+    values: { '--rekor-url': 'rekorUrl', '--rekor_server': 'rekorUrl', '--log-index': 'logIndex', '--uuid': 'uuid', '--sha': 'sha', '--artifact': 'artifactFile' },
+    switches: {},
+  },
 };
 const WORKFLOW_FLAGS = {
   '--certificate-github-workflow-repository': 'githubWorkflowRepository',
@@ -41,8 +110,13 @@ class UsageError extends Error {}
 
 function parseArgs(argv) {
   const [command, ...rest] = argv;
-  if (command !== 'verify-bundle') throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : 'missing command');
-  const args = { extensions: {}, staging: false };
+  if (!(command in COMMAND_FLAGS)) throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : 'missing command');
+  const args = { command, extensions: {}, annotations: {}, staging: false, positional: [] };
+  if (command === 'rekor') {
+    args.action = rest.shift();
+    if (args.action !== 'get' && args.action !== 'search') throw new UsageError('rekor takes get or search');
+  }
+  const { values, switches } = COMMAND_FLAGS[command];
   for (let i = 0; i < rest.length; i++) {
     const [flag, inline] = rest[i].startsWith('--') && rest[i].includes('=') ? rest[i].split(/=(.*)/s) : [rest[i], undefined];
     const value = () => {
@@ -50,33 +124,72 @@ function parseArgs(argv) {
       if (v === undefined) throw new UsageError(`${flag} needs a value`);
       return v;
     };
-    if (flag in VALUE_FLAGS) args[VALUE_FLAGS[flag]] = value();
+    if (flag in values) args[values[flag]] = value();
+    else if (flag in COMMON_FLAGS) args[COMMON_FLAGS[flag]] = value();
     else if (flag in WORKFLOW_FLAGS) args.extensions[WORKFLOW_FLAGS[flag]] = value();
+    else if (flag in switches) args[switches[flag]] = true;
     else if (flag === '--staging') args.staging = true;
-    else if (flag.startsWith('--')) throw new UsageError(`unknown flag ${flag}`);
-    else if (args.artifact === undefined) args.artifact = flag;
-    else throw new UsageError(`unexpected argument ${JSON.stringify(flag)}`);
+    else if ((flag === '-a' || flag === '--annotations') && command === 'verify-image') {
+      const [k, v] = value().split(/=(.*)/s);
+      if (!k || v === undefined) throw new UsageError(`${flag} takes KEY=VALUE`);
+      args.annotations[k] = v;
+    } else if (flag.startsWith('-')) throw new UsageError(`unknown flag ${flag}`);
+    else args.positional.push(flag);
   }
-  if (!args.bundle) throw new UsageError('--bundle is required');
-  if (args.artifact === undefined) throw new UsageError('the artifact (FILE or sha256:<hex>) is required');
   if (args.output !== undefined && args.output !== 'json' && args.output !== 'text') throw new UsageError('--output must be text or json');
   if (args.trustedRootFile && args.staging) throw new UsageError('--trusted-root and --staging exclude each other');
+  const expected = command === 'rekor' ? 0 : 1;
+  if (args.positional.length !== expected) {
+    const what = { 'verify-bundle': 'the artifact (FILE or sha256:<hex>)', rekor: 'no argument', 'verify-image': 'one IMAGE', 'verify-attestation': 'one IMAGE' }[command];
+    throw new UsageError(`${command} takes ${what}`);
+  }
+  if (command === 'verify-bundle' && !args.bundle) throw new UsageError('--bundle is required');
   return args;
 }
 
-function options(args) {
-  const trustedRoot = args.trustedRootFile ? read(args.trustedRootFile, 'utf8') : args.staging ? 'staging' : 'production';
+function trustedRoot(args) {
+  return args.trustedRootFile ? read(args.trustedRootFile, 'utf8') : args.staging ? 'staging' : 'production';
+}
+
+function policyOptions(args) {
   if (args.key !== undefined) {
     if (args.certificateIdentity || args.certificateIdentityRegExp || args.certificateIssuer || args.certificateIssuerRegExp)
       throw new UsageError('--key excludes the certificate identity flags');
-    return { trustedRoot, publicKey: read(args.key, 'utf8') };
+    return { publicKey: read(args.key, 'utf8') };
   }
-  const policy = { trustedRoot };
+  const policy = {};
   for (const name of ['certificateIdentity', 'certificateIdentityRegExp', 'certificateIssuer', 'certificateIssuerRegExp']) {
     if (args[name] !== undefined) policy[name] = args[name];
   }
   if (Object.keys(args.extensions).length) policy.certificateExtensions = args.extensions;
   return policy;
+}
+
+function imageOptions(args) {
+  const options = { trustedRoot: trustedRoot(args), ...policyOptions(args) };
+  if (Object.keys(args.annotations).length) options.annotations = args.annotations;
+  for (const name of ['rekorUrl', 'proxy', 'offline', 'allowHttpRegistry']) {
+    if (args[name] !== undefined) options[name] = args[name];
+  }
+  if (args.timeout !== undefined) options.timeout = duration(args.timeout);
+  // cosign's --insecure-ignore-tlog: no log entry needed. A key needs no time either; a
+  // certificate still needs one, from an RFC 3161 timestamp.
+  if (args.ignoreTlog) Object.assign(options, { tlogThreshold: 0 }, args.key !== undefined ? { timestampThreshold: 0 } : {});
+  if (args.command === 'verify-attestation') {
+    const type = args.type ?? 'custom';
+    options.predicateType = PREDICATE_TYPES[type] ?? (/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(type) ? type : undefined);
+    if (options.predicateType === undefined) throw new UsageError(`invalid predicate type ${JSON.stringify(type)}: a URI or one of ${Object.keys(PREDICATE_TYPES).join(', ')}`);
+  }
+  return options;
+}
+
+/** A Go-style duration (`30s`, `2m`, `1500ms`, `1m30s`) or seconds, in milliseconds. */
+function duration(text) {
+  const units = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== text) throw new UsageError(`--timeout ${JSON.stringify(text)} is not a duration`);
+  return parts.reduce((ms, [, n, unit]) => ms + Number(n) * units[unit], 0);
 }
 
 function read(path, encoding) {
@@ -87,17 +200,24 @@ function read(path, encoding) {
   }
 }
 
-function report(result) {
-  const lines = ['Verified OK', `  bundle:      ${result.mediaType}`];
-  const s = result.signer;
+// ---------------------------------------------------------------------------------------------
+// verify-bundle
+
+function signerLines(s, scts) {
+  const lines = [];
   if (s.type === 'certificate') {
     lines.push(`  signer:      ${s.subjectAltName} (${s.subjectAltNameType})`, `  issuer:      ${s.issuer}`);
     lines.push(`  certificate: issued by ${s.certificateAuthority}, valid ${s.notBefore} to ${s.notAfter}`);
     for (const c of s.extensions) if (c.name !== 'issuer' && c.name !== 'issuerV1') lines.push(`    ${c.name.padEnd(36)} ${c.value}`);
-    for (const sct of result.scts) lines.push(`  SCT:         ${sct.logUrl} at ${sct.time}`);
+    for (const sct of scts) lines.push(`  SCT:         ${sct.logUrl} at ${sct.time}`);
   } else {
     lines.push(`  signer:      public key ${s.keyId}`);
   }
+  return lines;
+}
+
+function report(result) {
+  const lines = ['Verified OK', `  bundle:      ${result.mediaType}`, ...signerLines(result.signer, result.scts)];
   for (const e of result.tlogEntries) {
     const proofs = [];
     if (e.promise) proofs.push('signed entry timestamp');
@@ -115,6 +235,159 @@ function report(result) {
   return lines.join('\n');
 }
 
+async function verifyBundleCommand(args) {
+  const [file] = args.positional;
+  const artifact = file.includes(':') && !existsSync(file) ? file : read(file);
+  const result = await verifyBundle(read(args.bundle), artifact, { trustedRoot: trustedRoot(args), ...policyOptions(args) });
+  console.log(args.output === 'json' ? JSON.stringify({ verified: true, ...result }, null, 2) : report(result));
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify-image, verify-attestation
+
+/** A verified image signature as `cosign verify` prints it: the simple-signing payload, with
+ * the signer's identity and claims added to `optional`. A v3 bundle is shown in the same shape. */
+function cosignPayload(report, signature) {
+  const { result } = signature;
+  const claims = result.claims;
+  const subject = result.statement?.subjects.find((s) => s.digests[report.digest.split(':')[0]] === report.digest.split(':')[1]);
+  const optional = { ...(claims ? claims.optional : subject?.annotations ?? {}) };
+  const signer = result.signer;
+  if (signer.type === 'certificate') {
+    optional.Subject = signer.subjectAltName;
+    optional.Issuer = signer.issuer;
+    for (const c of signer.extensions) {
+      optional[c.oid] = c.value;
+      if (c.name.startsWith('githubWorkflow')) optional[c.name] = c.value;
+    }
+  }
+  return {
+    critical: {
+      identity: { 'docker-reference': claims ? claims.dockerReference : report.name },
+      image: { 'docker-manifest-digest': claims ? claims.dockerManifestDigest : report.digest },
+      type: claims ? claims.type : result.statement.predicateType,
+    },
+    optional,
+  };
+}
+
+/** A verified attestation as `cosign verify-attestation` prints it: a DSSE envelope per line,
+ * whose payload is the verified statement (re-serialised). */
+function attestationEnvelope(signature) {
+  const s = signature.result.statement;
+  const statement = {
+    _type: s.statementType,
+    predicateType: s.predicateType,
+    subject: s.subjects.map((x) => ({ ...(x.name === null ? {} : { name: x.name }), digest: x.digests, ...(x.annotations ? { annotations: x.annotations } : {}) })),
+    predicate: s.predicate,
+  };
+  return { payloadType: signature.result.payloadType, payload: Buffer.from(JSON.stringify(statement)).toString('base64'), signatures: [] };
+}
+
+function checksPerformed(report, args) {
+  const results = report.signatures.filter((s) => s.verified).map((s) => s.result);
+  const lines = [`\nVerification for ${report.name}@${report.digest} --`, 'The following checks were performed on each of these signatures:'];
+  if (Object.keys(args.annotations).length) lines.push('  - The specified annotations were verified.');
+  lines.push('  - The cosign claims were validated');
+  if (results.every((r) => r.tlogEntries.length > 0)) lines.push('  - Existence of the claims in the transparency log was verified offline');
+  if (args.key !== undefined) lines.push('  - The signatures were verified against the specified public key');
+  else lines.push('  - The code-signing certificate was verified using trusted certificate authority certificates');
+  return lines.join('\n');
+}
+
+function imageText(report) {
+  const lines = [report.error ? 'Verification FAILED' : 'Verified OK', `  image:       ${report.name}@${report.digest} (${report.mediaType})`];
+  for (const s of report.signatures) {
+    const where = s.tag ? `tag ${s.tag}` : `referrer ${s.manifest} (${s.via})`;
+    lines.push(`  ${s.verified ? 'verified' : 'refused '}   ${s.format} ${s.layer ?? ''} in ${where}`);
+    if (s.verified) {
+      lines.push(...signerLines(s.result.signer, s.result.scts).map((l) => `    ${l}`));
+      for (const t of s.result.verifiedTimes) lines.push(`      time:        ${t.time} (${t.logUrl ?? t.uri})`);
+    } else {
+      lines.push(`      check:  ${s.error.code}`, `      reason: ${s.error.message}`);
+    }
+  }
+  for (const p of report.problems) lines.push(`  could not look at ${p.source}: ${p.error.code}: ${p.error.message}`);
+  if (report.error) lines.push(`  check:  ${report.error.code}`, `  reason: ${report.error.message}`);
+  return lines.join('\n');
+}
+
+async function verifyImageCommand(args) {
+  const [image] = args.positional;
+  const attestations = args.command === 'verify-attestation';
+  let report;
+  try {
+    report = await (attestations ? verifyImageAttestations : verifyImage)(image, imageOptions(args));
+  } catch (e) {
+    if (!(e instanceof VerificationError) || !e.report) throw e;
+    if (args.output === 'text') console.error(imageText(e.report));
+    else {
+      const kind = attestations ? 'attestations' : 'signatures';
+      const found = e.code === 'NO_MATCHING_SIGNATURES' ? `no matching ${kind}` : e.code === 'NO_SIGNATURES' ? `no ${kind} found` : e.code;
+      console.error(`Error: ${found}: ${e.message}`);
+    }
+    return 1;
+  }
+  if (args.output === 'text') {
+    console.log(imageText(report));
+    return 0;
+  }
+  console.error(checksPerformed(report, args));
+  const verified = report.signatures.filter((s) => s.verified);
+  if (attestations) for (const s of verified) console.log(JSON.stringify(attestationEnvelope(s)));
+  else console.log(`\n${JSON.stringify(verified.map((s) => cosignPayload(report, s)))}`);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// rekor get, rekor search
+
+/** An entry as `rekor-cli get --format json` prints it. */
+function rekorCliEntry(entry) {
+  return {
+    Attestation: '',
+    AttestationType: '',
+    Body: { [`${entry.kind[0].toUpperCase()}${entry.kind.slice(1)}Obj`]: entry.body.spec },
+    LogIndex: entry.logIndex,
+    IntegratedTime: entry.integratedTime === null ? null : Math.floor(Date.parse(entry.integratedTime) / 1000),
+    UUID: entry.uuid,
+    LogID: entry.logId,
+  };
+}
+
+function entryText(entry) {
+  const lines = [
+    `UUID: ${entry.uuid}`,
+    `LogIndex: ${entry.logIndex} (${entry.logUrl})`,
+    `IntegratedTime: ${entry.integratedTime}`,
+    `Kind: ${entry.kind}/${entry.version}`,
+    `Verified: signed entry timestamp, inclusion proof in tree of ${entry.inclusionProof.treeSize} (checkpoint ${JSON.stringify(entry.inclusionProof.checkpointOrigin)})`,
+  ];
+  if (entry.digest) lines.push(`Digest: ${entry.digest}`);
+  if (entry.signer?.type === 'certificate') lines.push(`Signer (as logged): ${entry.signer.subjectAltName} from ${entry.signer.issuer}`);
+  else if (entry.signer) lines.push(`Signer (as logged): public key ${entry.signer.keyId}`);
+  return lines.join('\n');
+}
+
+async function rekorCommand(args) {
+  const options = { trustedRoot: trustedRoot(args), ...(args.rekorUrl === undefined ? {} : { rekorUrl: args.rekorUrl }) };
+  let entries;
+  if (args.action === 'get') {
+    if ((args.logIndex === undefined) === (args.uuid === undefined)) throw new UsageError('rekor get takes one of --log-index and --uuid');
+    if (args.logIndex !== undefined && !/^\d+$/.test(args.logIndex)) throw new UsageError('--log-index takes a number');
+    const query = args.logIndex !== undefined ? { logIndex: Number(args.logIndex) } : { uuid: args.uuid };
+    entries = [await getLogEntry(query, options)];
+  } else {
+    if ((args.sha === undefined) === (args.artifactFile === undefined)) throw new UsageError('rekor search takes one of --sha and --artifact');
+    const sha = args.sha?.includes(':') ? args.sha : args.sha && `sha256:${args.sha}`;
+    entries = await searchLogEntries(sha ? { digest: sha } : { artifact: read(args.artifactFile) }, options);
+  }
+  if (args.output === 'text') console.log(entries.map(entryText).join('\n\n') || 'no entries found');
+  else if (args.action === 'get') console.log(JSON.stringify(rekorCliEntry(entries[0]), null, 2));
+  else console.log(JSON.stringify(entries.map(rekorCliEntry), null, 2));
+  return 0;
+}
+
 async function main(argv) {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
@@ -123,9 +396,9 @@ async function main(argv) {
   let args;
   try {
     args = parseArgs(argv);
-    const artifact = args.artifact.includes(':') && !existsSync(args.artifact) ? args.artifact : read(args.artifact);
-    const result = await verifyBundle(read(args.bundle), artifact, options(args));
-    console.log(args.output === 'json' ? JSON.stringify({ verified: true, ...result }, null, 2) : report(result));
+    if (args.command === 'verify-bundle') await verifyBundleCommand(args);
+    else if (args.command === 'rekor') return await rekorCommand(args);
+    else return await verifyImageCommand(args);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -9,4 +9,5 @@ const api = createApi(async () => {
   return glue;
 });
 
-export const { createVerifier, verifyBundle, VerificationError } = api;
+export const { createVerifier, verifyBundle, verifyImage, verifyImageAttestations, getLogEntry, searchLogEntries, VerificationError } =
+  api;

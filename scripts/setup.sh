@@ -98,6 +98,12 @@ chromium_browser() {
   apt_install chromium
 }
 
+# The OCI registry the container-signature tests push to (distribution; the tests spawn
+# `docker-registry serve` themselves on a free port and never use the package's service).
+registry_server() {
+  apt_install docker-registry
+}
+
 js_exports() {
   local bin="$PWD/node_modules/.bin"
   printf 'export %s=%q\n' \
@@ -119,5 +125,6 @@ cargo_fuzz
 wasm_bindgen_cli
 npm_deps
 chromium_browser
+registry_server
 js_exports
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt >&2 || true

@@ -49,8 +49,12 @@ tests/js/run.sh
 step "npm package in every runtime: Node ESM/CJS, Node 22, Deno, Bun, workerd, Chromium, TypeScript"
 tests/js/runtimes.sh
 
-step "unit, attack, mutation and instance tests (native)"
+step "unit, attack, mutation, instance and image tests (native)"
 cargo test --quiet
+
+# tests/oci.rs (above) wrote its world of images, signatures and cases to target/tmp/oci-world.
+step "container images and Rekor: the world pushed to a real registry, every case through the package in Node and workerd"
+timeout --kill-after=10 600 node tests/js/oci/run.mjs
 
 step "conformance vectors and real-world bundles, both modes (artifact bytes, sha256 digest)"
 cargo test --quiet --test conformance -- --nocapture 2>&1 | grep -E '^(FAILED|conformance:|realworld:|test result)'

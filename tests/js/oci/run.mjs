@@ -1,0 +1,196 @@
+// End-to-end tests of image verification and Rekor lookups through the built package (pkg/),
+// against real servers on 127.0.0.1: Debian's docker-registry with the world of tests/oci.rs
+// pushed into it, a bearer-token proxy in front of it, a hostile registry, a CORS proxy, and a
+// Rekor v1 API over the world's log (and one over a lying copy of it). Every case of world.json
+// runs in Node and again in workerd; then the proxy, an injected fetch and the CLI are checked.
+//
+//   node tests/js/oci/run.mjs [WORLD_DIR]     (default target/tmp/oci-world; $WORKERD set)
+//
+// Prints one line per failure and `oci: N passed, M failed`; exits non-zero on any failure.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createVerifier, VerificationError } from '../../../pkg/node.js';
+import { meets, runCase } from './cases.mjs';
+import { pushWorld } from './push.mjs';
+import { freePort, startCorsProxy, startHostileRegistry, startRegistry, startRekorServer, startTokenProxy } from './servers.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const WORLD = resolve(process.argv[2] ?? join(ROOT, 'target/tmp/oci-world'));
+const WORKER_CONFIG = join(ROOT, 'tests/js/oci/worker/config.capnp');
+const CLI = join(ROOT, 'pkg/cli.js');
+const READY_TIMEOUT_MS = 30_000;
+/// The hostile registry's delay: longer than the cases' 1 s timeout.
+const HOSTILE_DELAY_MS = 3_000;
+
+if (!existsSync(join(WORLD, 'world.json'))) {
+  console.error(`oci: ${WORLD}/world.json is missing: \`cargo test --test oci\` writes it`);
+  process.exit(1);
+}
+const world = JSON.parse(readFileSync(join(WORLD, 'world.json'), 'utf8'));
+const host = (url) => new URL(url).host;
+
+let passed = 0;
+const failures = [];
+function check(name, ok, detail) {
+  if (ok) passed++;
+  else failures.push(`${name}: ${detail}`);
+}
+
+const stops = [];
+let workerd;
+try {
+  const registry = await startRegistry();
+  stops.push(registry.stop);
+  const pushed = await pushWorld(registry.url, WORLD);
+  const token = await startTokenProxy({ upstream: registry.url });
+  const hostile = await startHostileRegistry({ upstream: registry.url, behaviours: world.hostile, delayMs: HOSTILE_DELAY_MS });
+  const cors = await startCorsProxy();
+  const rekor = await startRekorServer(world.rekor);
+  const liar = await startRekorServer(world.rekorLiar);
+  stops.push(token.stop, hostile.stop, cors.stop, rekor.stop, liar.stop);
+  console.log(`pushed ${Object.keys(world.repositories).length} repositories (${pushed.manifests} manifests, ${pushed.blobsUploaded} blobs) to ${registry.url}`);
+  const where = {
+    registries: { registry: host(registry.url), token: host(token.url), hostile: host(hostile.url) },
+    rekor: rekor.url,
+    rekorLiar: liar.url,
+  };
+  // A real registry has no referrers API to offer: those cases run natively only.
+  const cases = world.cases.filter((c) => c.server in where.registries || c.server === 'rekor');
+
+  const verifier = await createVerifier({ trustedRoot: world.trustedRoot });
+  for (const c of cases) {
+    const actual = await runCase(verifier, VerificationError, c, where);
+    check(`node: ${c.name}`, meets(actual, c.expect), `expected ${JSON.stringify(c.expect)}, got ${JSON.stringify(actual)}`);
+  }
+
+  // The network layer: a proxy, an injected fetch, the token flow, Rekor asked.
+  const keyless = cases.find((c) => c.name === 'legacy keyless signature with its Rekor bundle');
+  const forwarded = cors.forwarded;
+  const viaProxy = await runCase(verifier, VerificationError, keyless, where, { proxy: `${cors.url}/` });
+  check('node: through a CORS proxy', meets(viaProxy, keyless.expect) && cors.forwarded > forwarded, `${JSON.stringify(viaProxy)}, ${cors.forwarded - forwarded} forwarded`);
+  let fetched = 0;
+  const counting = (url, init) => (fetched++, fetch(url, init));
+  const viaFetch = await runCase(verifier, VerificationError, keyless, where, { fetch: counting });
+  check('node: with an injected fetch', meets(viaFetch, keyless.expect) && fetched >= 3, `${JSON.stringify(viaFetch)}, ${fetched} requests`);
+  check('node: anonymous bearer tokens were asked for', token.tokenRequests > 0, `${token.tokenRequests} token requests`);
+  check('node: Rekor was searched for signatures without a Rekor bundle', rekor.requests.entriesRetrieve > 0, JSON.stringify(rekor.requests));
+
+  await checkCli(where, cases);
+
+  // The same cases inside workerd.
+  const port = await freePort();
+  workerd = spawn(process.env.WORKERD ?? join(ROOT, 'node_modules/.bin/workerd'), ['serve', WORKER_CONFIG, '--socket-addr', `http=127.0.0.1:${port}`], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  workerd.stdout.on('data', (d) => (output += d));
+  workerd.stderr.on('data', (d) => (output += d));
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/health`, () => output);
+  for (const c of cases) {
+    const response = await fetch(`${base}/case`, {
+      method: 'POST',
+      body: JSON.stringify({ testCase: c, where, trustedRoot: world.trustedRoot }),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const actual = await response.json();
+    check(`workerd: ${c.name}`, meets(actual, c.expect), `expected ${JSON.stringify(c.expect)}, got ${JSON.stringify(actual)}`);
+  }
+  console.log(`ran ${cases.length} cases in Node and in workerd (${world.cases.length - cases.length} need the referrers API and run natively)`);
+} catch (e) {
+  failures.push(`crashed: ${e?.stack ?? e}`);
+} finally {
+  if (workerd && workerd.exitCode === null) workerd.kill('SIGKILL');
+  for (const stop of stops.reverse()) await stop().catch(() => {});
+}
+
+for (const f of failures) console.log(`FAIL ${f}`);
+console.log(`oci: ${passed} passed, ${failures.length} failed`);
+process.exitCode = failures.length ? 1 : 0;
+
+async function waitFor(url, output) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`workerd did not start: ${output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The CLI as cosign and rekor-cli users run it. */
+async function checkCli(where, cases) {
+  const dir = mkdtempSync(join(tmpdir(), 'sigstore-wasm-oci-'));
+  try {
+    const root = join(dir, 'trusted_root.json');
+    writeFileSync(root, JSON.stringify(world.trustedRoot));
+    const key = join(dir, 'cosign.pub');
+    writeFileSync(key, cases.find((c) => c.options.publicKey).options.publicKey);
+    const registry = where.registries.registry;
+    const identity = ['--certificate-identity', cases[0].options.certificateIdentity, '--certificate-oidc-issuer', cases[0].options.certificateOidcIssuer];
+    const cli = async (name, args, expect) => {
+      const r = await run(process.execPath, [CLI, ...args, '--trusted-root', root]);
+      const problem = expect(r);
+      check(`cli: ${name}`, !problem, `${problem} (exit ${r.status}; stdout ${r.stdout.slice(0, 300)}; stderr ${r.stderr.slice(0, 300)})`);
+    };
+    const image = `${registry}/legacy/keyless:v1`;
+    await cli('verify-image prints the verified payloads as cosign does', ['verify-image', ...identity, image], (r) => {
+      if (r.status !== 0) return 'not verified';
+      const [payload] = JSON.parse(r.stdout);
+      if (!payload?.critical?.image?.['docker-manifest-digest']?.startsWith('sha256:')) return 'no docker-manifest-digest';
+      if (payload.optional.Subject !== identity[1]) return 'no Subject';
+      if (!r.stderr.includes('The following checks were performed')) return 'no checks on stderr';
+    });
+    await cli('verify-image with a key', ['verify-image', '--key', key, `${registry}/legacy/keyed:v1`], (r) => (r.status === 0 ? undefined : 'not verified'));
+    await cli('verify-image with -a', ['verify-image', ...identity, '-a', 'env=dev', `${registry}/legacy/annotated:v1`], (r) =>
+      r.status === 1 && r.stderr.includes('Error: no matching signatures') && r.stderr.includes('ANNOTATION_MISMATCH') ? undefined : 'not refused as it should be',
+    );
+    await cli('an unsigned image', ['verify-image', ...identity, `${registry}/unsigned/app:v1`], (r) =>
+      r.status === 1 && r.stderr.startsWith('Error: no signatures found') ? undefined : 'no "no signatures found"',
+    );
+    await cli('--output text names each signature', ['verify-image', ...identity, '--output', 'text', `${registry}/neg/one-of-two:v1`], (r) =>
+      r.status === 0 && r.stdout.includes('refused ') && r.stdout.includes('ARTIFACT_MISMATCH') && r.stdout.includes('verified ') ? undefined : 'report incomplete',
+    );
+    await cli('verify-attestation --type', ['verify-attestation', ...identity, '--type', 'slsaprovenance1', `${registry}/attest/legacy:v1`], (r) => {
+      if (r.status !== 0) return 'not verified';
+      const statement = JSON.parse(Buffer.from(JSON.parse(r.stdout.split('\n')[0]).payload, 'base64'));
+      return statement.predicateType === 'https://slsa.dev/provenance/v1' ? undefined : 'wrong statement';
+    });
+    await cli('verify-attestation without an attestation of the type', ['verify-attestation', ...identity, `${registry}/attest/legacy:v1`], (r) =>
+      r.status === 1 && r.stderr.includes('no attestations found') ? undefined : 'not refused',
+    );
+    const entry = world.rekor.entries[0];
+    await cli('rekor get --log-index', ['rekor', 'get', '--log-index', String(entry.logIndex), '--rekor-url', where.rekor], (r) =>
+      r.status === 0 && JSON.parse(r.stdout).UUID === entry.uuid ? undefined : 'wrong entry',
+    );
+    const badSet = world.cases.find((c) => c.name === 'an entry with a bad SET').target.logIndex;
+    await cli('rekor get from a lying Rekor', ['rekor', 'get', '--log-index', String(badSet), '--rekor-url', where.rekorLiar], (r) =>
+      r.status === 1 && r.stderr.includes('check:  SET') ? undefined : 'not refused',
+    );
+    await cli('a bad flag', ['verify-image', '--no-such-flag', image], (r) => (r.status === 2 ? undefined : 'not a usage error'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function run(command, args) {
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolvePromise({ status, stdout, stderr });
+    });
+  });
+}
