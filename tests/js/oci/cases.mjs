@@ -54,14 +54,21 @@ export async function runCase(verifier, VerificationError, testCase, where, extr
 
 /** Whether `actual` has every member `expect` names, with the same value. */
 export function meets(actual, expect) {
-  return !('crashed' in actual) && Object.entries(expect).every(([k, v]) => canonical(actual[k] ?? null) === canonical(v));
+  return !('crashed' in actual) && Object.entries(expect).every(([k, v]) => canonicalJson(actual[k] ?? null) === canonicalJson(v));
 }
 
-/** JSON with object keys sorted, so that equal values compare equal whatever their key order. */
-function canonical(value) {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+/**
+ * JSON with object keys sorted recursively (by UTF-16 code units) and no whitespace: how Rekor
+ * canonicalises an entry, and how equal values compare equal whatever their key order.
+ */
+export function canonicalJson(value) {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .filter((key) => value[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }

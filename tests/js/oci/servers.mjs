@@ -19,6 +19,7 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { canonicalJson } from './cases.mjs';
 
 const REGISTRY_BIN = '/usr/bin/docker-registry';
 const REGISTRY_READY_TIMEOUT_MS = 20_000;
@@ -635,21 +636,8 @@ export async function startCorsProxy({ allow = (url) => url.hostname === '127.0.
 // ---------------------------------------------------------------------------------------------
 // The Rekor server
 
-/** JSON with object keys sorted recursively (by UTF-16 code units) and no whitespace. */
-export function canonicalJson(value) {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((key) => value[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** The RFC 6962 leaf hash of a proposed entry, as hex: SHA-256(0x00 ‖ canonical JSON). */
-export function rekorLeafHash(proposedEntry) {
+function rekorLeafHash(proposedEntry) {
   return createHash('sha256').update(Buffer.from([0])).update(canonicalJson(proposedEntry), 'utf8').digest('hex');
 }
 
