@@ -298,6 +298,20 @@ mod tests {
     }
 
     #[test]
+    fn all_replies_together_are_bounded() {
+        const MIB: usize = 1 << 20;
+        let count = limits::MAX_FETCHED_BYTES / MIB + 1;
+        let mut exchange = Exchange::default();
+        let walk = |fetch: &mut Fetch<'_>| {
+            for i in 0..count {
+                fetch.get(Request::get(format!("http://x/{i}"), "*/*", MIB));
+            }
+        };
+        let err = exchange.complete(walk, |_| Reply::Response(Response::new(200, vec![], vec![0; MIB]))).unwrap_err();
+        assert_eq!(err.code, ErrorCode::LimitExceeded);
+    }
+
+    #[test]
     fn a_walk_cannot_ask_for_more_than_the_request_limit() {
         let mut exchange = Exchange::default();
         let many = |fetch: &mut Fetch<'_>| {

@@ -260,17 +260,16 @@ pub fn verify_lookup(
     }
     let mut out = Vec::with_capacity(entries.len());
     for entry in entries {
-        let logged = verify_entry(entry, tlogs, backend)?;
         let asked_for = match query {
             Query::LogIndex(index) => entry.entry.log_index == *index,
             Query::Uuid(uuid) => same_uuid(uuid, &entry.uuid),
-            Query::Digest(digest) => logged.digest.as_deref() == Some(digest.to_string().as_str()),
+            Query::Digest(_) => true,
         };
-        if !asked_for {
-            return fail(
-                ErrorCode::Rekor,
-                format!("Rekor answered with entry {}, which is not the one asked for", entry.uuid),
-            );
+        let logged = if asked_for { verify_entry(entry, tlogs, backend)? } else { return not_asked_for(entry) };
+        if let Query::Digest(digest) = query {
+            if logged.digest.as_deref() != Some(digest.to_string().as_str()) {
+                return not_asked_for(entry);
+            }
         }
         out.push(logged);
     }
@@ -278,6 +277,10 @@ pub fn verify_lookup(
         return fail(ErrorCode::Rekor, format!("Rekor answered with {} entries for one", entries.len()));
     }
     Ok(out)
+}
+
+fn not_asked_for<T>(entry: &Entry) -> Result<T> {
+    fail(ErrorCode::Rekor, format!("Rekor answered with entry {}, which is not the one asked for", entry.uuid))
 }
 
 /// Verifies one entry on its own (see [`tlog::verify_logged`]) and decodes its body.
@@ -343,4 +346,136 @@ struct RawInclusionProof {
 struct BodyHeader {
     kind: String,
     api_version: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::{Exchange, Reply, Response};
+
+    const BASE: &str = "http://rekor.test";
+
+    fn body() -> Vec<u8> {
+        br#"{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{}}"#.to_vec()
+    }
+
+    /// A distinct entry body.
+    fn numbered(i: usize) -> Vec<u8> {
+        format!(r#"{{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{{"n":{i}}}}}"#).into_bytes()
+    }
+
+    fn uuid_of(body: &[u8]) -> String {
+        format!("{:016x}{}", 42, encode_hex(&merkle::leaf_hash(body)))
+    }
+
+    fn entry_json(uuid: &str, body: &[u8], index: u64) -> serde_json::Value {
+        serde_json::json!({ uuid: {
+            "body": encode_base64(body), "integratedTime": 1_700_000_000, "logID": "00ff", "logIndex": index,
+            "verification": {
+                "inclusionProof": { "checkpoint": "x", "hashes": [encode_hex(&[7; 32])], "logIndex": 3, "rootHash": encode_hex(&[9; 32]), "treeSize": 10 },
+                "signedEntryTimestamp": encode_base64(b"set"),
+            },
+        }})
+    }
+
+    fn ok(value: &serde_json::Value) -> Reply {
+        Reply::Response(Response::new(200, vec![], value.to_string().into_bytes()))
+    }
+
+    fn run(query: &Query, serve: impl Fn(&Request) -> Reply) -> (Result<Vec<Entry>>, Vec<Request>) {
+        let mut exchange = Exchange::default();
+        let mut asked = Vec::new();
+        let outcome = exchange.complete(
+            |fetch| lookup(fetch, BASE, query),
+            |r| {
+                asked.push(r.clone());
+                serve(r)
+            },
+        );
+        let outcome = match outcome {
+            Ok(Ok(Poll::Ready(entries))) => Ok(entries),
+            Ok(Ok(Poll::Pending)) => panic!("stalled"),
+            Ok(Err(e)) | Err(e) => Err(e),
+        };
+        (outcome, asked)
+    }
+
+    #[test]
+    fn an_entry_is_converted_only_if_its_uuid_is_its_leaf_hash() {
+        let uuid = uuid_of(&body());
+        let (entries, asked) = run(&Query::LogIndex(5), |_| ok(&entry_json(&uuid, &body(), 5)));
+        let entries = entries.unwrap();
+        assert_eq!(asked[0].url, format!("{BASE}/api/v1/log/entries?logIndex=5"));
+        assert_eq!(asked[0].max_bytes, limits::MAX_REKOR_RESPONSE_BYTES);
+        let entry = &entries[0].entry;
+        assert_eq!((entry.kind.as_str(), entry.version.as_str(), entry.log_index), ("hashedrekord", "0.0.1", 5));
+        assert_eq!(entry.inclusion_proof.as_ref().map(|p| (p.log_index, p.tree_size)), Some((3, 10)));
+
+        let other = uuid_of(b"another body");
+        let mut no_proof = entry_json(&uuid, &body(), 5);
+        no_proof[&uuid]["verification"].as_object_mut().unwrap().remove("inclusionProof");
+        let mut two = entry_json(&uuid, &body(), 5);
+        two[&other] = two[&uuid].clone();
+        let cases = [
+            ok(&entry_json(&other, &body(), 5)),
+            ok(&no_proof),
+            ok(&two),
+            ok(&serde_json::json!([])),
+            Reply::Response(Response::new(404, vec![], b"{}".to_vec())),
+            Reply::Response(Response::new(500, vec![], b"{}".to_vec())),
+        ];
+        for (i, reply) in cases.into_iter().enumerate() {
+            let (outcome, _) = run(&Query::LogIndex(5), |_| reply.clone());
+            assert_eq!(outcome.unwrap_err().code, ErrorCode::Rekor, "case {i}");
+        }
+        assert_eq!(run(&Query::LogIndex(5), |_| Reply::TooLarge).0.unwrap_err().code, ErrorCode::LimitExceeded);
+        assert_eq!(
+            run(&Query::LogIndex(5), |_| Reply::Failed("timeout".into())).0.unwrap_err().code,
+            ErrorCode::Network
+        );
+    }
+
+    #[test]
+    fn a_search_reads_entries_ten_at_a_time_and_is_bounded() {
+        let uuids: Vec<String> = (0..23).map(|i| uuid_of(&numbered(i))).collect();
+        let query = Query::Digest(Digest::sha256(b"artifact"));
+        let serve = |uuids: &[String]| {
+            let uuids = uuids.to_vec();
+            move |r: &Request| {
+                if r.url.ends_with("/index/retrieve") {
+                    return ok(&serde_json::json!(uuids));
+                }
+                let asked: serde_json::Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
+                let found: Vec<serde_json::Value> = asked["entryUUIDs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|u| {
+                        let i = uuids.iter().position(|x| x == u.as_str().unwrap()).unwrap();
+                        entry_json(&uuids[i], &numbered(i), i as u64)
+                    })
+                    .collect();
+                ok(&serde_json::json!(found))
+            }
+        };
+        let (entries, asked) = run(&query, serve(&uuids));
+        assert_eq!(entries.unwrap().len(), 23);
+        assert_eq!(asked.len(), 1 + 3, "one search, then three batches");
+        let too_many: Vec<String> = (0..=limits::MAX_REKOR_RESULTS).map(|i| uuid_of(&numbered(i))).collect();
+        assert_eq!(run(&query, serve(&too_many)).0.unwrap_err().code, ErrorCode::LimitExceeded);
+        assert_eq!(run(&query, serve(&["not a uuid".to_owned()])).0.unwrap_err().code, ErrorCode::InvalidInput);
+    }
+
+    #[test]
+    fn an_answer_that_is_not_what_was_asked_for_is_refused_before_anything_is_verified() {
+        let uuid = uuid_of(&body());
+        let (entries, _) = run(&Query::LogIndex(5), |_| ok(&entry_json(&uuid, &body(), 6)));
+        let err = verify_lookup(&Query::LogIndex(5), &entries.unwrap(), &[], &crate::crypto::RustCrypto).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Rekor);
+        let wanted = Query::uuid(&uuid_of(b"another body")).unwrap();
+        let (entries, _) = run(&wanted, |_| ok(&entry_json(&uuid, &body(), 5)));
+        let err = verify_lookup(&wanted, &entries.unwrap(), &[], &crate::crypto::RustCrypto).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Rekor);
+        assert!(same_uuid(&uuid, &uuid[16..]) && !same_uuid(&uuid, &format!("{:016x}{}", 43, &uuid[16..])));
+    }
 }

@@ -17,6 +17,7 @@ use sigstore_wasm::cosign::discover::discover;
 use sigstore_wasm::cosign::verify::verify_discovery;
 use sigstore_wasm::error::VerificationError;
 use sigstore_wasm::http::Exchange;
+use sigstore_wasm::limits;
 use sigstore_wasm::options::{ImageOptions, LogQueryOptions, PolicyOptions};
 use sigstore_wasm::rekor;
 use sigstore_wasm::trust::TrustedRoot;
@@ -513,6 +514,16 @@ fn build() -> Scenario {
         id.clone(),
         json!({ "error": "LIMIT_EXCEEDED", "problems": ["LIMIT_EXCEEDED"], "signatures": [] }),
     );
+    let crowded = w.image("neg/too-many-signatures", "v1", OCI_MANIFEST);
+    let sig = w.legacy_signature("neg/too-many-signatures", &crowded, &LegacyOptions::default());
+    w.attach_legacy("neg/too-many-signatures", &crowded, ".sig", &vec![sig; limits::MAX_SIGNATURES + 1]);
+    c.image(
+        "more signatures than are examined",
+        "registry",
+        "REGISTRY/neg/too-many-signatures:v1",
+        id.clone(),
+        json!({ "error": null, "verified": limits::MAX_SIGNATURES, "problems": ["LIMIT_EXCEEDED"] }),
+    );
     let big = w.image("neg/oversized", "v1", OCI_MANIFEST);
     let mut payload = w.payload("neg/oversized", &big, &BTreeMap::new());
     payload.extend(std::iter::repeat_n(b' ', 2 << 20));
@@ -821,6 +832,55 @@ fn a_bearer_token_is_fetched_once_per_walk_and_sent_only_to_its_registry() {
     let log = servers.log.borrow();
     assert_eq!(log.iter().filter(|u| u.contains("/token?")).count(), 1, "{log:#?}");
     assert!(log.iter().all(|u| u.starts_with("http://127.0.0.1:5001/")), "{log:#?}");
+}
+
+/// Each kind of legacy layer has its own size bound, checked against its descriptor before
+/// anything is fetched. (A registry would refuse to store these lying descriptors, so they are
+/// not in the world the package's tests push.)
+#[test]
+fn legacy_layers_are_refused_by_their_descriptors_size() {
+    let mut w = World::new(7);
+    let image = w.image("app", "v1", OCI_MANIFEST);
+    let lying = |media_type: &str, size: usize| {
+        let layer = json!({ "mediaType": media_type, "digest": digest(b"absent"), "size": size });
+        let config =
+            json!({ "mediaType": "application/vnd.oci.image.config.v1+json", "digest": digest(b"{}"), "size": 2 });
+        serde_json::to_vec(
+            &json!({ "schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": config, "layers": [layer] }),
+        )
+        .unwrap()
+    };
+    let repo = w.repository("app");
+    repo.manifest(
+        OCI_MANIFEST,
+        lying(SIMPLE_SIGNING, limits::MAX_SIMPLE_SIGNING_BYTES + 1),
+        Some(&tag_of(&image, ".sig")),
+    );
+    repo.manifest(OCI_MANIFEST, lying(DSSE_ENVELOPE, limits::MAX_ENVELOPE_BYTES + 1), Some(&tag_of(&image, ".att")));
+    let servers = Servers {
+        content: w.registry_content(),
+        registries: [("http://127.0.0.1:5000".to_owned(), Registry::Plain)].into(),
+        rekors: BTreeMap::new(),
+        log: Default::default(),
+    };
+    for (attestations, what) in [(false, "signature"), (true, "attestation")] {
+        let policy: PolicyOptions = serde_json::from_value(with(
+            &identity(),
+            if attestations { json!({ "predicateType": SLSA_V1 }) } else { json!({}) },
+        ))
+        .unwrap();
+        let (request, _) = ImageOptions { offline: true, ..Default::default() }
+            .into_request("127.0.0.1:5000/app:v1", policy, attestations)
+            .unwrap();
+        let discovery =
+            match Exchange::default().complete(|f| discover(f, &request), |r| servers.answer(r)).unwrap().unwrap() {
+                sigstore_wasm::http::Poll::Ready(d) => d,
+                sigstore_wasm::http::Poll::Pending => panic!("stalled"),
+            };
+        let [found] = discovery.found.as_slice() else { panic!("{what}: {} found", discovery.found.len()) };
+        assert_eq!(found.content.as_ref().unwrap_err().code, sigstore_wasm::error::ErrorCode::LimitExceeded, "{what}");
+    }
+    assert!(servers.log.borrow().iter().all(|u| !u.contains("/blobs/")), "no blob was fetched");
 }
 
 #[test]

@@ -135,3 +135,183 @@ impl<'f, 'a> Registry<'f, 'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::{Exchange, Reply};
+    use crate::oci::manifest::OCI_MANIFEST;
+
+    fn reply(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+        let headers = headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+        Reply::Response(Response::new(status, headers, body.to_vec()))
+    }
+
+    fn reference() -> Reference {
+        Reference::parse("127.0.0.1:5000/app:v1").unwrap()
+    }
+
+    fn manifest_of(content: &[u8]) -> Vec<u8> {
+        format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_MANIFEST}","config":{{"mediaType":"c","digest":"{}","size":{}}},"layers":[]}}"#,
+            Digest::sha256(content),
+            content.len()
+        )
+        .into_bytes()
+    }
+
+    fn blob_descriptor(content: &[u8], size: u64) -> Descriptor {
+        Descriptor {
+            media_type: "application/octet-stream".into(),
+            digest: Digest::sha256(content),
+            size,
+            artifact_type: None,
+            annotations: Default::default(),
+        }
+    }
+
+    /// Runs `walk` against `serve`, recording every request.
+    fn drive<T>(
+        walk: impl Fn(&mut Registry<'_, '_>) -> Result<Poll<T>>,
+        serve: impl Fn(&Request) -> Reply,
+    ) -> (Result<T>, Vec<Request>) {
+        let mut exchange = Exchange::default();
+        let mut asked = Vec::new();
+        let outcome = exchange.complete(
+            |fetch| walk(&mut Registry::new(fetch, &reference(), false)),
+            |r| {
+                asked.push(r.clone());
+                serve(r)
+            },
+        );
+        let outcome = match outcome {
+            Ok(Ok(Poll::Ready(v))) => Ok(v),
+            Ok(Ok(Poll::Pending)) => panic!("stalled"),
+            Ok(Err(e)) | Err(e) => Err(e),
+        };
+        (outcome, asked)
+    }
+
+    #[test]
+    fn a_bearer_challenge_is_answered_once_and_the_token_sent_only_to_the_registry() {
+        let body = manifest_of(b"config");
+        let (outcome, asked) = drive(
+            |r| r.manifest("v1"),
+            |request| match (request.url.as_str(), request.headers.iter().any(|(n, _)| n == "authorization")) {
+                (u, _) if u.starts_with("https://auth.example/token?") => reply(200, &[], br#"{"token":"t0k"}"#),
+                (_, false) => reply(
+                    401,
+                    &[(
+                        "www-authenticate",
+                        r#"Bearer realm="https://auth.example/token",service="reg",scope="repository:app:pull""#,
+                    )],
+                    b"",
+                ),
+                (_, true) => reply(200, &[("content-type", OCI_MANIFEST)], &body),
+            },
+        );
+        let fetched = outcome.unwrap().unwrap();
+        assert_eq!(fetched.digest, Digest::sha256(&body));
+        assert_eq!(asked.len(), 3);
+        assert!(asked[1].headers.iter().all(|(n, _)| n != "authorization"), "the token request carries no token");
+        assert!(asked[2].headers.contains(&("authorization".into(), "Bearer t0k".into())));
+    }
+
+    #[test]
+    fn registry_failures_are_typed() {
+        let cases = [
+            (reply(401, &[], b""), ErrorCode::Registry),
+            (reply(401, &[("www-authenticate", r#"Basic realm="x""#)], b""), ErrorCode::Registry),
+            (reply(500, &[], b"down"), ErrorCode::Registry),
+            (reply(200, &[("content-type", OCI_MANIFEST)], b"<html>"), ErrorCode::Registry),
+            (Reply::Failed("connection refused".into()), ErrorCode::Network),
+            (Reply::TooLarge, ErrorCode::LimitExceeded),
+        ];
+        for (i, (answer, code)) in cases.into_iter().enumerate() {
+            let (outcome, _) = drive(|r| r.manifest("v1"), |_| answer.clone());
+            assert_eq!(outcome.unwrap_err().code, code, "case {i}");
+        }
+        let token_too_large = |request: &Request| {
+            if request.url.contains("/token") {
+                assert_eq!(request.max_bytes, limits::MAX_TOKEN_RESPONSE_BYTES);
+                return Reply::TooLarge;
+            }
+            reply(401, &[("www-authenticate", r#"Bearer realm="https://r/token""#)], b"")
+        };
+        assert_eq!(drive(|r| r.manifest("v1"), token_too_large).0.unwrap_err().code, ErrorCode::LimitExceeded);
+        let (missing, _) = drive(|r| r.manifest("v1"), |_| reply(404, &[], b""));
+        assert_eq!(missing.unwrap(), None);
+    }
+
+    #[test]
+    fn content_fetched_by_digest_must_be_that_content_of_that_size() {
+        let body = manifest_of(b"x");
+        let digest = Digest::sha256(&body).to_string();
+        let (ok, _) = drive(|r| r.manifest(&digest), |_| reply(200, &[], &body));
+        assert!(ok.unwrap().is_some());
+        let (lied, _) = drive(|r| r.manifest(&digest), |_| reply(200, &[], &manifest_of(b"y")));
+        assert_eq!(lied.unwrap_err().code, ErrorCode::DigestMismatch);
+
+        let blob = b"signed payload";
+        let exact = blob_descriptor(blob, blob.len() as u64);
+        let (ok, asked) =
+            drive(|r| r.blob(&exact, 100, "the payload").map(|p| p.map(<[u8]>::to_vec)), |_| reply(200, &[], blob));
+        assert_eq!(ok.unwrap(), blob);
+        assert_eq!(asked[0].max_bytes, blob.len(), "nothing beyond the descriptor's size is read");
+        let (tampered, _) = drive(
+            |r| r.blob(&exact, 100, "the payload").map(|p| p.map(<[u8]>::to_vec)),
+            |_| reply(200, &[], b"signed pAyload"),
+        );
+        assert_eq!(tampered.unwrap_err().code, ErrorCode::DigestMismatch);
+        let big = blob_descriptor(blob, 101);
+        let (refused, asked) =
+            drive(|r| r.blob(&big, 100, "the payload").map(|p| p.map(<[u8]>::to_vec)), |_| reply(200, &[], blob));
+        assert_eq!(refused.unwrap_err().code, ErrorCode::LimitExceeded);
+        assert!(asked.is_empty(), "an oversized blob is refused before it is fetched");
+        let short = blob_descriptor(blob, blob.len() as u64 + 1);
+        let (refused, _) =
+            drive(|r| r.blob(&short, 100, "the payload").map(|p| p.map(<[u8]>::to_vec)), |_| reply(200, &[], blob));
+        assert_eq!(refused.unwrap_err().code, ErrorCode::Registry);
+    }
+
+    #[test]
+    fn referrers_come_from_the_api_or_else_from_the_tag_schema() {
+        let subject = Digest::sha256(b"image");
+        let listed = |n: usize| {
+            let d = format!(r#"{{"mediaType":"{OCI_MANIFEST}","digest":"{}","size":1}}"#, Digest::sha256(b"r"));
+            format!(r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[{}]}}"#, vec![d; n].join(","))
+                .into_bytes()
+        };
+        let api = |_: &Request| reply(200, &[("content-type", OCI_INDEX)], &listed(2));
+        let (found, asked) = drive(|r| r.referrers(&subject), api);
+        assert_eq!(found.unwrap(), (vec![found_descriptor(); 2], ReferrersVia::ReferrersApi));
+        assert_eq!(asked.len(), 1);
+        for status in [400, 404, 405, 501] {
+            let fallback = |r: &Request| {
+                if r.url.contains("/referrers/") {
+                    reply(status, &[], b"404 page not found")
+                } else {
+                    reply(200, &[("content-type", OCI_INDEX)], &listed(1))
+                }
+            };
+            let (found, asked) = drive(|r| r.referrers(&subject), fallback);
+            assert_eq!(found.unwrap().1, ReferrersVia::ReferrersTag, "{status}");
+            assert!(asked[1].url.ends_with(&format!("/manifests/{}", subject.tag(""))));
+        }
+        let too_many =
+            |_: &Request| reply(200, &[("content-type", OCI_INDEX)], &listed(limits::MAX_INDEX_MANIFESTS + 1));
+        assert_eq!(drive(|r| r.referrers(&subject), too_many).0.unwrap_err().code, ErrorCode::LimitExceeded);
+        let image = |_: &Request| reply(200, &[("content-type", OCI_MANIFEST)], &manifest_of(b"c"));
+        assert_eq!(drive(|r| r.referrers(&subject), image).0.unwrap_err().code, ErrorCode::Registry);
+    }
+
+    fn found_descriptor() -> Descriptor {
+        Descriptor {
+            media_type: OCI_MANIFEST.into(),
+            digest: Digest::sha256(b"r"),
+            size: 1,
+            artifact_type: None,
+            annotations: Default::default(),
+        }
+    }
+}
