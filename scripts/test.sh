@@ -23,6 +23,8 @@ fi
 
 # verify_bundle: any bytes as a bundle or trusted root, from the real bundles as seeds.
 # verify_field: real bundles with one binary field replaced by any bytes (DER, SCT, CMS, checkpoints).
+# registry_replies: any bytes as registry and Rekor answers to an image verification and log lookups,
+# and as a legacy cosign layer's annotations and blob.
 fuzz() {
   local target=$1; shift
   step "fuzzing $target (${FUZZ_SECONDS}s)"
@@ -39,6 +41,7 @@ fuzz() {
 : "${FUZZ_SECONDS:=30}"
 fuzz verify_bundle -max_len=65536 ../tests/data/conformance/bundle-verify ../tests/data/realworld
 fuzz verify_field -max_len=8192
+fuzz registry_replies -max_len=65536 -dict=registry.dict
 
 step "npm package: build (the core for wasm32, wasm-bindgen, wasm-opt)"
 scripts/build-pkg.sh
