@@ -23,12 +23,21 @@ export type VerificationErrorCode =
   | 'EXTENSION_MISMATCH'
   | 'KEY_MISMATCH'
   | 'ARTIFACT_MISMATCH'
-  | 'PREDICATE_TYPE_MISMATCH';
+  | 'PREDICATE_TYPE_MISMATCH'
+  | 'ANNOTATION_MISMATCH'
+  | 'DIGEST_MISMATCH'
+  | 'REGISTRY'
+  | 'REKOR'
+  | 'NETWORK'
+  | 'NO_SIGNATURES'
+  | 'NO_MATCHING_SIGNATURES';
 
 export class VerificationError extends Error {
   readonly name: 'VerificationError';
   readonly code: VerificationErrorCode;
-  constructor(code: VerificationErrorCode, message: string);
+  /** For an image that does not verify: everything found for it, and why each failed. */
+  readonly report?: ImageVerification;
+  constructor(code: VerificationErrorCode, message: string, report?: ImageVerification);
 }
 
 /** Fulcio certificate claims (OIDs 1.3.6.1.4.1.57264.1.x) by their sigstore-go/-js names. */
@@ -150,15 +159,128 @@ export interface VerificationResult {
   } | null;
 }
 
+/** How requests are made: the runtime's `fetch` unless another is given. */
+export interface NetworkOptions {
+  /** Used for every request (default `globalThis.fetch`). */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** A prefix for every request URL (`${proxy}${url}`): a CORS proxy for pages. */
+  proxy?: string;
+  /** Milliseconds each request may take, its body included (default 30000). */
+  timeout?: number;
+}
+
+/** `verifyImage` options: the policy, the network, and cosign's image options. */
+export interface ImageOptions extends PolicyOptions, NetworkOptions {
+  /** Annotations the signature must carry with these values (`cosign verify -a key=value`). */
+  annotations?: Record<string, string>;
+  /** Rekor v1 API, for legacy signatures that carry no Rekor bundle (default https://rekor.sigstore.dev). */
+  rekorUrl?: string;
+  /** Never ask Rekor: legacy signatures must carry their Rekor bundle. */
+  offline?: boolean;
+  /** Plain HTTP to a registry that is not on loopback. */
+  allowHttpRegistry?: boolean;
+}
+
+/** `verifyImageAttestations` options: `predicateType` is required. */
+export interface AttestationOptions extends Omit<ImageOptions, 'annotations' | 'predicateType'> {
+  predicateType: string;
+}
+
+export type SignatureFormat = 'cosign-signature' | 'cosign-attestation' | 'sigstore-bundle';
+
+/** One signature or attestation found for an image, and what became of it. */
+export interface SignatureReport {
+  format: SignatureFormat;
+  /** The manifest that holds it (a legacy tag's, or a referrer's). */
+  manifest: string;
+  layer: string | null;
+  /** The legacy tag (`sha256-<hex>.sig`, `.att`). */
+  tag: string | null;
+  /** How a referrer was listed. */
+  via: 'referrers-api' | 'referrers-tag' | null;
+  verified: boolean;
+  result: (VerificationResult & { claims: SimpleSigningClaims | null }) | null;
+  error: { code: VerificationErrorCode; message: string } | null;
+}
+
+/** What a legacy signature's payload claims. */
+export interface SimpleSigningClaims {
+  type: string;
+  dockerReference: string;
+  dockerManifestDigest: string;
+  optional: Record<string, unknown>;
+}
+
+export interface ImageVerification {
+  /** The reference as given, normalised. */
+  reference: string;
+  /** `registry/repository`. */
+  name: string;
+  /** The digest everything was verified against. */
+  digest: string;
+  mediaType: string;
+  kind: 'signatures' | 'attestations';
+  predicateType: string;
+  signatures: SignatureReport[];
+  /** Places that could not be looked in. */
+  problems: { source: string; error: { code: VerificationErrorCode; message: string } }[];
+  /** How many satisfy the policy (at least one, when the promise resolves). */
+  verified: number;
+  error: { code: VerificationErrorCode; message: string } | null;
+}
+
+export interface LogOptions extends NetworkOptions {
+  /** Rekor v1 API (default https://rekor.sigstore.dev). */
+  rekorUrl?: string;
+}
+
+export interface LogEntryOptions extends LogOptions {
+  trustedRoot?: TrustedRootInput;
+}
+
+/** A Rekor entry, verified (SET, inclusion proof against a signed checkpoint, the one asked for). */
+export interface LoggedEntry extends VerifiedEntry {
+  uuid: string;
+  /** The digest the entry is about (`sha256:<hex>`). */
+  digest: string | null;
+  /** The signer the body names, decoded but not verified. */
+  signer:
+    | ({ type: 'certificate' } & Omit<Extract<Signer, { type: 'certificate' }>, 'type' | 'certificateAuthority'>)
+    | { type: 'publicKey'; keyId: string }
+    | null;
+  body: unknown;
+}
+
 export interface Verifier {
   /** Synchronous verification (pure-Rust crypto), for hot paths. */
   verify(bundle: BundleInput, artifact: ArtifactInput, policy?: PolicyOptions): VerificationResult;
   /** Verification with the signature checks on the platform's WebCrypto. */
   verifyAsync(bundle: BundleInput, artifact: ArtifactInput, policy?: PolicyOptions): Promise<VerificationResult>;
+  verifyImage(reference: string, options?: ImageOptions): Promise<ImageVerification>;
+  verifyImageAttestations(reference: string, options: AttestationOptions): Promise<ImageVerification>;
+  getLogEntry(query: { logIndex: number } | { uuid: string }, options?: LogOptions): Promise<LoggedEntry>;
+  searchLogEntries(query: { digest: string } | { artifact: Uint8Array | ArrayBuffer | ArrayBufferView | string }, options?: LogOptions): Promise<LoggedEntry[]>;
 }
 
-/** Parses the trust material once; `options` other than `trustedRoot` become policy defaults. */
-export function createVerifier(options?: VerifyOptions): Promise<Verifier>;
+/** Parses the trust material once; `options` other than `trustedRoot` become defaults. */
+export function createVerifier(options?: VerifyOptions & Omit<ImageOptions, keyof PolicyOptions>): Promise<Verifier>;
 
 /** Verifies a bundle; resolves to what was verified, or rejects with a `VerificationError`. */
 export function verifyBundle(bundle: BundleInput, artifact: ArtifactInput, options?: VerifyOptions): Promise<VerificationResult>;
+
+/**
+ * Finds an image's cosign signatures (legacy `.sig` layers and v3 bundle referrers) and verifies
+ * each against its digest and the policy (`cosign verify`). Resolves when at least one
+ * satisfies it; otherwise rejects with a `VerificationError` (`NO_SIGNATURES`,
+ * `NO_MATCHING_SIGNATURES`, or what stopped the search) whose `report` says what was found.
+ */
+export function verifyImage(reference: string, options?: ImageOptions & { trustedRoot?: TrustedRootInput }): Promise<ImageVerification>;
+
+/** The same for attestations of exactly `predicateType` (`cosign verify-attestation --type`). */
+export function verifyImageAttestations(reference: string, options: AttestationOptions & { trustedRoot?: TrustedRootInput }): Promise<ImageVerification>;
+
+/** A Rekor entry by log index or UUID (`rekor-cli get`), verified before it is returned. */
+export function getLogEntry(query: { logIndex: number } | { uuid: string }, options?: LogEntryOptions): Promise<LoggedEntry>;
+
+/** The Rekor entries about an artifact or digest (`rekor-cli search`), each verified. */
+export function searchLogEntries(query: { digest: string } | { artifact: Uint8Array | ArrayBuffer | ArrayBufferView | string }, options?: LogEntryOptions): Promise<LoggedEntry[]>;

@@ -2,9 +2,15 @@
 // writes, against pkg/index.d.ts, with --strict --module nodenext --moduleResolution nodenext.
 import {
   createVerifier,
+  getLogEntry,
+  searchLogEntries,
   verifyBundle,
+  verifyImage,
+  verifyImageAttestations,
   VerificationError,
   type ArtifactInput,
+  type ImageVerification,
+  type LoggedEntry,
   type BundleInput,
   type VerificationErrorCode,
   type VerificationResult,
@@ -54,6 +60,31 @@ export async function explain(bundle: BundleInput, artifact: ArtifactInput): Pro
     }
     throw e;
   }
+}
+
+export async function image(reference: string): Promise<string> {
+  try {
+    const report: ImageVerification = await verifyImage(reference, {
+      certificateIdentityRegExp: '^https://github\\.com/acme/',
+      certificateIssuer: 'https://token.actions.githubusercontent.com',
+      annotations: { env: 'prod' },
+      proxy: 'https://proxy.example/',
+      timeout: 10_000,
+    });
+    const first = report.signatures.find((s) => s.verified);
+    const attested = await verifyImageAttestations(`${report.name}@${report.digest}`, { predicateType: 'https://slsa.dev/provenance/v1', publicKey: '...' });
+    return `${first?.format} ${first?.result?.claims?.dockerManifestDigest ?? first?.result?.statement?.predicateType} ${attested.verified}`;
+  } catch (e) {
+    if (e instanceof VerificationError && e.report) return `${e.code}: ${e.report.signatures.map((s) => s.error?.code).join(', ')}`;
+    throw e;
+  }
+}
+
+export async function log(artifact: Uint8Array): Promise<number> {
+  const entry: LoggedEntry = await getLogEntry({ logIndex: 12345 }, { rekorUrl: 'https://rekor.sigstore.dev' });
+  const found: LoggedEntry[] = await searchLogEntries({ artifact });
+  const signer = entry.signer?.type === 'certificate' ? entry.signer.subjectAltName : entry.signer?.keyId;
+  return found.length + (signer ?? '').length + (entry.inclusionProof?.treeSize ?? 0);
 }
 
 export const error = new VerificationError('IDENTITY_MISMATCH', 'expected a, found b');
