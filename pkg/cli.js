@@ -321,11 +321,9 @@ async function verifyImageCommand(args) {
   } catch (e) {
     if (!(e instanceof VerificationError) || !e.report) throw e;
     if (args.output === 'text') console.error(imageText(e.report));
-    else {
-      const kind = attestations ? 'attestations' : 'signatures';
-      const found = e.code === 'NO_MATCHING_SIGNATURES' ? `no matching ${kind}` : e.code === 'NO_SIGNATURES' ? `no ${kind} found` : e.code;
-      console.error(`Error: ${found}: ${e.message}`);
-    }
+    else if (e.code === 'NO_SIGNATURES') console.error(`Error: ${e.message}`);
+    else if (e.code === 'NO_MATCHING_SIGNATURES') console.error(`Error: no matching ${attestations ? 'attestations' : 'signatures'}: ${e.message}`);
+    else console.error(`Error: ${e.code}: ${e.message}`);
     return 1;
   }
   if (args.output === 'text') {
