@@ -59,25 +59,16 @@ export function createApi(loadWasm) {
     return (await verifierFor(trustedRoot)).verifyAsync(bundle, artifact, policy);
   }
 
-  async function verifyImage(reference, options = {}) {
+  // The calls that take one subject (an image reference, a log query) and options, run by the
+  // verifier of the options' trusted root.
+  const onVerifier = (method) => async (subject, options = {}) => {
     const { trustedRoot = 'production', ...rest } = options;
-    return (await verifierFor(trustedRoot)).verifyImage(reference, rest);
-  }
-
-  async function verifyImageAttestations(reference, options = {}) {
-    const { trustedRoot = 'production', ...rest } = options;
-    return (await verifierFor(trustedRoot)).verifyImageAttestations(reference, rest);
-  }
-
-  async function getLogEntry(query, options = {}) {
-    const { trustedRoot = 'production', ...rest } = options;
-    return (await verifierFor(trustedRoot)).getLogEntry(query, rest);
-  }
-
-  async function searchLogEntries(query, options = {}) {
-    const { trustedRoot = 'production', ...rest } = options;
-    return (await verifierFor(trustedRoot)).searchLogEntries(query, rest);
-  }
+    return (await verifierFor(trustedRoot))[method](subject, rest);
+  };
+  const verifyImage = onVerifier('verifyImage');
+  const verifyImageAttestations = onVerifier('verifyImageAttestations');
+  const getLogEntry = onVerifier('getLogEntry');
+  const searchLogEntries = onVerifier('searchLogEntries');
 
   return { createVerifier, verifyBundle, verifyImage, verifyImageAttestations, getLogEntry, searchLogEntries, VerificationError };
 }

@@ -77,6 +77,14 @@ impl<T> Poll<T> {
             Self::Pending => Poll::Pending,
         }
     }
+
+    /// The result of a walk that asked for nothing more: pending then would mean it is stuck.
+    pub fn finished(self) -> Result<T> {
+        match self {
+            Self::Ready(value) => Ok(value),
+            Self::Pending => fail(ErrorCode::InvalidInput, "the walk is pending but asks for nothing"),
+        }
+    }
 }
 
 /// The value of a `Result<Poll<T>>`, or returns `Ok(Poll::Pending)` from the enclosing walk.
@@ -200,6 +208,15 @@ impl Exchange {
             self.outstanding.clear();
         }
         Ok(())
+    }
+
+    /// [`Exchange::complete`] for a walk that may fail: its value, or its error.
+    pub fn complete_walk<T>(
+        &mut self,
+        walk: impl FnMut(&mut Fetch<'_>) -> Result<Poll<T>>,
+        send: impl FnMut(&Request) -> Reply,
+    ) -> Result<T> {
+        self.complete(walk, send)??.finished()
     }
 
     /// Runs `walk` to its end, answering each round's requests with `send`: for callers that

@@ -383,20 +383,14 @@ mod tests {
     }
 
     fn run(query: &Query, serve: impl Fn(&Request) -> Reply) -> (Result<Vec<Entry>>, Vec<Request>) {
-        let mut exchange = Exchange::default();
         let mut asked = Vec::new();
-        let outcome = exchange.complete(
+        let outcome = Exchange::default().complete_walk(
             |fetch| lookup(fetch, BASE, query),
             |r| {
                 asked.push(r.clone());
                 serve(r)
             },
         );
-        let outcome = match outcome {
-            Ok(Ok(Poll::Ready(entries))) => Ok(entries),
-            Ok(Ok(Poll::Pending)) => panic!("stalled"),
-            Ok(Err(e)) | Err(e) => Err(e),
-        };
         (outcome, asked)
     }
 

@@ -141,11 +141,7 @@ impl Lookup {
             };
             match walked.map_err(to_js)? {
                 None => return to_value(self.exchange.outstanding()),
-                Some(Ok(Poll::Ready(found))) => self.found = Some(found),
-                Some(Ok(Poll::Pending)) => {
-                    return Err(to_js(VerificationError::new(ErrorCode::InvalidInput, "the lookup stalled")))
-                }
-                Some(Err(e)) => return Err(to_js(e)),
+                Some(result) => self.found = Some(result.and_then(Poll::finished).map_err(to_js)?),
             }
         }
         Ok(js_sys::Array::new().into())

@@ -756,10 +756,7 @@ fn run(s: &Scenario, servers: &Servers, case: &Value) -> Value {
                 let image: ImageOptions = serde_json::from_value(Value::Object(image)).map_err(invalid)?;
                 let (request, policy) =
                     image.into_request(target.as_str().unwrap(), policy, call == "verifyImageAttestations")?;
-                let discovery = match exchange.complete(|fetch| discover(fetch, &request), send)?? {
-                    sigstore_wasm::http::Poll::Ready(d) => d,
-                    sigstore_wasm::http::Poll::Pending => panic!("the walk stalled"),
-                };
+                let discovery = exchange.complete_walk(|fetch| discover(fetch, &request), send)?;
                 Ok(verify_discovery(&discovery, &request.want, &verifier, &policy, &sigstore_wasm::crypto::RustCrypto))
             })();
             match outcome {
@@ -778,10 +775,7 @@ fn run(s: &Scenario, servers: &Servers, case: &Value) -> Value {
             let outcome = (|| {
                 let (query, base) =
                     serde_json::from_value::<LogQueryOptions>(Value::Object(query)).map_err(invalid)?.into_query()?;
-                let entries = match exchange.complete(|fetch| rekor::lookup(fetch, &base, &query), send)?? {
-                    sigstore_wasm::http::Poll::Ready(e) => e,
-                    sigstore_wasm::http::Poll::Pending => panic!("the walk stalled"),
-                };
+                let entries = exchange.complete_walk(|fetch| rekor::lookup(fetch, &base, &query), send)?;
                 rekor::verify_lookup(
                     &query,
                     &entries,

@@ -14,7 +14,7 @@ use sigstore_wasm::cosign::legacy::{Layer, LayerKind};
 use sigstore_wasm::cosign::verify::{verify_discovery, ImagePolicy};
 use sigstore_wasm::cosign::Want;
 use sigstore_wasm::crypto::RustCrypto;
-use sigstore_wasm::http::{Exchange, Poll, Reply, Response};
+use sigstore_wasm::http::{Exchange, Reply, Response};
 use sigstore_wasm::oci::{Digest, Reference};
 use sigstore_wasm::policy::{Policy, SignerPolicy};
 use sigstore_wasm::rekor::{self, Query};
@@ -62,12 +62,12 @@ fuzz_target!(|data: &[u8]| {
         let Ok(reference) = Reference::parse("127.0.0.1:5000/app:v1") else { return };
         let rekor = Some(RekorSearch { base_url: "http://127.0.0.1:3000".to_owned(), key: None });
         let request = Request { reference, want: want.clone(), allow_http: false, rekor };
-        if let Ok(Ok(Poll::Ready(found))) = Exchange::default().complete(|f| discover(f, &request), replies(data)) {
+        if let Ok(found) = Exchange::default().complete_walk(|f| discover(f, &request), replies(data)) {
             let _ = verify_discovery(&found, &want, verifier, &policy, &RustCrypto);
         }
     }
     for query in [Query::LogIndex(7), Query::Digest(Digest::sha256(b"artifact"))] {
-        if let Ok(Ok(Poll::Ready(entries))) = Exchange::default().complete(|f| rekor::lookup(f, "http://r", &query), replies(data)) {
+        if let Ok(entries) = Exchange::default().complete_walk(|f| rekor::lookup(f, "http://r", &query), replies(data)) {
             let _ = rekor::verify_lookup(&query, &entries, &verifier.trusted_root().tlogs, &RustCrypto);
         }
     }

@@ -114,18 +114,18 @@ impl<'f, 'a> Registry<'f, 'a> {
     /// tag-schema index where the registry has no such API.
     pub fn referrers(&mut self, digest: &Digest) -> Result<Poll<(Vec<Descriptor>, ReferrersVia)>> {
         let what = format!("the referrers of {digest}");
-        let response = ready!(self.get(&format!("referrers/{digest}"), OCI_INDEX, limits::MAX_MANIFEST_BYTES, &what));
-        // The spec's signal for "no referrers API" is 404; registries also answer 400, 405 or
-        // 501 for a path they do not route. Falling back costs one request and trusts nothing.
-        if matches!(response.status, 400 | 404 | 405 | 501) {
-            return Ok(Poll::Ready(match ready!(self.manifest(&digest.tag(""))) {
-                None => (Vec::new(), ReferrersVia::ReferrersTag),
-                Some(Fetched { manifest: Manifest::Index(index), .. }) => (index.manifests, ReferrersVia::ReferrersTag),
-                Some(Fetched { manifest: Manifest::Image(_), .. }) => {
-                    return fail(ErrorCode::Registry, format!("the referrers tag {} is not an index", digest.tag("")))
-                }
-            }));
-        }
+        let asked = self.get(&format!("referrers/{digest}"), OCI_INDEX, limits::MAX_MANIFEST_BYTES, &what);
+        let response = match asked {
+            // The spec's signal for "no referrers API" is 404; registries also answer 400, 405 or
+            // 501 for a path they do not route, and a page cannot even read those answers when
+            // they come without CORS headers, as distribution's do: to a browser that is a failed
+            // request. Falling back costs one request and trusts nothing.
+            Ok(Poll::Ready(response)) if !matches!(response.status, 400 | 404 | 405 | 501) => response,
+            Ok(Poll::Ready(_)) => return self.referrers_tag(digest),
+            Err(e) if e.code == ErrorCode::Network => return self.referrers_tag(digest),
+            Ok(Poll::Pending) => return Ok(Poll::Pending),
+            Err(e) => return Err(e),
+        };
         let response = expect_success(response, ErrorCode::Registry, &what)?;
         match Manifest::parse(&response.body, response.content_type().or(Some(OCI_INDEX)))? {
             Manifest::Index(index) => Ok(Poll::Ready((index.manifests, ReferrersVia::ReferrersApi))),
@@ -133,6 +133,18 @@ impl<'f, 'a> Registry<'f, 'a> {
                 fail(ErrorCode::Registry, format!("{what}: the registry answered with an image manifest"))
             }
         }
+    }
+
+    /// The index registries without the referrers API keep under the tag `sha256-<hex>`.
+    fn referrers_tag(&mut self, digest: &Digest) -> Result<Poll<(Vec<Descriptor>, ReferrersVia)>> {
+        let tag = digest.tag("");
+        Ok(Poll::Ready(match ready!(self.manifest(&tag)) {
+            None => (Vec::new(), ReferrersVia::ReferrersTag),
+            Some(Fetched { manifest: Manifest::Index(index), .. }) => (index.manifests, ReferrersVia::ReferrersTag),
+            Some(Fetched { manifest: Manifest::Image(_), .. }) => {
+                return fail(ErrorCode::Registry, format!("the referrers tag {tag} is not an index"))
+            }
+        }))
     }
 }
 
@@ -175,20 +187,14 @@ mod tests {
         walk: impl Fn(&mut Registry<'_, '_>) -> Result<Poll<T>>,
         serve: impl Fn(&Request) -> Reply,
     ) -> (Result<T>, Vec<Request>) {
-        let mut exchange = Exchange::default();
         let mut asked = Vec::new();
-        let outcome = exchange.complete(
+        let outcome = Exchange::default().complete_walk(
             |fetch| walk(&mut Registry::new(fetch, &reference(), false)),
             |r| {
                 asked.push(r.clone());
                 serve(r)
             },
         );
-        let outcome = match outcome {
-            Ok(Ok(Poll::Ready(v))) => Ok(v),
-            Ok(Ok(Poll::Pending)) => panic!("stalled"),
-            Ok(Err(e)) | Err(e) => Err(e),
-        };
         (outcome, asked)
     }
 
@@ -286,18 +292,27 @@ mod tests {
         let (found, asked) = drive(|r| r.referrers(&subject), api);
         assert_eq!(found.unwrap(), (vec![found_descriptor(); 2], ReferrersVia::ReferrersApi));
         assert_eq!(asked.len(), 1);
-        for status in [400, 404, 405, 501] {
+        let no_api = [400, 404, 405, 501].map(|status| reply(status, &[], b"404 page not found"));
+        // A page cannot read a 404 sent without CORS headers: the request fails.
+        let unreadable = Reply::Failed("TypeError: Failed to fetch".into());
+        for answer in no_api.into_iter().chain([unreadable]) {
             let fallback = |r: &Request| {
                 if r.url.contains("/referrers/") {
-                    reply(status, &[], b"404 page not found")
+                    answer.clone()
                 } else {
                     reply(200, &[("content-type", OCI_INDEX)], &listed(1))
                 }
             };
             let (found, asked) = drive(|r| r.referrers(&subject), fallback);
-            assert_eq!(found.unwrap().1, ReferrersVia::ReferrersTag, "{status}");
+            assert_eq!(found.unwrap().1, ReferrersVia::ReferrersTag, "{answer:?}");
             assert!(asked[1].url.ends_with(&format!("/manifests/{}", subject.tag(""))));
         }
+        let (down, _) = drive(|r| r.referrers(&subject), |_| Reply::Failed("connection refused".into()));
+        assert_eq!(
+            down.unwrap_err().code,
+            ErrorCode::Network,
+            "a registry that cannot be reached is not one without referrers"
+        );
         let too_many =
             |_: &Request| reply(200, &[("content-type", OCI_INDEX)], &listed(limits::MAX_INDEX_MANIFESTS + 1));
         assert_eq!(drive(|r| r.referrers(&subject), too_many).0.unwrap_err().code, ErrorCode::LimitExceeded);

@@ -2,9 +2,10 @@
 // against real servers on 127.0.0.1: Debian's docker-registry with the world of tests/oci.rs
 // pushed into it, a bearer-token proxy in front of it, a hostile registry, a CORS proxy, and a
 // Rekor v1 API over the world's log (and one over a lying copy of it). Every case of world.json
-// runs in Node and again in workerd; then the proxy, an injected fetch and the CLI are checked.
+// runs in Node, in workerd and in a Chromium page on an origin of its own (the servers send CORS
+// headers); then the proxy, an injected fetch and the CLI are checked.
 //
-//   node tests/js/oci/run.mjs [WORLD_DIR]     (default target/tmp/oci-world; $WORKERD set)
+//   node tests/js/oci/run.mjs [WORLD_DIR]     (default target/tmp/oci-world; $WORKERD, $CHROMIUM set)
 //
 // Prints one line per failure and `oci: N passed, M failed`; exits non-zero on any failure.
 import { spawn } from 'node:child_process';
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createVerifier, VerificationError } from '../../../pkg/node.js';
+import { launchChromium, openPage, serveFiles } from '../chromium.mjs';
 import { meets, runCase } from './cases.mjs';
 import { pushWorld } from './push.mjs';
 import { freePort, startCorsProxy, startHostileRegistry, startRegistry, startRekorServer, startTokenProxy } from './servers.mjs';
@@ -41,6 +43,7 @@ function check(name, ok, detail) {
 
 const stops = [];
 let workerd;
+const browserLog = [];
 try {
   const registry = await startRegistry();
   stops.push(registry.stop);
@@ -100,7 +103,34 @@ try {
     const actual = await response.json();
     check(`workerd: ${c.name}`, meets(actual, c.expect), `expected ${JSON.stringify(c.expect)}, got ${JSON.stringify(actual)}`);
   }
-  console.log(`ran ${cases.length} cases in Node and in workerd (${world.cases.length - cases.length} need the referrers API and run natively)`);
+
+  // And in Chromium.
+  const files = await serveFiles([['/pkg/', join(ROOT, 'pkg')], ['/tests/js/oci/', join(ROOT, 'tests/js/oci')]]);
+  const profile = mkdtempSync(join(tmpdir(), 'sigstore-wasm-oci-chromium-'));
+  const context = await launchChromium(profile);
+  stops.push(async () => {
+    await context.close().catch(() => {});
+    files.close();
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  });
+  const page = await openPage(context, (url) => new URL(url).hostname === '127.0.0.1', browserLog);
+  await page.goto(`${files.origin}/`);
+  const inPage = await page.evaluate(
+    async ({ cases, where, trustedRoot, origin }) => {
+      const { createVerifier, VerificationError } = await import(`${origin}/pkg/browser.js`);
+      const { runCase } = await import(`${origin}/tests/js/oci/cases.mjs`);
+      const verifier = await createVerifier({ trustedRoot });
+      const out = [];
+      for (const c of cases) out.push(await runCase(verifier, VerificationError, c, where));
+      return { out, secureContext: window.isSecureContext };
+    },
+    { cases, where, trustedRoot: world.trustedRoot, origin: files.origin },
+  );
+  check('chromium: the page is a secure context (WebCrypto)', inPage.secureContext, 'not a secure context');
+  inPage.out.forEach((actual, i) => {
+    check(`chromium: ${cases[i].name}`, meets(actual, cases[i].expect), `expected ${JSON.stringify(cases[i].expect)}, got ${JSON.stringify(actual)}`);
+  });
+  console.log(`ran ${cases.length} cases in Node, workerd and Chromium (${world.cases.length - cases.length} need the referrers API and run natively)`);
 } catch (e) {
   failures.push(`crashed: ${e?.stack ?? e}`);
 } finally {
@@ -109,6 +139,7 @@ try {
 }
 
 for (const f of failures) console.log(`FAIL ${f}`);
+if (failures.length && browserLog.length) console.log(`browser log:\n  ${browserLog.slice(-40).join('\n  ')}`);
 console.log(`oci: ${passed} passed, ${failures.length} failed`);
 process.exitCode = failures.length ? 1 : 0;
 

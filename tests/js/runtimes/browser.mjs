@@ -11,14 +11,12 @@
 // nothing else. The page runs the shared suite (smoke.js) and leaves the outcome on window.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, openPage, serveFiles } from '../chromium.mjs';
 import { checkRecorder, report } from './smoke.js';
 
-const LAUNCH_TIMEOUT_MS = 60_000;
 const PAGE_TIMEOUT_MS = 60_000;
 
 const [mode = 'direct', scratch] = process.argv.slice(2);
@@ -26,8 +24,6 @@ if (!['direct', 'esbuild'].includes(mode) || (mode === 'esbuild' && !scratch)) {
   console.error('usage: browser.mjs direct | browser.mjs esbuild <scratch project>');
   process.exit(2);
 }
-const executablePath = process.env.CHROMIUM;
-if (!executablePath) throw new Error('CHROMIUM is not set (eval "$(scripts/setup.sh)")');
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 // The driver points SMOKE_TMPDIR into its scratch directory, which it removes at the end: what a
@@ -70,29 +66,7 @@ const roots = [
   ['/tests/data/conformance/bundle-verify/', join(repo, 'tests/data/conformance/bundle-verify')],
   ['/bundle/', bundleDir],
 ];
-const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.txt': 'text/plain' };
-const served = [];
-const server = createServer((request, response) => {
-  const path = decodeURIComponent(new URL(request.url, 'http://127.0.0.1').pathname);
-  served.push(path);
-  for (const [prefix, dir] of roots) {
-    if (!path.startsWith(prefix)) continue;
-    const file = resolve(dir, normalize(path.slice(prefix.length)));
-    if (!file.startsWith(dir + sep)) break;
-    try {
-      const body = readFileSync(file);
-      response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-      response.end(body);
-      return;
-    } catch {
-      break;
-    }
-  }
-  response.writeHead(404, { 'content-type': 'text/plain' });
-  response.end('not found');
-});
-await new Promise((ready, fail) => server.once('error', fail).listen(0, '127.0.0.1', ready));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const { origin, served, close } = await serveFiles(roots);
 
 let context;
 let launching;
@@ -109,23 +83,10 @@ for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 12
 }
 try {
   const ran = await check('Chromium runs the suite in page.html', async () => {
-    launching = chromium.launchPersistentContext(join(temp, 'profile'), {
-      executablePath,
-      headless: true,
-      timeout: LAUNCH_TIMEOUT_MS,
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    launching = launchChromium(join(temp, 'profile'));
     context = await launching;
     // Nothing beyond the test server.
-    await context.route('**/*', (route) => (route.request().url().startsWith(`${origin}/`) ? route.continue() : route.abort()));
-    const page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (m) => browserLog.push(`console.${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => browserLog.push(`pageerror: ${e.message}`));
-    page.on('requestfailed', (r) => browserLog.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`));
+    const page = await openPage(context, (url) => url.startsWith(`${origin}/`), browserLog);
     await page.goto(`${origin}/tests/js/runtimes/page.html?entry=${mode}`, { timeout: PAGE_TIMEOUT_MS });
     await page.waitForFunction(() => window.smokeDone === true, null, { timeout: PAGE_TIMEOUT_MS });
     const result = await page.evaluate(() => window.smokeResult);
@@ -144,7 +105,7 @@ try {
   });
 } finally {
   await context?.close().catch(() => {});
-  server.close();
+  close();
 }
 
 const passed = report(checks, `chromium (${mode})`);

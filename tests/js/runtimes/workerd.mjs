@@ -4,7 +4,7 @@
 // shared suite run inside the worker), checks the answers, and stops workerd whatever happens.
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../oci/servers.mjs';
 import {
   ARTIFACT_SHA256,
   FAIL_CODE,
@@ -33,18 +33,6 @@ const fixtures = {
   artifactBase64: read('artifact').toString('base64'),
 };
 const policy = { certificateIdentity: IDENTITY, certificateIssuer: ISSUER };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let child;
 let output = '';
