@@ -56,7 +56,7 @@ step "unit, attack, mutation, instance and image tests (native)"
 cargo test --quiet
 
 # tests/oci.rs (above) wrote its world of images, signatures and cases to target/tmp/oci-world.
-step "container images and Rekor: the world pushed to a real registry, every case through the package in Node and workerd"
+step "container images and Rekor: the world pushed to a real registry, every case through the package in Node, workerd and Chromium"
 timeout --kill-after=10 600 node tests/js/oci/run.mjs
 
 step "conformance vectors and real-world bundles, both modes (artifact bytes, sha256 digest)"

@@ -4,7 +4,7 @@
 //! Here every case runs natively, against the registries and Rekor APIs of `support::serve`.
 //! The table and the world are also written to `target/tmp/oci-world/`, where the npm
 //! package's tests (`tests/js/oci/run.mjs`) push the world into a real registry process and run
-//! the same cases through the built package, in Node and in workerd. Cases marked `network`
+//! the same cases through the built package, in Node, workerd and Chromium. Cases marked `network`
 //! need real sockets and timers (a slow or endless registry) and run there only.
 
 mod support;
