@@ -101,13 +101,17 @@ fn production_rekor_bundle_annotations_of_2021_verify() {
 #[test]
 fn a_production_rekor_bundle_with_a_changed_time_or_another_signatures_set_is_refused() {
     let other = json("cosign/sigstore-rs-legacy-rekor-bundle-783607.json");
-    let cases: [(&dyn Fn(&mut Value), ErrorCode); 3] = [
-        (&|b| b["Payload"]["integratedTime"] = json!(1_624_396_086), ErrorCode::Set),
-        (&|b| b["SignedEntryTimestamp"] = other["SignedEntryTimestamp"].clone(), ErrorCode::Set),
-        (&|b| b["Payload"]["logIndex"] = json!(5180), ErrorCode::Set),
+    let tweaks: [Box<dyn Fn(&mut Value)>; 3] = [
+        Box::new(|b| b["Payload"]["integratedTime"] = json!(1_624_396_086)),
+        Box::new(|b| b["SignedEntryTimestamp"] = other["SignedEntryTimestamp"].clone()),
+        Box::new(|b| b["Payload"]["logIndex"] = json!(5180)),
     ];
-    for (i, (tweak, code)) in cases.into_iter().enumerate() {
-        assert_eq!(legacy_2021("cosign-spec-example-bundle-5179.json", tweak).unwrap_err().code, code, "case {i}");
+    for (i, tweak) in tweaks.iter().enumerate() {
+        assert_eq!(
+            legacy_2021("cosign-spec-example-bundle-5179.json", tweak).unwrap_err().code,
+            ErrorCode::Set,
+            "case {i}"
+        );
     }
 }
 
