@@ -19,7 +19,7 @@ export class VerificationError extends Error {
 // Options of image verification and log lookups that are not policy: the network, which stays
 // in JavaScript, and what the core takes besides the policy (src/options.rs, ImageOptions).
 const NET_OPTIONS = ['fetch', 'proxy', 'timeout'];
-const IMAGE_OPTIONS = ['annotations', 'rekorUrl', 'offline', 'allowHttpRegistry'];
+const IMAGE_OPTIONS = ['annotations', 'rekorUrl', 'offline', 'allowHttpRegistry', 'signatureRepository'];
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**

@@ -30,7 +30,8 @@ const IMAGE_USAGE = `IMAGE is a reference: ghcr.io/org/app:tag, org/app@sha256:<
   --allow-http-registry          plain HTTP to a registry that is not on loopback
   --registry-proxy URL           send every request through a proxy, as URL<request URL>
   --timeout DURATION             per request (30s, 2m, 1500ms; default 30s)
-  -o, --output json|text         json (default): the verified payloads, as cosign prints them`;
+  -o, --output json|text         json (default): the verified payloads, as cosign prints them
+COSIGN_REPOSITORY=REPO in the environment: the legacy signature tags are in REPO, as for cosign.`;
 
 const USAGE = `usage: sigstore-wasm verify-bundle --bundle FILE POLICY [TRUST] [--output text|json] FILE_OR_DIGEST
        sigstore-wasm verify-image POLICY [TRUST] [OPTIONS] IMAGE
@@ -171,6 +172,8 @@ function imageOptions(args) {
   for (const name of ['rekorUrl', 'proxy', 'offline', 'allowHttpRegistry']) {
     if (args[name] !== undefined) options[name] = args[name];
   }
+  // As cosign: signatures kept in another repository are found through the environment.
+  if (process.env.COSIGN_REPOSITORY) options.signatureRepository = process.env.COSIGN_REPOSITORY;
   if (args.timeout !== undefined) options.timeout = duration(args.timeout);
   // cosign's --insecure-ignore-tlog: no log entry needed. A key needs no time either; a
   // certificate still needs one, from an RFC 3161 timestamp.

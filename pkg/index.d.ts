@@ -179,6 +179,8 @@ export interface ImageOptions extends PolicyOptions, NetworkOptions {
   offline?: boolean;
   /** Plain HTTP to a registry that is not on loopback. */
   allowHttpRegistry?: boolean;
+  /** The repository holding the legacy signature tags (cosign's `COSIGN_REPOSITORY`). */
+  signatureRepository?: string;
 }
 
 /** `verifyImageAttestations` options: `predicateType` is required. */

@@ -135,6 +135,8 @@ pub struct ImageOptions {
     /// Plain HTTP to registries that are not on loopback.
     #[serde(default)]
     pub allow_http_registry: bool,
+    /// The repository that holds the legacy signature tags, as cosign's `COSIGN_REPOSITORY`.
+    pub signature_repository: Option<String>,
 }
 
 impl ImageOptions {
@@ -169,7 +171,16 @@ impl ImageOptions {
             (true, _) | (_, 0) => None,
             _ => Some(RekorSearch { base_url: rekor_url(self.rekor_url)?, key }),
         };
-        let request = Request { reference, want, allow_http: self.allow_http_registry, rekor };
+        let signature_repository = match &self.signature_repository {
+            Some(text) => match Reference::parse(text)? {
+                r if r.tag.is_none() && r.digest.is_none() => Some(r),
+                _ => {
+                    return fail(ErrorCode::InvalidInput, format!("signatureRepository {text:?} names a tag or digest"))
+                }
+            },
+            None => None,
+        };
+        let request = Request { reference, signature_repository, want, allow_http: self.allow_http_registry, rekor };
         Ok((request, ImagePolicy { policy, annotations: self.annotations }))
     }
 }
@@ -285,6 +296,7 @@ mod tests {
             (r#"{"annotations":{"a":"b"}}"#, format!(r#"{{{who},"predicateType":"https://p"}}"#), true),
             (r#"{"rekorUrl":"ftp://x"}"#, format!("{{{who}}}"), false),
             (r#"{"proxy":"x"}"#, format!("{{{who}}}"), false),
+            (r#"{"signatureRepository":"ghcr.io/o/sigs:v1"}"#, format!("{{{who}}}"), false),
             ("{}", "{}".to_owned(), false),
         ] {
             assert_eq!(

@@ -30,7 +30,7 @@ use support::serve::{Registry, Servers};
 const SLSA_V1: &str = "https://slsa.dev/provenance/v1";
 const CUSTOM: &str = "https://cosign.sigstore.dev/attestation/v1";
 /// Options that are not policy: the JavaScript API takes them apart the same way.
-const IMAGE_OPTIONS: [&str; 4] = ["annotations", "rekorUrl", "offline", "allowHttpRegistry"];
+const IMAGE_OPTIONS: [&str; 5] = ["annotations", "rekorUrl", "offline", "allowHttpRegistry", "signatureRepository"];
 const NET_OPTIONS: [&str; 3] = ["fetch", "proxy", "timeout"];
 
 /// Where the native runs find each server.
@@ -359,6 +359,27 @@ fn build() -> Scenario {
     let sig = w.legacy_signature("mixed/docker", &docker, &LegacyOptions::default());
     w.attach_legacy("mixed/docker", &docker, ".sig", &[sig]);
     c.image("a Docker schema 2 image", "registry", "REGISTRY/mixed/docker:v1", id.clone(), one("cosign-signature"));
+
+    // Signatures kept in another repository (cosign's COSIGN_REPOSITORY).
+    let split = w.image("split/app", "v1", OCI_MANIFEST);
+    let sig = w.legacy_signature("split/app", &split, &LegacyOptions::default());
+    w.attach_legacy("split/signatures", &split, ".sig", &[sig]);
+    for server in ["registry", "token"] {
+        c.image(
+            &format!("signatures in another repository ({server})"),
+            server,
+            "REGISTRY/split/app:v1",
+            with(&id, json!({ "signatureRepository": "REGISTRY/split/signatures" })),
+            one("cosign-signature"),
+        );
+    }
+    c.image(
+        "signatures in another repository, not looked for",
+        "registry",
+        "REGISTRY/split/app:v1",
+        id.clone(),
+        json!({ "error": "NO_SIGNATURES" }),
+    );
 
     // Nothing to find.
     w.image("unsigned/app", "v1", OCI_MANIFEST);

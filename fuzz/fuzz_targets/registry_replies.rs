@@ -61,7 +61,7 @@ fuzz_target!(|data: &[u8]| {
     for want in [Want::Signatures, Want::Attestations("https://slsa.dev/provenance/v1".to_owned())] {
         let Ok(reference) = Reference::parse("127.0.0.1:5000/app:v1") else { return };
         let rekor = Some(RekorSearch { base_url: "http://127.0.0.1:3000".to_owned(), key: None });
-        let request = Request { reference, want: want.clone(), allow_http: false, rekor };
+        let request = Request { reference, signature_repository: None, want: want.clone(), allow_http: false, rekor };
         if let Ok(found) = Exchange::default().complete_walk(|f| discover(f, &request), replies(data)) {
             let _ = verify_discovery(&found, &want, verifier, &policy, &RustCrypto);
         }

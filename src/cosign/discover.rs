@@ -24,6 +24,9 @@ use crate::rekor;
 #[derive(Clone, Debug)]
 pub struct Request {
     pub reference: Reference,
+    /// Where the legacy `.sig` and `.att` tags are kept when not beside the image (cosign's
+    /// `COSIGN_REPOSITORY`). Referrers are always looked up beside the image, as cosign does.
+    pub signature_repository: Option<Reference>,
     pub want: Want,
     /// Plain HTTP to a registry that is not on loopback.
     pub allow_http: bool,
@@ -128,6 +131,10 @@ pub fn discover(fetch: &mut Fetch<'_>, request: &Request) -> Result<Poll<Discove
         let mut problems = Vec::new();
         // Both places cosign writes to, asked for in the same round.
         let referrers = from_referrers(&mut registry, &image.digest, &request.want);
+        let mut registry = match &request.signature_repository {
+            Some(repository) => registry.into_repository(repository, request.allow_http),
+            None => registry,
+        };
         let tagged = from_tag(&mut registry, &image.digest, &request.want);
         let mut pending = false;
         for (outcome, place) in [

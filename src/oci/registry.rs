@@ -41,6 +41,11 @@ impl<'f, 'a> Registry<'f, 'a> {
         Self { fetch, base: reference.api_base(allow_http), repository: reference.repository.clone(), token: None }
     }
 
+    /// The same walk's client for another repository: a token is for one repository only.
+    pub fn into_repository(self, reference: &Reference, allow_http: bool) -> Self {
+        Self::new(self.fetch, reference, allow_http)
+    }
+
     fn request(&self, path: &str, accept: &str, max_bytes: usize) -> Request {
         let request = Request::get(format!("{}/v2/{}/{path}", self.base, self.repository), accept, max_bytes);
         match &self.token {

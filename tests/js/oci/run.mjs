@@ -166,8 +166,8 @@ async function checkCli(where, cases) {
     writeFileSync(key, cases.find((c) => c.options.publicKey).options.publicKey);
     const registry = where.registries.registry;
     const identity = ['--certificate-identity', cases[0].options.certificateIdentity, '--certificate-oidc-issuer', cases[0].options.certificateOidcIssuer];
-    const cli = async (name, args, expect) => {
-      const r = await run(process.execPath, [CLI, ...args, '--trusted-root', root]);
+    const cli = async (name, args, expect, env = {}) => {
+      const r = await run(process.execPath, [CLI, ...args, '--trusted-root', root], env);
       const problem = expect(r);
       check(`cli: ${name}`, !problem, `${problem} (exit ${r.status}; stdout ${r.stdout.slice(0, 300)}; stderr ${r.stderr.slice(0, 300)})`);
     };
@@ -206,14 +206,20 @@ async function checkCli(where, cases) {
       r.status === 1 && r.stderr.includes('check:  SET') ? undefined : 'not refused',
     );
     await cli('a bad flag', ['verify-image', '--no-such-flag', image], (r) => (r.status === 2 ? undefined : 'not a usage error'));
+    await cli(
+      'COSIGN_REPOSITORY',
+      ['verify-image', ...identity, `${registry}/split/app:v1`],
+      (r) => (r.status === 0 ? undefined : 'not verified'),
+      { COSIGN_REPOSITORY: `${registry}/split/signatures` },
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function run(command, args) {
+function run(command, args, env = {}) {
   return new Promise((resolvePromise) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
