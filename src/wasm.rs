@@ -74,14 +74,14 @@ impl Verifier {
         let policy: PolicyOptions = from_value(policy, "options")?;
         let options: ImageOptions = from_value(options, "image options")?;
         let (request, policy) = options.into_request(reference, policy, attestations).map_err(to_js)?;
-        Ok(self.lookup(Task::Image { request: Box::new(request), policy: Box::new(policy) }))
+        Ok(self.lookup(Task::Image { request: Box::new(request), policy: Box::new(policy), found: None }))
     }
 
     /// Starts a Rekor lookup (`LogQueryOptions`), whose entries are verified with this trust.
     #[wasm_bindgen(js_name = startLog)]
     pub fn start_log(&self, query: JsValue) -> Result<Lookup, JsValue> {
         let (query, base_url) = from_value::<LogQueryOptions>(query, "query")?.into_query().map_err(to_js)?;
-        Ok(self.lookup(Task::Log { query, base_url }))
+        Ok(self.lookup(Task::Log { query, base_url, found: None }))
     }
 
     fn lookup(&self, task: Task) -> Lookup {
@@ -89,27 +89,63 @@ impl Verifier {
             verifier: Rc::clone(&self.inner),
             task,
             exchange: Exchange::default(),
-            found: None,
             rounds: Rounds::default(),
             outcome: None,
         }
     }
 }
 
-/// What a lookup fetches, then verifies.
+/// What a lookup fetches, and what it found once it has fetched everything.
 enum Task {
-    Image { request: Box<discover::Request>, policy: Box<ImagePolicy> },
-    Log { query: rekor::Query, base_url: String },
-}
-
-enum Found {
-    Image(Discovery),
-    Log(Vec<rekor::Entry>),
+    Image { request: Box<discover::Request>, policy: Box<ImagePolicy>, found: Option<Discovery> },
+    Log { query: rekor::Query, base_url: String, found: Option<Vec<rekor::Entry>> },
 }
 
 enum Outcome {
     Image(Box<ImageVerification>),
     Log(crate::error::Result<Vec<LoggedEntry>>),
+}
+
+impl Task {
+    /// Runs the walk over the replies so far; `true` once it has found everything.
+    fn fetch(&mut self, exchange: &mut Exchange) -> crate::error::Result<bool> {
+        match self {
+            Self::Image { found: Some(_), .. } | Self::Log { found: Some(_), .. } => Ok(true),
+            Self::Image { request, found, .. } => {
+                settle(exchange.run(|fetch| discover::discover(fetch, request))?, found)
+            }
+            Self::Log { query, base_url, found } => {
+                settle(exchange.run(|fetch| rekor::lookup(fetch, base_url, query))?, found)
+            }
+        }
+    }
+
+    /// Verifies what was found; `None` while requests are outstanding.
+    fn verify(&self, verifier: &verify::Verifier, backend: &dyn SignatureBackend) -> Option<Outcome> {
+        match self {
+            Self::Image { request, policy, found } => found.as_ref().map(|discovery| {
+                Outcome::Image(Box::new(image::verify_discovery(discovery, &request.want, verifier, policy, backend)))
+            }),
+            Self::Log { query, found, .. } => found.as_ref().map(|entries| {
+                Outcome::Log(rekor::verify_lookup(query, entries, &verifier.trusted_root().tlogs, backend))
+            }),
+        }
+    }
+}
+
+/// Keeps a finished walk's result.
+fn settle<T>(walked: Option<crate::error::Result<Poll<T>>>, found: &mut Option<T>) -> crate::error::Result<bool> {
+    match walked {
+        None => Ok(false),
+        Some(result) => {
+            *found = Some(result.and_then(Poll::finished)?);
+            Ok(true)
+        }
+    }
+}
+
+fn outstanding() -> JsValue {
+    to_js(VerificationError::new(ErrorCode::InvalidInput, "requests are still outstanding"))
 }
 
 /// A lookup in progress: first the HTTP requests it needs (`requests`, answered with
@@ -120,7 +156,6 @@ pub struct Lookup {
     verifier: Rc<verify::Verifier>,
     task: Task,
     exchange: Exchange,
-    found: Option<Found>,
     rounds: Rounds,
     outcome: Option<Outcome>,
 }
@@ -130,21 +165,10 @@ impl Lookup {
     /// The requests to make next (`method`, `url`, `headers` as `[name, value]` pairs, `body`,
     /// `maxBytes`), in this order; an empty array once everything needed has been fetched.
     pub fn requests(&mut self) -> Result<JsValue, JsValue> {
-        if self.found.is_none() {
-            let walked = match &self.task {
-                Task::Image { request, .. } => {
-                    self.exchange.run(|fetch| discover::discover(fetch, request).map(|p| p.map(Found::Image)))
-                }
-                Task::Log { query, base_url } => {
-                    self.exchange.run(|fetch| rekor::lookup(fetch, base_url, query).map(|p| p.map(Found::Log)))
-                }
-            };
-            match walked.map_err(to_js)? {
-                None => return to_value(self.exchange.outstanding()),
-                Some(result) => self.found = Some(result.and_then(Poll::finished).map_err(to_js)?),
-            }
+        if self.task.fetch(&mut self.exchange).map_err(to_js)? {
+            return Ok(js_sys::Array::new().into());
         }
-        Ok(js_sys::Array::new().into())
+        to_value(self.exchange.outstanding())
     }
 
     /// The response to request `index` of the last `requests`: `headers` as a flat list of
@@ -174,11 +198,8 @@ impl Lookup {
     /// See `Session.gather`.
     pub fn gather(&mut self) -> Result<JsValue, JsValue> {
         let (verifier, task) = (&self.verifier, &self.task);
-        let Some(found) = &self.found else {
-            return Err(to_js(VerificationError::new(ErrorCode::InvalidInput, "requests are still outstanding")));
-        };
-        let (checks, outcome) = self.rounds.gather(|backend| verify_found(verifier, task, found, backend))?;
-        self.outcome = outcome;
+        let (checks, outcome) = self.rounds.gather(|backend| task.verify(verifier, backend))?;
+        self.outcome = outcome.map(|o| o.ok_or_else(outstanding)).transpose()?;
         Ok(checks)
     }
 
@@ -189,12 +210,9 @@ impl Lookup {
 
     /// The report (an image's) or the verified entries (a log lookup's).
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        let outcome = match (self.outcome.take(), &self.found) {
-            (Some(outcome), _) => outcome,
-            (None, Some(found)) => verify_found(&self.verifier, &self.task, found, &self.rounds.backend()),
-            (None, None) => {
-                return Err(to_js(VerificationError::new(ErrorCode::InvalidInput, "requests are still outstanding")))
-            }
+        let outcome = match self.outcome.take() {
+            Some(outcome) => outcome,
+            None => self.task.verify(&self.verifier, &self.rounds.backend()).ok_or_else(outstanding)?,
         };
         match outcome {
             Outcome::Image(report) => to_value(&report),
@@ -204,21 +222,6 @@ impl Lookup {
 
     fn reply(&mut self, index: usize, reply: Reply) -> Result<(), JsValue> {
         self.exchange.answer(index, reply).map_err(to_js)
-    }
-}
-
-fn verify_found(verifier: &verify::Verifier, task: &Task, found: &Found, backend: &dyn SignatureBackend) -> Outcome {
-    match (task, found) {
-        (Task::Image { request, policy }, Found::Image(discovery)) => {
-            Outcome::Image(Box::new(image::verify_discovery(discovery, &request.want, verifier, policy, backend)))
-        }
-        (Task::Log { query, .. }, Found::Log(entries)) => {
-            Outcome::Log(rekor::verify_lookup(query, entries, &verifier.trusted_root().tlogs, backend))
-        }
-        _ => Outcome::Log(Err(VerificationError::new(
-            ErrorCode::InvalidInput,
-            "a lookup's findings are of another kind",
-        ))),
     }
 }
 
