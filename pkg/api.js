@@ -126,7 +126,7 @@ class Verifier {
 
   async #image(reference, attestations, options) {
     const { net, image, policy } = splitOptions({ ...this.#defaults, ...options });
-    const session = guard(() => this.#inner.startImage(reference, attestations, this.#policy(policy), image));
+    const session = guard(() => this.#inner.startImage(reference, attestations, { currentTime: Date.now(), ...policy }, image));
     try {
       await fetchAll(session, net);
       const report = await finish(session);
@@ -168,7 +168,6 @@ function splitOptions(options) {
     else if (IMAGE_OPTIONS.includes(name)) image[name] = value;
     else policy[name] = value;
   }
-  if (typeof net.fetch !== 'function') throw new VerificationError('INVALID_INPUT', 'no fetch: pass options.fetch');
   return { net, image, policy };
 }
 
@@ -182,6 +181,7 @@ function pick(object, names) {
  * this only moves bytes, each request bounded in time and size.
  */
 async function fetchAll(session, net) {
+  if (typeof net.fetch !== 'function') throw new VerificationError('INVALID_INPUT', 'this runtime has no fetch: pass options.fetch');
   for (;;) {
     const requests = guard(() => session.requests());
     if (requests.length === 0) return;
