@@ -1,6 +1,7 @@
 // End-to-end tests of image verification and Rekor lookups through the built package (pkg/),
 // against real servers on 127.0.0.1: Debian's docker-registry with the world of tests/oci.rs
-// pushed into it, a bearer-token proxy in front of it, a hostile registry, a CORS proxy, and a
+// pushed into it, a bearer-token proxy in front of it (which sends blobs to another origin, as
+// Docker Hub's and GHCR's CDNs do), a hostile registry, a CORS proxy, and a
 // Rekor v1 API over the world's log (and one over a lying copy of it). Every case of world.json
 // runs in Node, in workerd and in a Chromium page on an origin of its own (the servers send CORS
 // headers); then the proxy, an injected fetch and the CLI are checked.
@@ -48,7 +49,7 @@ try {
   const registry = await startRegistry();
   stops.push(registry.stop);
   const pushed = await pushWorld(registry.url, WORLD);
-  const token = await startTokenProxy({ upstream: registry.url });
+  const token = await startTokenProxy({ upstream: registry.url, redirectBlobs: true });
   const hostile = await startHostileRegistry({ upstream: registry.url, behaviours: world.hostile, delayMs: HOSTILE_DELAY_MS });
   const cors = await startCorsProxy();
   const rekor = await startRekorServer(world.rekor);
@@ -79,6 +80,7 @@ try {
   const viaFetch = await runCase(verifier, VerificationError, keyless, where, { fetch: counting });
   check('node: with an injected fetch', meets(viaFetch, keyless.expect) && fetched >= 3, `${JSON.stringify(viaFetch)}, ${fetched} requests`);
   check('node: anonymous bearer tokens were asked for', token.tokenRequests > 0, `${token.tokenRequests} token requests`);
+  check('node: blobs redirected to another origin were followed', token.redirects > 0, `${token.redirects} redirects`);
   check('node: Rekor was searched for signatures without a Rekor bundle', rekor.requests.entriesRetrieve > 0, JSON.stringify(rekor.requests));
 
   await checkCli(where, cases);

@@ -364,11 +364,12 @@ async function proxyUnchanged(upstream, req, res, extraHeaders) {
  * service=…, scope=repository:<name>:pull` challenge; `GET /token?service=…&scope=…` hands out a
  * token valid for that one repository. `tokenRequests` counts calls to /token.
  */
-export async function startTokenProxy({ upstream, service = 'registry.test' }) {
+export async function startTokenProxy({ upstream, service = 'registry.test', redirectBlobs = false }) {
   if (!upstream) throw new Error('startTokenProxy: upstream is required');
   const tokens = new Map(); // token → { repository, expires }
   const TOKEN_LIFETIME_S = 300;
   let tokenRequests = 0;
+  let redirects = 0;
   let realm;
 
   const unauthorized = (res, repository) => {
@@ -417,6 +418,12 @@ export async function startTokenProxy({ upstream, service = 'registry.test' }) {
     } else if (!valid || grant.repository !== target.name) {
       return unauthorized(res, target.name);
     }
+    // As Docker Hub and GHCR do, blobs may be served from elsewhere (their CDN; here the registry
+    // itself, on another origin): the client must follow, and not take its token along.
+    if (redirectBlobs && target?.kind === 'blobs') {
+      redirects++;
+      return send(res, 307, { ...REGISTRY_CORS, location: `${upstream}${url.pathname}${url.search}` });
+    }
     return proxyUnchanged(upstream, req, res, REGISTRY_CORS);
   });
   realm = `${server.url}/token`;
@@ -427,6 +434,9 @@ export async function startTokenProxy({ upstream, service = 'registry.test' }) {
     realm,
     get tokenRequests() {
       return tokenRequests;
+    },
+    get redirects() {
+      return redirects;
     },
     stop: server.stop,
   };
