@@ -192,7 +192,7 @@ fn shape(v: &Value) -> BTreeSet<String> {
 }
 
 fn conformance(case: &str, file: &str) -> Value {
-    let path = format!("{}/../shared/conformance/bundle-verify/{case}/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/data/conformance/bundle-verify/{case}/{file}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap()
 }
 
