@@ -264,6 +264,10 @@ function cosignPayload(report, signature) {
       if (c.name.startsWith('githubWorkflow')) optional[c.name] = c.value;
     }
   }
+  // The verified Rekor bundle and timestamp of a legacy signature, as cosign adds them.
+  const annotation = (name) => (result.annotations[name] ? JSON.parse(result.annotations[name]) : undefined);
+  if (result.annotations['dev.sigstore.cosign/bundle']) optional.Bundle = annotation('dev.sigstore.cosign/bundle');
+  if (result.annotations['dev.sigstore.cosign/rfc3161timestamp']) optional.RFC3161Timestamp = annotation('dev.sigstore.cosign/rfc3161timestamp');
   return {
     critical: {
       identity: { 'docker-reference': claims ? claims.dockerReference : report.name },
@@ -274,17 +278,9 @@ function cosignPayload(report, signature) {
   };
 }
 
-/** A verified attestation as `cosign verify-attestation` prints it: a DSSE envelope per line,
- * whose payload is the verified statement (re-serialised). */
+/** A verified attestation as `cosign verify-attestation` prints it: its DSSE envelope, one per line. */
 function attestationEnvelope(signature) {
-  const s = signature.result.statement;
-  const statement = {
-    _type: s.statementType,
-    predicateType: s.predicateType,
-    subject: s.subjects.map((x) => ({ ...(x.name === null ? {} : { name: x.name }), digest: x.digests, ...(x.annotations ? { annotations: x.annotations } : {}) })),
-    predicate: s.predicate,
-  };
-  return { payloadType: signature.result.payloadType, payload: Buffer.from(JSON.stringify(statement)).toString('base64'), signatures: [] };
+  return signature.result.envelope;
 }
 
 function checksPerformed(report, args) {

@@ -201,7 +201,15 @@ export interface SignatureReport {
   /** How a referrer was listed. */
   via: 'referrers-api' | 'referrers-tag' | null;
   verified: boolean;
-  result: (VerificationResult & { claims: SimpleSigningClaims | null }) | null;
+  result:
+    | (VerificationResult & {
+        claims: SimpleSigningClaims | null;
+        /** A legacy layer's annotations as written; empty for a bundle. */
+        annotations: Record<string, string>;
+        /** An attestation's DSSE envelope as stored. */
+        envelope: { payloadType: string; payload: string; signatures: { sig: string; keyid?: string }[] } | null;
+      })
+    | null;
   error: { code: VerificationErrorCode; message: string } | null;
 }
 

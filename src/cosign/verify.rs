@@ -45,6 +45,11 @@ pub struct VerifiedSignature {
     pub verification: VerificationResult,
     /// What a legacy signature's payload claims.
     pub claims: Option<Claims>,
+    /// A legacy layer's annotations as written (its Rekor bundle, timestamp, certificate), for
+    /// tools that print them as cosign does; empty for a bundle.
+    pub annotations: BTreeMap<String, String>,
+    /// An attestation's DSSE envelope as stored, so that its payload can be read byte for byte.
+    pub envelope: Option<serde_json::Value>,
 }
 
 /// Everything found for an image, and what became of each.
@@ -174,10 +179,16 @@ fn verify_found(
         Content::Bundle(json) => {
             let bundle = Bundle::from_slice(json)?;
             let verification = verifier.verify_with(&bundle, &image_artifact, &statement_policy, backend)?;
-            if let (Want::Signatures, Some(statement)) = (want, &verification.statement) {
-                check_subject_annotations(statement, image, &policy.annotations)?;
-            }
-            Ok(VerifiedSignature { verification, claims: None })
+            let envelope = match (want, &verification.statement) {
+                (Want::Signatures, Some(statement)) => {
+                    check_subject_annotations(statement, image, &policy.annotations)?;
+                    None
+                }
+                _ => {
+                    serde_json::from_slice::<serde_json::Value>(json).ok().and_then(|b| b.get("dsseEnvelope").cloned())
+                }
+            };
+            Ok(VerifiedSignature { verification, claims: None, annotations: BTreeMap::new(), envelope })
         }
         Content::Legacy { layer, logged } => {
             let entries = logged.as_ref().map(|(_, entries)| entries.as_slice()).unwrap_or_default();
@@ -196,11 +207,21 @@ fn verify_found(
                         verifier.verify_with(&bundle, &Artifact::Bytes(&layer.blob), &policy.policy, backend)?;
                     let claims = Claims::parse(&layer.blob)?;
                     claims.check(image, &policy.annotations)?;
-                    Ok(VerifiedSignature { verification, claims: Some(claims) })
+                    Ok(VerifiedSignature {
+                        verification,
+                        claims: Some(claims),
+                        annotations: layer.annotations.clone(),
+                        envelope: None,
+                    })
                 }
                 LayerKind::Attestation => {
                     let verification = verifier.verify_with(&bundle, &image_artifact, &statement_policy, backend)?;
-                    Ok(VerifiedSignature { verification, claims: None })
+                    Ok(VerifiedSignature {
+                        verification,
+                        claims: None,
+                        annotations: layer.annotations.clone(),
+                        envelope: serde_json::from_slice(&layer.blob).ok(),
+                    })
                 }
             }
         }

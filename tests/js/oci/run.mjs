@@ -179,6 +179,7 @@ async function checkCli(where, cases) {
       const [payload] = JSON.parse(r.stdout);
       if (!payload?.critical?.image?.['docker-manifest-digest']?.startsWith('sha256:')) return 'no docker-manifest-digest';
       if (payload.optional.Subject !== identity[1]) return 'no Subject';
+      if (!Number.isInteger(payload.optional.Bundle?.Payload?.logIndex)) return 'no Bundle';
       if (!r.stderr.includes('The following checks were performed')) return 'no checks on stderr';
     });
     await cli('verify-image with a key', ['verify-image', '--key', key, `${registry}/legacy/keyed:v1`], (r) => (r.status === 0 ? undefined : 'not verified'));
