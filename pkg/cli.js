@@ -288,7 +288,13 @@ function checksPerformed(report, args) {
   const lines = [`\nVerification for ${report.name}@${report.digest} --`, 'The following checks were performed on each of these signatures:'];
   if (Object.keys(args.annotations).length) lines.push('  - The specified annotations were verified.');
   lines.push('  - The cosign claims were validated');
-  if (results.every((r) => r.tlogEntries.length > 0)) lines.push('  - Existence of the claims in the transparency log was verified offline');
+  // A legacy signature without its Rekor bundle had its entry found in Rekor, online.
+  const online = (r) => r.claims && r.tlogEntries.length > 0 && !r.annotations['dev.sigstore.cosign/bundle'];
+  if (results.some(online)) {
+    lines.push('  - The claims were present in the transparency log');
+    lines.push('  - The signatures were integrated into the transparency log when the certificate was valid');
+  }
+  if (results.some((r) => r.tlogEntries.length > 0 && !online(r))) lines.push('  - Existence of the claims in the transparency log was verified offline');
   if (args.key !== undefined) lines.push('  - The signatures were verified against the specified public key');
   else lines.push('  - The code-signing certificate was verified using trusted certificate authority certificates');
   return lines.join('\n');

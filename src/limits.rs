@@ -52,6 +52,8 @@ pub const MAX_MANIFEST_BYTES: usize = 4 << 20;
 pub const MAX_LAYERS: usize = 1000;
 /// Most descriptors in one image index or referrers list.
 pub const MAX_INDEX_MANIFESTS: usize = 1000;
+/// Most pages of one referrers list.
+pub const MAX_REFERRER_PAGES: usize = 16;
 /// Most signatures and attestations examined for one image.
 pub const MAX_SIGNATURES: usize = 100;
 /// Largest simple-signing payload, in bytes. Real ones are a few hundred bytes.

@@ -46,8 +46,8 @@ impl<'f, 'a> Registry<'f, 'a> {
         Self::new(self.fetch, reference, allow_http)
     }
 
-    fn request(&self, path: &str, accept: &str, max_bytes: usize) -> Request {
-        let request = Request::get(format!("{}/v2/{}/{path}", self.base, self.repository), accept, max_bytes);
+    fn request(&self, url: &str, accept: &str, max_bytes: usize) -> Request {
+        let request = Request::get(url.to_owned(), accept, max_bytes);
         match &self.token {
             Some(token) => request.with_header("authorization", format!("Bearer {token}")),
             None => request,
@@ -56,7 +56,13 @@ impl<'f, 'a> Registry<'f, 'a> {
 
     /// A GET of `path` under the repository, answering a bearer challenge once.
     fn get(&mut self, path: &str, accept: &str, max_bytes: usize, what: &str) -> Result<Poll<&'a Response>> {
-        let Some(reply) = self.fetch.get(self.request(path, accept, max_bytes)) else { return Ok(Poll::Pending) };
+        let url = format!("{}/v2/{}/{path}", self.base, self.repository);
+        self.get_url(&url, accept, max_bytes, what)
+    }
+
+    /// A GET of `url`, which must be on the registry, answering a bearer challenge once.
+    fn get_url(&mut self, url: &str, accept: &str, max_bytes: usize, what: &str) -> Result<Poll<&'a Response>> {
+        let Some(reply) = self.fetch.get(self.request(url, accept, max_bytes)) else { return Ok(Poll::Pending) };
         let response = reply.response(what)?;
         if response.status != 401 || self.token.is_some() {
             return Ok(Poll::Ready(response));
@@ -71,7 +77,7 @@ impl<'f, 'a> Registry<'f, 'a> {
         let token_response =
             expect_success(reply.response("the token request")?, ErrorCode::Registry, "the token request")?;
         self.token = Some(parse_token(token_response)?);
-        let Some(reply) = self.fetch.get(self.request(path, accept, max_bytes)) else { return Ok(Poll::Pending) };
+        let Some(reply) = self.fetch.get(self.request(url, accept, max_bytes)) else { return Ok(Poll::Pending) };
         reply.response(what).map(Poll::Ready)
     }
 
@@ -150,6 +156,33 @@ impl<'f, 'a> Registry<'f, 'a> {
                 return fail(ErrorCode::Registry, format!("the referrers tag {tag} is not an index"))
             }
         }))
+    }
+}
+
+/// One page of the referrers API: an index.
+fn referrers_page(response: &Response, what: &str) -> Result<Vec<Descriptor>> {
+    let response = expect_success(response, ErrorCode::Registry, what)?;
+    match Manifest::parse(&response.body, response.content_type().or(Some(OCI_INDEX)))? {
+        Manifest::Index(index) => Ok(index.manifests),
+        Manifest::Image(_) => {
+            fail(ErrorCode::Registry, format!("{what}: the registry answered with an image manifest"))
+        }
+    }
+}
+
+/// The next page a `Link` header names, on the registry itself: the token goes nowhere else.
+fn next_page(response: &Response, base: &str) -> Result<Option<String>> {
+    let Some(link) = response.header("link") else { return Ok(None) };
+    let next = link.split(',').find_map(|part| {
+        let (target, params) = part.trim().split_once(';')?;
+        let is_next = params.split(';').any(|p| matches!(p.trim(), "rel=\"next\"" | "rel=next"));
+        is_next.then(|| target.trim().strip_prefix('<')?.strip_suffix('>')).flatten()
+    });
+    match next {
+        None => Ok(None),
+        Some(path) if path.starts_with('/') && !path.starts_with("//") => Ok(Some(format!("{base}{path}"))),
+        Some(url) if url.strip_prefix(base).is_some_and(|rest| rest.starts_with('/')) => Ok(Some(url.to_owned())),
+        Some(url) => fail(ErrorCode::Registry, format!("the next page of referrers, {url:?}, is not on the registry")),
     }
 }
 
