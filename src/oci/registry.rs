@@ -137,13 +137,19 @@ impl<'f, 'a> Registry<'f, 'a> {
             Ok(Poll::Pending) => return Ok(Poll::Pending),
             Err(e) => return Err(e),
         };
-        let response = expect_success(response, ErrorCode::Registry, &what)?;
-        match Manifest::parse(&response.body, response.content_type().or(Some(OCI_INDEX)))? {
-            Manifest::Index(index) => Ok(Poll::Ready((index.manifests, ReferrersVia::ReferrersApi))),
-            Manifest::Image(_) => {
-                fail(ErrorCode::Registry, format!("{what}: the registry answered with an image manifest"))
-            }
+        let mut listed = referrers_page(response, &what)?;
+        // Long lists come in pages, each linking to the next (`Link: <...>; rel="next"`).
+        let mut next = next_page(response, &self.base)?;
+        let mut pages = 1;
+        while let Some(url) = next {
+            pages += 1;
+            limits::at_most(pages, limits::MAX_REFERRER_PAGES, "pages of referrers")?;
+            let response = ready!(self.get_url(&url, OCI_INDEX, limits::MAX_MANIFEST_BYTES, &what));
+            listed.extend(referrers_page(response, &what)?);
+            limits::at_most(listed.len(), limits::MAX_INDEX_MANIFESTS, "referrers listed")?;
+            next = next_page(response, &self.base)?;
         }
+        Ok(Poll::Ready((listed, ReferrersVia::ReferrersApi)))
     }
 
     /// The index registries without the referrers API keep under the tag `sha256-<hex>`.
@@ -351,6 +357,24 @@ mod tests {
             ErrorCode::Network,
             "a registry that cannot be reached is not one without referrers"
         );
+        // Pages, linked to one another on the registry; a link elsewhere is refused.
+        let paged = |link: &'static str| {
+            move |r: &Request| {
+                let headers: &[(&str, &str)] = if r.url.ends_with("last=1") { &[] } else { &[("link", link)] };
+                reply(200, &[&[("content-type", OCI_INDEX)], headers].concat(), &listed(1))
+            }
+        };
+        let next = r#"</v2/app/referrers/sha256:x?n=1&last=1>; rel="next""#;
+        let (found, asked) = drive(|r| r.referrers(&subject), paged(next));
+        assert_eq!(found.unwrap().0.len(), 2);
+        assert_eq!(asked[1].url, "http://127.0.0.1:5000/v2/app/referrers/sha256:x?n=1&last=1");
+        let elsewhere = r#"<https://evil.example/v2/app/referrers/sha256:x?last=1>; rel="next""#;
+        assert_eq!(drive(|r| r.referrers(&subject), paged(elsewhere)).0.unwrap_err().code, ErrorCode::Registry);
+        let endless = |r: &Request| {
+            let link = format!("<{}x>; rel=\"next\"", r.url.trim_start_matches("http://127.0.0.1:5000"));
+            reply(200, &[("content-type", OCI_INDEX), ("link", &link)], &listed(1))
+        };
+        assert_eq!(drive(|r| r.referrers(&subject), endless).0.unwrap_err().code, ErrorCode::LimitExceeded);
         let too_many =
             |_: &Request| reply(200, &[("content-type", OCI_INDEX)], &listed(limits::MAX_INDEX_MANIFESTS + 1));
         assert_eq!(drive(|r| r.referrers(&subject), too_many).0.unwrap_err().code, ErrorCode::LimitExceeded);
