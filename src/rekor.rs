@@ -63,7 +63,9 @@ pub fn lookup(fetch: &mut Fetch<'_>, base_url: &str, query: &Query) -> Result<Po
         }
         Query::Uuid(uuid) => get_one(fetch, format!("{base}/api/v1/log/entries/{uuid}"), &format!("entry {uuid}")),
         Query::Digest(digest) => {
-            let body = serde_json::json!({ "hash": digest.to_string() }).to_string();
+            // Written by hand, as are the other request bodies: every value is hex or base64,
+            // which JSON needs no escaping for.
+            let body = format!(r#"{{"hash":"{digest}"}}"#);
             let request =
                 Request::post_json(format!("{base}/api/v1/index/retrieve"), body, limits::MAX_REKOR_RESPONSE_BYTES);
             let Some(reply) = fetch.get(request) else { return Ok(Poll::Pending) };
@@ -88,7 +90,8 @@ pub fn lookup(fetch: &mut Fetch<'_>, base_url: &str, query: &Query) -> Result<Po
             let mut found = Vec::new();
             let mut pending = false;
             for batch in uuids.chunks(RETRIEVE_BATCH) {
-                let body = serde_json::json!({ "entryUUIDs": batch }).to_string();
+                let quoted: Vec<String> = batch.iter().map(|uuid| format!("\"{uuid}\"")).collect();
+                let body = format!(r#"{{"entryUUIDs":[{}]}}"#, quoted.join(","));
                 match retrieve(fetch, base, body, "the Rekor entries")? {
                     Poll::Ready(entries) => found.extend(entries),
                     Poll::Pending => pending = true,
@@ -104,26 +107,25 @@ pub fn lookup(fetch: &mut Fetch<'_>, base_url: &str, query: &Query) -> Result<Po
 
 /// The entries whose body is `proposed` (a canonical entry of the kind the signer would have
 /// submitted), as cosign finds a signature's entry when no bundle carries it.
-pub fn search_entry(fetch: &mut Fetch<'_>, base_url: &str, proposed: &serde_json::Value) -> Result<Poll<Vec<Entry>>> {
-    let body = serde_json::json!({ "entries": [proposed] }).to_string();
+pub fn search_entry(fetch: &mut Fetch<'_>, base_url: &str, proposed: &str) -> Result<Poll<Vec<Entry>>> {
+    let body = format!(r#"{{"entries":[{proposed}]}}"#);
     retrieve(fetch, base_url.trim_end_matches('/'), body, "the Rekor search for the signature's entry")
 }
 
 /// The hashedrekord 0.0.1 entry a signer of `signature` over content with SHA-256 digest
-/// `digest`, by the certificate or key `signer`, submits: what Rekor stores, canonicalised.
-pub fn proposed_hashedrekord(digest: &[u8], signature: &[u8], signer: &RecordedSigner) -> serde_json::Value {
+/// `digest`, by the certificate or key `signer`, submits: what Rekor stores, canonicalised (as
+/// JSON text, keys sorted).
+pub fn proposed_hashedrekord(digest: &[u8], signature: &[u8], signer: &RecordedSigner) -> String {
     let pem = match signer {
         RecordedSigner::Certificate(der) => pem("CERTIFICATE", der),
         RecordedSigner::PublicKey(der) => pem("PUBLIC KEY", der),
     };
-    serde_json::json!({
-        "apiVersion": "0.0.1",
-        "kind": "hashedrekord",
-        "spec": {
-            "data": { "hash": { "algorithm": "sha256", "value": encode_hex(digest) } },
-            "signature": { "content": encode_base64(signature), "publicKey": { "content": encode_base64(pem.as_bytes()) } },
-        },
-    })
+    format!(
+        r#"{{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{{"data":{{"hash":{{"algorithm":"sha256","value":"{}"}}}},"signature":{{"content":"{}","publicKey":{{"content":"{}"}}}}}}}}"#,
+        encode_hex(digest),
+        encode_base64(signature),
+        encode_base64(pem.as_bytes())
+    )
 }
 
 /// PEM as Go's `pem.Encode` writes it, which is how cosign submits certificates and keys.

@@ -69,7 +69,7 @@ impl Layer {
 
     /// The entry cosign would have made in Rekor for this signature: how a signature without a
     /// Rekor bundle is found in the log. `key` is the caller's key, for keyed signatures.
-    pub fn proposed_entry(&self, key: Option<&PublicKey>) -> Result<Option<serde_json::Value>> {
+    pub fn proposed_entry(&self, key: Option<&PublicKey>) -> Result<Option<String>> {
         if self.kind != LayerKind::Signature {
             return Ok(None);
         }
