@@ -185,6 +185,7 @@ export interface ImageOptions extends PolicyOptions, NetworkOptions {
 
 /** `verifyImageAttestations` options: `predicateType` is required. */
 export interface AttestationOptions extends Omit<ImageOptions, 'annotations' | 'predicateType'> {
+  /** A URI, or one of cosign's `--type` names (`custom`, `slsaprovenance1`, `spdx`, ...). */
   predicateType: string;
 }
 

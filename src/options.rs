@@ -151,7 +151,15 @@ impl ImageOptions {
         let reference = Reference::parse(reference)?;
         let mut policy = policy.into_policy()?;
         let want = match (attestations, policy.predicate_type.take()) {
-            (true, Some(predicate_type)) => Want::Attestations(predicate_type),
+            (true, Some(name)) => match crate::cosign::predicate_type(&name) {
+                Some(uri) => Want::Attestations(uri.to_owned()),
+                None => {
+                    return fail(
+                        ErrorCode::InvalidInput,
+                        format!("predicate type {name:?} is neither a URI nor one of cosign's names"),
+                    )
+                }
+            },
             (true, None) => {
                 return fail(ErrorCode::InvalidInput, "predicateType is required: the type of attestation to verify")
             }
@@ -286,6 +294,10 @@ mod tests {
             image(r#"{"offline":true}"#, &format!(r#"{{{who},"predicateType":"https://p"}}"#), true).unwrap();
         assert_eq!(request.want, Want::Attestations("https://p".into()));
         assert!(request.rekor.is_none());
+        let (request, _) = image("{}", &format!(r#"{{{who},"predicateType":"slsaprovenance1"}}"#), true).unwrap();
+        assert_eq!(request.want, Want::Attestations("https://slsa.dev/provenance/v1".into()), "cosign's names");
+        let typo = image("{}", &format!(r#"{{{who},"predicateType":"slsa provenance"}}"#), true);
+        assert_eq!(typo.unwrap_err().code, ErrorCode::InvalidInput);
         let (request, _) =
             image(r#"{"rekorUrl":"http://127.0.0.1:3000/"}"#, &format!(r#"{{{who},"tlogThreshold":0}}"#), false)
                 .unwrap();

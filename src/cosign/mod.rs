@@ -91,7 +91,8 @@ impl Want {
     }
 }
 
-/// The predicate type a `--type` value names: a cosign short name, or the type itself as a URI.
+/// The predicate type a `--type` (or `predicateType`) value names: one of cosign's names, or the
+/// type itself as a URI.
 pub fn predicate_type(name: &str) -> Option<&str> {
     match PREDICATE_TYPE_NAMES.iter().find(|(short, _)| *short == name) {
         Some((_, uri)) => Some(uri),
