@@ -115,9 +115,7 @@ fn build() -> Scenario {
     let none_hold = |signatures: &[(&str, Option<&str>)]| image_expect(Some("NO_MATCHING_SIGNATURES"), signatures);
 
     // Legacy keyless: the Rekor bundle annotation proves the log entry offline.
-    let keyless = w.image("legacy/keyless", "v1", OCI_MANIFEST);
-    let sig = w.legacy_signature("legacy/keyless", &keyless, &LegacyOptions::default());
-    w.attach_legacy("legacy/keyless", &keyless, ".sig", &[sig]);
+    let keyless = w.signed_image("legacy/keyless", &LegacyOptions::default());
     c.image(
         "legacy keyless signature with its Rekor bundle",
         "registry",
@@ -178,10 +176,10 @@ fn build() -> Scenario {
 
     // Legacy keyless without the Rekor bundle, timestamped: its entry is found in Rekor by
     // the entry cosign would have made, and must prove its inclusion.
-    let lookup = w.image("legacy/lookup", "v1", OCI_MANIFEST);
-    let unbundled = LegacyOptions { rekor_bundle: false, timestamp: true, ..LegacyOptions::default() };
-    let sig = w.legacy_signature("legacy/lookup", &lookup, &unbundled);
-    w.attach_legacy("legacy/lookup", &lookup, ".sig", &[sig]);
+    w.signed_image(
+        "legacy/lookup",
+        &LegacyOptions { rekor_bundle: false, timestamp: true, ..LegacyOptions::default() },
+    );
     let lookup_payload_index = w.log_len() - 1;
     c.image(
         "legacy signature found in Rekor",
@@ -211,13 +209,10 @@ fn build() -> Scenario {
         with(&id, json!({ "tlogThreshold": 0 })),
         one("cosign-signature"),
     );
-    let unlogged = w.image("legacy/unlogged", "v1", OCI_MANIFEST);
-    let sig = w.legacy_signature(
+    w.signed_image(
         "legacy/unlogged",
-        &unlogged,
         &LegacyOptions { rekor_bundle: false, logged: false, ..LegacyOptions::default() },
     );
-    w.attach_legacy("legacy/unlogged", &unlogged, ".sig", &[sig]);
     c.image(
         "a signature Rekor has no entry for",
         "registry",
@@ -227,9 +222,7 @@ fn build() -> Scenario {
     );
 
     // Legacy keyed (`cosign sign --key`).
-    let keyed = w.image("legacy/keyed", "v1", OCI_MANIFEST);
-    let sig = w.legacy_signature("legacy/keyed", &keyed, &LegacyOptions { keyed: true, ..LegacyOptions::default() });
-    w.attach_legacy("legacy/keyed", &keyed, ".sig", &[sig]);
+    w.signed_image("legacy/keyed", &LegacyOptions { keyed: true, ..LegacyOptions::default() });
     c.image("legacy keyed signature", "registry", "REGISTRY/legacy/keyed:v1", key.clone(), one("cosign-signature"));
     c.image(
         "a keyed signature does not satisfy an identity policy",
@@ -245,13 +238,10 @@ fn build() -> Scenario {
         key.clone(),
         none_hold(&[("cosign-signature", Some("KEY_MISMATCH"))]),
     );
-    let keyed_lookup = w.image("legacy/keyed-lookup", "v1", OCI_MANIFEST);
-    let sig = w.legacy_signature(
+    w.signed_image(
         "legacy/keyed-lookup",
-        &keyed_lookup,
         &LegacyOptions { keyed: true, rekor_bundle: false, ..LegacyOptions::default() },
     );
-    w.attach_legacy("legacy/keyed-lookup", &keyed_lookup, ".sig", &[sig]);
     c.image(
         "keyed signature found in Rekor by its key",
         "registry",
@@ -261,14 +251,8 @@ fn build() -> Scenario {
     );
 
     // Signed annotations (`cosign sign -a`, `cosign verify -a`).
-    let annotated = w.image("legacy/annotated", "v1", OCI_MANIFEST);
     let env: BTreeMap<String, String> = [("env".to_owned(), "prod".to_owned())].into();
-    let sig = w.legacy_signature(
-        "legacy/annotated",
-        &annotated,
-        &LegacyOptions { annotations: env.clone(), ..LegacyOptions::default() },
-    );
-    w.attach_legacy("legacy/annotated", &annotated, ".sig", &[sig]);
+    w.signed_image("legacy/annotated", &LegacyOptions { annotations: env.clone(), ..LegacyOptions::default() });
     c.image(
         "the annotations asked for are signed",
         "registry",
@@ -562,9 +546,7 @@ fn build() -> Scenario {
     let mut hostile = BTreeMap::new();
     for behaviour in ["wrong-digest", "garbage", "server-error", "slow", "trickle", "endless-blob"] {
         let repo = format!("hostile/{behaviour}");
-        let image = w.image(&repo, "v1", OCI_MANIFEST);
-        let sig = w.legacy_signature(&repo, &image, &LegacyOptions::default());
-        w.attach_legacy(&repo, &image, ".sig", &[sig]);
+        w.signed_image(&repo, &LegacyOptions::default());
         hostile.insert(repo, behaviour.to_owned());
     }
     let wrong = w.repository("hostile/wrong-digest").lookup("v1").unwrap().digest.clone();

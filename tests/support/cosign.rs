@@ -194,6 +194,15 @@ impl World {
         self.repository(repo).manifest(OCI_INDEX, serde_json::to_vec(&index).unwrap(), Some(tag))
     }
 
+    /// An image tagged `v1` in `repo`, with one legacy signature of it under its `.sig` tag;
+    /// returns the image's digest.
+    pub fn signed_image(&mut self, repo: &str, options: &LegacyOptions) -> String {
+        let image = self.image(repo, "v1", OCI_MANIFEST);
+        let signature = self.legacy_signature(repo, &image, options);
+        self.attach_legacy(repo, &image, ".sig", &[signature]);
+        image
+    }
+
     /// The simple-signing payload cosign signs for `image` in `repo`.
     pub fn payload(&self, repo: &str, image: &str, optional: &BTreeMap<String, String>) -> Vec<u8> {
         let optional = if optional.is_empty() { Value::Null } else { json!(optional) };
