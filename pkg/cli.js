@@ -209,8 +209,7 @@ function report(result) {
     const proofs = [];
     if (e.promise) proofs.push('signed entry timestamp');
     if (e.inclusionProof) {
-      const origin = e.inclusionProof.checkpointOrigin;
-      proofs.push(`inclusion proof in tree of ${e.inclusionProof.treeSize} (${origin ? `checkpoint ${JSON.stringify(origin)}` : 'no checkpoint'})`);
+      proofs.push(`inclusion proof in tree of ${e.inclusionProof.treeSize} (checkpoint ${JSON.stringify(e.inclusionProof.checkpointOrigin)})`);
     }
     lines.push(`  tlog:        ${e.logUrl} entry ${e.logIndex} (${e.kind}/${e.version}): ${proofs.join(', ')}`);
   }

@@ -141,7 +141,7 @@ export interface VerifiedEntry {
   version: string;
   integratedTime: string | null;
   promise: boolean;
-  inclusionProof: { logIndex: number; treeSize: number; checkpointOrigin: string | null } | null;
+  inclusionProof: { logIndex: number; treeSize: number; checkpointOrigin: string } | null;
 }
 
 export interface VerificationResult {

@@ -79,7 +79,9 @@ pub struct InclusionProof {
     pub root_hash: [u8; 32],
     pub tree_size: u64,
     pub hashes: Vec<[u8; 32]>,
-    pub checkpoint: Option<String>,
+    /// The signed checkpoint the root hash is from: required, since a root hash nobody signed
+    /// proves nothing (protobuf-specs marks it REQUIRED at every bundle version).
+    pub checkpoint: String,
 }
 
 #[derive(Clone, Debug)]
@@ -149,8 +151,12 @@ impl Bundle {
         };
         let key_material = parse_key_material(&material, version)?;
         limits::at_most(material.tlog_entries.len(), limits::MAX_TLOG_ENTRIES, "tlog entries in the bundle")?;
-        let tlog_entries =
-            material.tlog_entries.into_iter().map(|e| parse_entry(e, version)).collect::<Result<Vec<_>>>()?;
+        let tlog_entries = material
+            .tlog_entries
+            .into_iter()
+            .enumerate()
+            .map(|(position, e)| parse_entry(e, version).map_err(|e| e.in_entry(position)))
+            .collect::<Result<Vec<_>>>()?;
         let stamps = material.timestamp_verification_data.map(|t| t.rfc3161_timestamps).unwrap_or_default();
         limits::at_most(stamps.len(), limits::MAX_TIMESTAMPS, "RFC 3161 timestamps in the bundle")?;
         let rfc3161_timestamps = stamps
@@ -272,7 +278,7 @@ fn parse_entry(raw: RawTlogEntry, version: BundleVersion) -> Result<TlogEntry> {
     };
     let log_id = non_empty(raw.log_id.as_ref().and_then(|l| l.key_id.as_deref()), "tlog entry logId.keyId")?;
     let inclusion_proof = raw.inclusion_proof.map(parse_proof).transpose()?;
-    if version >= BundleVersion::V0_2 && inclusion_proof.as_ref().is_none_or(|p| p.checkpoint.is_none()) {
+    if version >= BundleVersion::V0_2 && inclusion_proof.is_none() {
         return fail(
             ErrorCode::TlogEntry,
             "bundles since v0.2 require an inclusion proof with a checkpoint in every tlog entry",
@@ -310,7 +316,13 @@ fn parse_proof(raw: RawInclusionProof) -> Result<InclusionProof> {
         root_hash: hash32(raw.root_hash.as_deref(), "inclusionProof.rootHash")?,
         tree_size: non_negative(raw.tree_size.0, "inclusionProof.treeSize")?,
         hashes,
-        checkpoint: raw.checkpoint.and_then(|c| c.envelope).filter(|e| !e.is_empty()),
+        checkpoint: match raw.checkpoint.and_then(|c| c.envelope).filter(|e| !e.is_empty()) {
+            Some(envelope) => envelope,
+            None => return fail(
+                ErrorCode::TlogEntry,
+                "the inclusion proof has no checkpoint: without one signed by the log, its root hash proves nothing",
+            ),
+        },
     })
 }
 

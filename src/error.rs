@@ -129,6 +129,11 @@ impl VerificationError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self { code, message: message.into() }
     }
+
+    /// Says which of the bundle's tlog entries (counted from 0) the error is about.
+    pub(crate) fn in_entry(self, position: usize) -> Self {
+        Self { message: format!("tlogEntries[{position}]: {}", self.message), ..self }
+    }
 }
 
 impl fmt::Display for VerificationError {

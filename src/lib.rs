@@ -21,6 +21,7 @@
 
 pub mod artifact;
 pub mod asn1;
+pub mod budget;
 pub mod bundle;
 pub mod cosign;
 pub mod crypto;

@@ -37,6 +37,13 @@ pub const MAX_CHAIN_LENGTH: usize = 10;
 pub const MAX_PROOF_HASHES: usize = 64;
 /// Most signature lines in one checkpoint (C2SP asks verifiers to accept at least 16).
 pub const MAX_CHECKPOINT_SIGNATURES: usize = 100;
+/// Most signature lines by the log's own key (its name and key hint) in one checkpoint: a log
+/// signs a checkpoint once, and each such line costs a signature check.
+pub const MAX_LOG_SIGNATURE_LINES: usize = 1;
+/// Most signature checks one bundle verification may ask for, bounded from the bundle's
+/// structure before any runs (`budget`). A real bundle asks for 3 to 8; the bound keeps a
+/// backend that answers later (WebCrypto) from being handed thousands of forged checks.
+pub const MAX_SIGNATURE_CHECKS: usize = 64;
 /// Largest checkpoint text, in bytes.
 pub const MAX_CHECKPOINT_BYTES: usize = 64 << 10;
 /// Most SCTs embedded in one certificate.

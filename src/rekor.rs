@@ -340,7 +340,7 @@ struct RawInclusionProof {
     tree_size: u64,
     #[serde(default)]
     hashes: Vec<String>,
-    checkpoint: Option<String>,
+    checkpoint: String,
 }
 
 #[derive(Deserialize)]

@@ -4,8 +4,9 @@
 use serde::Serialize;
 
 use crate::artifact::{Artifact, ArtifactDigests};
+use crate::budget;
 use crate::bundle::{Bundle, Content, MessageSignature, VerificationMaterial};
-use crate::crypto::{Message, PublicKey, RustCrypto, SignatureBackend, SignatureCheck};
+use crate::crypto::{HashAlgorithm, Message, PublicKey, RustCrypto, SignatureBackend, SignatureCheck};
 use crate::dsse::{self, Statement};
 use crate::encoding::encode_hex;
 use crate::error::{fail, ErrorCode, Result};
@@ -114,6 +115,7 @@ impl Verifier {
         backend: &dyn SignatureBackend,
     ) -> Result<VerificationResult> {
         let signer = select_signer(bundle, policy)?;
+        budget::check(bundle, &self.root)?;
         let digests = ArtifactDigests::new(artifact);
         let content = &bundle.content;
 
@@ -139,7 +141,7 @@ impl Verifier {
 
         let statement = match content {
             Content::MessageSignature(msg) => {
-                verify_message_signature(msg, signer.key(), &digests, backend)?;
+                verify_message_signature(msg, named_message_hash(msg, bundle), signer.key(), &digests, backend)?;
                 None
             }
             Content::Dsse(envelope) => {
@@ -179,24 +181,23 @@ impl Verifier {
         policy: &Policy,
         backend: &dyn SignatureBackend,
     ) -> Result<Vec<VerifiedEntry>> {
-        let mut verified: Vec<VerifiedEntry> = Vec::new();
-        for entry in &bundle.tlog_entries {
-            if let Some(v) = tlog::verify_entry(entry, &self.root.tlogs, expected, backend)? {
-                // Compared by the trusted log the entry resolved to, not by the ID it claims:
-                // one log may be known under two IDs.
-                if verified.iter().any(|e| e.log_id == v.log_id && e.log_index == v.log_index) {
-                    return fail(
-                        ErrorCode::TlogEntry,
-                        format!("tlog entry {} of {} appears twice", v.log_index, v.log_url),
-                    );
-                }
-                if let (Some(now), Some(t)) = (policy.current_time, v.integrated_time) {
-                    if t > now {
-                        return fail(ErrorCode::TlogEntry, format!("integratedTime {t} is in the future (now {now})"));
-                    }
-                }
-                verified.push(v);
+        let mut verified: Vec<VerifiedEntry> = Vec::with_capacity(bundle.tlog_entries.len());
+        for (position, entry) in bundle.tlog_entries.iter().enumerate() {
+            let v = tlog::verify_entry(entry, &self.root.tlogs, expected, backend).map_err(|e| e.in_entry(position))?;
+            // Compared by the trusted log the entry resolved to, not by the ID it claims:
+            // one log may be known under two IDs.
+            if verified.iter().any(|e| e.log_id == v.log_id && e.log_index == v.log_index) {
+                return fail(
+                    ErrorCode::TlogEntry,
+                    format!("tlog entry {} of {} appears twice", v.log_index, v.log_url),
+                );
             }
+            if let (Some(now), Some(t)) = (policy.current_time, v.integrated_time) {
+                if t > now {
+                    return fail(ErrorCode::TlogEntry, format!("integratedTime {t} is in the future (now {now})"));
+                }
+            }
+            verified.push(v);
         }
         // Entries from one log count once (GHSA-9vcr-p3rj-q5q6).
         let logs = distinct(verified.iter().map(|e| e.log_id.as_str()));
@@ -204,9 +205,8 @@ impl Verifier {
             return fail(
                 ErrorCode::TlogThreshold,
                 format!(
-                    "{} of {} tlog entries are from trusted logs and verified, from {} distinct log(s); {} required",
+                    "{} tlog entries verified, from {} distinct log(s); {} required",
                     verified.len(),
-                    bundle.tlog_entries.len(),
                     logs,
                     policy.tlog_threshold
                 ),
@@ -366,9 +366,20 @@ fn check_times(times: &[VerifiedTime], policy: &Policy) -> Result<()> {
     Ok(())
 }
 
-/// The artifact signature, and that the bundle's claimed digest is the artifact's.
+/// The hash the bundle says its message signature is over: its `messageDigest`'s, else its
+/// hashedrekord entries' (the hash Rekor verified the signature with when it logged it).
+fn named_message_hash(msg: &MessageSignature, bundle: &Bundle) -> Option<HashAlgorithm> {
+    match &msg.message_digest {
+        Some((algorithm, _)) => Some(*algorithm),
+        None => bundle.tlog_entries.iter().find_map(tlog::body::hashedrekord_algorithm),
+    }
+}
+
+/// The artifact signature, over the artifact hashed with `named` (the hash the bundle names),
+/// and that the bundle's claimed digest is the artifact's.
 fn verify_message_signature(
     msg: &MessageSignature,
+    named: Option<HashAlgorithm>,
     key: &PublicKey,
     digests: &ArtifactDigests<'_>,
     backend: &dyn SignatureBackend,
@@ -380,7 +391,7 @@ fn verify_message_signature(
         );
     }
     let mut unusable = None;
-    let verified = key.message_schemes().iter().any(|&scheme| {
+    let verified = key.message_schemes(named)?.iter().any(|&scheme| {
         let message = match (digests.artifact(), scheme.hash()) {
             (Artifact::Bytes(bytes), _) => Message::Raw(bytes),
             (_, Some(hash)) => match digests.get(hash) {

@@ -74,6 +74,105 @@ fn every_leaf_key_type_verifies_a_message_signature() {
     }
 }
 
+/// Answers every check with the pure-Rust backend and records the WebCrypto form of each.
+struct Recording {
+    forms: std::cell::RefCell<Vec<sigstore_wasm::crypto::deferred::WebCryptoCheck>>,
+}
+
+impl sigstore_wasm::crypto::SignatureBackend for Recording {
+    fn verify(&self, check: &sigstore_wasm::crypto::SignatureCheck<'_>) -> bool {
+        let owned = sigstore_wasm::crypto::deferred::OwnedCheck {
+            key: check.key.clone(),
+            scheme: check.scheme,
+            message: match check.message {
+                sigstore_wasm::crypto::Message::Raw(m) => {
+                    sigstore_wasm::crypto::deferred::OwnedMessage::Raw(m.to_vec())
+                }
+                sigstore_wasm::crypto::Message::Digest(d) => {
+                    sigstore_wasm::crypto::deferred::OwnedMessage::Digest(d.to_vec())
+                }
+            },
+            signature: check.signature.to_vec(),
+        };
+        self.forms.borrow_mut().extend(owned.web_crypto());
+        sigstore_wasm::crypto::RustCrypto.verify(check)
+    }
+}
+
+#[test]
+fn message_signatures_are_over_the_hash_the_bundle_names() {
+    // Early sigstore-python signed SHA-256 digests with P-384 keys (the CPython releases of
+    // 2022-2023); the hash is the one the bundle names, not the one the curve usually pairs with.
+    let instance = Instance::new(108);
+    for (key, hash, curve) in [
+        (LeafKey::P384, HashAlg::Sha256, "P-384"),
+        (LeafKey::P384, HashAlg::Sha384, "P-384"),
+        (LeafKey::P256, HashAlg::Sha256, "P-256"),
+        (LeafKey::P256, HashAlg::Sha384, "P-256"),
+    ] {
+        for tlog in [Tlog::v1(V1Kind::HashedRekord), Tlog::v2(V2Kind::HashedRekord)] {
+            let request = SignRequest::message(ARTIFACT).with_key(key).with_message_hash(hash).with_tlog(tlog);
+            let request = if matches!(request.tlog, Tlog::RekorV2 { .. }) {
+                request.with_tsa(DEFAULT_SIGNING_TIME)
+            } else {
+                request
+            };
+            let signed = instance.sign(&request);
+            let label = format!("{key:?} over {hash:?}, {:?}", request.tlog);
+            ok(check(&instance, &signed.bundle, &identity()));
+            // The digest mode, with the digest the bundle names.
+            let digest = format!("{}:{}", hash.rekor_name(), hex(&hash.digest(ARTIFACT)));
+            ok(check_with(
+                &instance.trusted_root(),
+                &signed.bundle,
+                &Artifact::parse_digest(&digest).unwrap(),
+                &identity(),
+            ));
+            // WebCrypto is handed the named hash as its parameter, and the check it gets verifies.
+            let recording = Recording { forms: Default::default() };
+            let bundle = Bundle::from_json(&signed.bundle.to_string()).unwrap();
+            verifier_for(&instance.trusted_root())
+                .verify_with(&bundle, &Artifact::Bytes(ARTIFACT), &identity(), &recording)
+                .unwrap();
+            let message_check = recording.forms.borrow().iter().find(|f| f.message == ARTIFACT).cloned();
+            let form = message_check.unwrap_or_else(|| panic!("{label}: no WebCrypto form of the message check"));
+            let webcrypto_hash = if hash == HashAlg::Sha256 { "SHA-256" } else { "SHA-384" };
+            assert_eq!((form.named_curve, form.hash), (Some(curve), Some(webcrypto_hash)), "{label}");
+            // The same signature under another named hash does not verify, and the wrong
+            // artifact never does.
+            let mut renamed = signed.bundle.clone();
+            let other = if hash == HashAlg::Sha256 { HashAlg::Sha384 } else { HashAlg::Sha256 };
+            renamed["messageSignature"]["messageDigest"] =
+                json!({ "algorithm": other.proto_name(), "digest": b64(&other.digest(ARTIFACT)) });
+            assert!(check(&instance, &renamed, &identity()).is_err(), "{label}: renamed hash verified");
+            assert!(check_artifact(&instance, &signed.bundle, b"other", &identity()).is_err(), "{label}");
+        }
+    }
+}
+
+#[test]
+fn message_signature_pairs_outside_the_reference_clients_are_refused() {
+    let instance = Instance::new(110);
+    for (key, hash, needle) in [
+        (LeafKey::P256, HashAlg::Sha512, "ECDSA P-256 key over a sha512 digest"),
+        (LeafKey::P384, HashAlg::Sha512, "ECDSA P-384 key over a sha512 digest"),
+        (LeafKey::RsaPkcs1_2048, HashAlg::Sha384, "RSA key over a sha384 digest"),
+        (LeafKey::RsaPkcs1_2048, HashAlg::Sha512, "RSA key over a sha512 digest"),
+    ] {
+        // Genuine signatures, logged and timestamped as such: the pair itself is refused.
+        let signed = instance.sign(&SignRequest::message(ARTIFACT).with_key(key).with_message_hash(hash));
+        let err = refused(check(&instance, &signed.bundle, &identity()), ErrorCode::UnsupportedAlgorithm, needle);
+        assert!(err.message.contains("expected sha256"), "{err}");
+        let digest = format!("{}:{}", hash.rekor_name(), hex(&hash.digest(ARTIFACT)));
+        let artifact = Artifact::parse_digest(&digest).unwrap();
+        refused(
+            check_with(&instance.trusted_root(), &signed.bundle, &artifact, &identity()),
+            ErrorCode::UnsupportedAlgorithm,
+            needle,
+        );
+    }
+}
+
 #[test]
 fn ed25519ph_message_signature_verifies_in_digest_only_mode() {
     // Ed25519ph signs PH(M) = SHA-512(M), so a sha512 digest is all that is needed. Until that
@@ -133,7 +232,7 @@ fn rekor_v1_kinds_verify_and_report_entry_and_time() {
         assert!(entry.promise);
         let inclusion = entry.inclusion_proof.as_ref().expect("inclusion proof");
         assert_eq!((inclusion.log_index, inclusion.tree_size), (9, 14));
-        assert_eq!(inclusion.checkpoint_origin.as_deref(), Some(instance.rekor_v1.origin().as_str()));
+        assert_eq!(inclusion.checkpoint_origin, instance.rekor_v1.origin());
         assert_eq!(
             result.verified_times,
             vec![VerifiedTime::TransparencyLog {
@@ -738,4 +837,34 @@ fn message_signature_cannot_skip_the_artifact_check() {
     );
     let logged = instance.sign(&SignRequest::message(ARTIFACT));
     assert!(check_with(&instance.trusted_root(), &logged.bundle, &Artifact::UnsafeUnchecked, &identity()).is_err());
+}
+
+#[test]
+fn the_largest_values_of_counted_fields_are_refused_cleanly() {
+    // Each counted field at the largest value its type carries (int64 in the bundle, as the
+    // protobuf says), alone and together: every one is refused with an error, none overflows.
+    // Test builds check arithmetic for overflow, as the release and wasm profiles do.
+    let instance = Instance::new(147);
+    let signed = instance.sign(&SignRequest::message(ARTIFACT));
+    let max = i64::MAX.to_string();
+    let below = (i64::MAX - 1).to_string();
+    let fields: [(&str, &str); 5] = [
+        ("/logIndex", &max),
+        ("/integratedTime", &max),
+        ("/inclusionProof/logIndex", &below),
+        ("/inclusionProof/treeSize", &max),
+        ("/inclusionProof/logIndex", &max),
+    ];
+    let mut all = signed.bundle.clone();
+    for (field, value) in fields {
+        let mut bundle = signed.bundle.clone();
+        *entry_mut(&mut bundle).pointer_mut(field).unwrap() = json!(value);
+        *entry_mut(&mut all).pointer_mut(field).unwrap() = json!(value);
+        let err = check(&instance, &bundle, &identity()).unwrap_err();
+        assert_ne!(err.code, ErrorCode::BundleParse, "{field} = {value} is within int64: {err}");
+    }
+    *entry_mut(&mut all).pointer_mut("/inclusionProof/logIndex").unwrap() = json!(below);
+    check(&instance, &all, &identity()).unwrap_err();
+    // A checkpoint may carry a tree of 2^64 - 1 leaves: see tlog::checkpoint's tests; the
+    // Merkle arithmetic at the top of the range: see tlog::merkle's.
 }

@@ -460,14 +460,16 @@ fn v01_requires_a_set_and_v02_requires_a_checkpointed_proof() {
     let mut bundle = v01.bundle.clone();
     entry_mut(&mut bundle).as_object_mut().unwrap().remove("inclusionPromise");
     refused(check(&instance, &bundle, &identity()), ErrorCode::TlogEntry, "inclusion promise");
-    // v0.1 may omit the proof or its checkpoint: the SET is the proof.
+    // v0.1 may omit the proof: the SET is the proof. A proof without its checkpoint is
+    // malformed at every version (protobuf-specs: REQUIRED; sigstore-python refuses it).
     let mut no_proof = v01.bundle.clone();
     entry_mut(&mut no_proof).as_object_mut().unwrap().remove("inclusionProof");
     ok(check(&instance, &no_proof, &identity()));
     let mut no_checkpoint = v01.bundle.clone();
     entry_mut(&mut no_checkpoint)["inclusionProof"].as_object_mut().unwrap().remove("checkpoint");
-    let result = ok(check(&instance, &no_checkpoint, &identity()));
-    assert_eq!(result.tlog_entries[0].inclusion_proof.as_ref().unwrap().checkpoint_origin, None);
+    refused(check(&instance, &no_checkpoint, &identity()), ErrorCode::TlogEntry, "has no checkpoint");
+    entry_mut(&mut no_checkpoint)["inclusionProof"]["checkpoint"] = json!({ "envelope": "" });
+    refused(check(&instance, &no_checkpoint, &identity()), ErrorCode::TlogEntry, "has no checkpoint");
 
     for media in [MediaType::V02, MediaType::V03] {
         let signed = instance.sign(&SignRequest::message(ARTIFACT).with_media_type(media));
@@ -476,7 +478,11 @@ fn v01_requires_a_set_and_v02_requires_a_checkpointed_proof() {
         refused(check(&instance, &bundle, &identity()), ErrorCode::TlogEntry, "inclusion proof with a checkpoint");
         let mut bundle = signed.bundle.clone();
         entry_mut(&mut bundle)["inclusionProof"].as_object_mut().unwrap().remove("checkpoint");
-        refused(check(&instance, &bundle, &identity()), ErrorCode::TlogEntry, "inclusion proof with a checkpoint");
+        refused(
+            check(&instance, &bundle, &identity()),
+            ErrorCode::TlogEntry,
+            "tlogEntries[0]: the inclusion proof has no checkpoint",
+        );
     }
     // Rekor v2: the proof is everything.
     let v2 = instance.sign(&v2_request(SignRequest::message(ARTIFACT), V2Kind::HashedRekord));
@@ -586,25 +592,60 @@ fn entries_from_two_distinct_logs_do_meet_a_threshold_of_two() {
 }
 
 #[test]
-fn entries_from_untrusted_logs_do_not_count() {
+fn entries_from_untrusted_logs_are_refused() {
     // Conformance bundle-from-wrong-instance_fail.
     let instance = Instance::new(223);
     let foreign = Instance::new(224);
     let signed = foreign.sign(&SignRequest::message(ARTIFACT));
-    refused(check(&instance, &signed.bundle, &identity()), ErrorCode::TlogThreshold, "0 of 1");
+    let index = signed.bundle["verificationMaterial"]["tlogEntries"][0]["logIndex"].as_str().unwrap().to_owned();
+    let unknown =
+        format!("entry {index} is from log {}, which the trusted root does not list", hex(&foreign.rekor_v1.log_id));
+    refused(check(&instance, &signed.bundle, &identity()), ErrorCode::TlogEntry, &unknown);
     // Our own entry relabelled with another log's ID is an unknown log's entry.
     let ours = instance.sign(&SignRequest::message(ARTIFACT));
     let mut bundle = ours.bundle.clone();
     entry_mut(&mut bundle)["logId"] = json!({ "keyId": b64(&foreign.rekor_v1.log_id) });
-    refused(check(&instance, &bundle, &identity()), ErrorCode::TlogThreshold, "0 of 1");
+    refused(check(&instance, &bundle, &identity()), ErrorCode::TlogEntry, &format!("tlogEntries[0]: {unknown}"));
     // A trusted root without logs trusts no entry.
     let mut root = instance.trusted_root();
     root["tlogs"] = json!([]);
-    refused(check_root(&root, &ours.bundle, &identity()), ErrorCode::TlogThreshold, "0 of 1");
-    // An untrusted extra entry beside a good one is skipped, not fatal.
-    let mut bundle = ours.bundle.clone();
-    entries_mut(&mut bundle).push(signed.bundle["verificationMaterial"]["tlogEntries"][0].clone());
-    assert_eq!(ok(check(&instance, &bundle, &identity())).tlog_entries.len(), 1);
+    refused(check_root(&root, &ours.bundle, &identity()), ErrorCode::TlogEntry, "which the trusted root does not list");
+    // An untrusted extra entry beside a good one fails the bundle, wherever it stands (as in
+    // sigstore-go): an entry that cannot be verified is never skipped.
+    let foreign_entry = signed.bundle["verificationMaterial"]["tlogEntries"][0].clone();
+    let mut after = ours.bundle.clone();
+    entries_mut(&mut after).push(foreign_entry.clone());
+    refused(check(&instance, &after, &identity()), ErrorCode::TlogEntry, &format!("tlogEntries[1]: {unknown}"));
+    let mut before = ours.bundle.clone();
+    entries_mut(&mut before).insert(0, foreign_entry);
+    refused(check(&instance, &before, &identity()), ErrorCode::TlogEntry, &format!("tlogEntries[0]: {unknown}"));
+}
+
+#[test]
+fn an_entry_that_fails_beside_a_good_one_fails_the_bundle() {
+    // Every entry is verified: a second entry from the same trusted log with a broken SET, a
+    // broken proof or a key not valid at its time fails the bundle and names that entry.
+    let instance = Instance::new(225);
+    let ours = instance.sign(&SignRequest::message(ARTIFACT));
+    let good = ours.bundle["verificationMaterial"]["tlogEntries"][0].clone();
+    let cases: Vec<(Mutation<'_>, ErrorCode, &str)> = vec![
+        (
+            Box::new(|e| e["inclusionPromise"]["signedEntryTimestamp"] = json!(b64(&[0x30, 0x00]))),
+            ErrorCode::Set,
+            "does not verify",
+        ),
+        (Box::new(|e| e["inclusionProof"]["hashes"][0] = json!(b64(&[0u8; 32]))), ErrorCode::InclusionProof, ""),
+        (Box::new(|e| e["integratedTime"] = json!("1000")), ErrorCode::Set, "outside the validity"),
+    ];
+    for (mutate, code, needle) in cases {
+        let mut second = good.clone();
+        mutate(&mut second);
+        let mut bundle = ours.bundle.clone();
+        entries_mut(&mut bundle).push(second);
+        let err = check(&instance, &bundle, &identity()).unwrap_err();
+        assert_eq!(err.code, code, "{err}");
+        assert!(err.message.starts_with("tlogEntries[1]: ") && err.message.contains(needle), "{err}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,17 +1,21 @@
 //! Runs the Sigstore conformance vectors and the real-world bundles through the library, each
 //! case twice: with the artifact's bytes, and with only its `sha256:<hex>` digest.
 //!
-//! Cases whose name ends in `_fail` must be refused; every other case must verify.
+//! Cases whose name ends in `_fail` must be refused, each with the error code `FAIL_CODES` pins
+//! for it; every other case must verify. A case with a `digest` file (`sha256:<hex>`) in place of
+//! its artifact runs in the digest mode only.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use sigstore_wasm::artifact::Artifact;
+use sigstore_wasm::budget;
 use sigstore_wasm::bundle::Bundle;
 use sigstore_wasm::crypto::deferred::{Answered, CheckAnswers, Gatherer};
 use sigstore_wasm::crypto::{HashAlgorithm, PublicKey, RustCrypto, SignatureBackend, SignatureCheck, SignatureScheme};
 use sigstore_wasm::encoding::encode_hex;
-use sigstore_wasm::error::VerificationError;
+use sigstore_wasm::error::{ErrorCode, VerificationError};
+use sigstore_wasm::limits;
 use sigstore_wasm::policy::{CertificateIdentity, Policy, StringMatcher};
 use sigstore_wasm::time::Timestamp;
 use sigstore_wasm::trust::TrustedRoot;
@@ -35,6 +39,15 @@ struct Case {
 impl Case {
     fn should_pass(&self) -> bool {
         !self.name.ends_with("_fail")
+    }
+
+    /// The modes the case can run in: a case that ships only its artifact's digest has no bytes.
+    fn modes(&self) -> &'static [Mode] {
+        if self.dir.join("digest").is_file() {
+            &[Mode::Sha256Digest]
+        } else {
+            &[Mode::Bytes, Mode::Sha256Digest]
+        }
     }
 
     fn read(&self, file: &str) -> Option<Vec<u8>> {
@@ -68,10 +81,12 @@ impl Case {
             )),
         }
         .with_current_time(now());
-        let artifact_bytes = self.read("artifact").unwrap_or_else(|| fs::read(&self.default_artifact).expect("a.txt"));
-        let artifact = match mode {
-            Mode::Bytes => Artifact::Bytes(&artifact_bytes),
-            Mode::Sha256Digest => Artifact::parse_digest(&format!(
+        let artifact_bytes =
+            self.read("artifact").unwrap_or_else(|| fs::read(&self.default_artifact).unwrap_or_default());
+        let artifact = match (mode, self.read_text("digest")) {
+            (Mode::Bytes, _) => Artifact::Bytes(&artifact_bytes),
+            (Mode::Sha256Digest, Some(digest)) => Artifact::parse_digest(&digest)?,
+            (Mode::Sha256Digest, None) => Artifact::parse_digest(&format!(
                 "sha256:{}",
                 encode_hex(&HashAlgorithm::Sha256.digest(&artifact_bytes))
             ))?,
@@ -104,20 +119,81 @@ fn data(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(path)
 }
 
-/// Runs every case in both modes; `digest_exempt` names cases that cannot be verified from a
-/// SHA-256 digest (their signature or subjects use another hash) and must then fail cleanly.
-fn run_suite(label: &str, cases: &[Case], digest_exempt: &[&str]) {
+/// The code each `_fail` vector fails with, in both modes. A vector that starts failing with
+/// another code fails for another reason than before: a regression, or a change to say so here.
+/// Vectors not listed (new ones) must fail, with any code; the run names them.
+const FAIL_CODES: &[(&str, ErrorCode)] = &[
+    ("bundle-empty-certificate-chain_fail", ErrorCode::BundleParse),
+    ("bundle-from-wrong-instance_fail", ErrorCode::TlogEntry),
+    ("bundle-invalid-base64-signature_fail", ErrorCode::BundleParse),
+    ("bundle-malformed-json_fail", ErrorCode::BundleParse),
+    ("bundle-unknown-version_fail", ErrorCode::UnsupportedMediaType),
+    // A v0.1 bundle whose inclusion proof has no checkpoint, refused as malformed before its
+    // chain (which holds the root) is looked at.
+    ("bundle-with-root-cert_fail", ErrorCode::TlogEntry),
+    ("checkpoint-wrong-roothash_fail", ErrorCode::Checkpoint),
+    // The log body records the envelope's signature, so a changed signature is found there first.
+    ("dsse-invalid-sig_fail", ErrorCode::TlogBodyMismatch),
+    ("dsse-mismatch-envelope_fail", ErrorCode::TlogBodyMismatch),
+    ("incorrect-public-key_fail", ErrorCode::TlogBodyMismatch),
+    ("intoto-expired-certificate_fail", ErrorCode::CertificateChain),
+    ("intoto-log-entry-mismatch_fail", ErrorCode::TlogBodyMismatch),
+    ("intoto-missing-inclusion-proof_fail", ErrorCode::TlogEntry),
+    ("intoto-tsa-timestamp-outside-cert-validity_fail", ErrorCode::CertificateChain),
+    ("invalid-checkpoint-signature_fail", ErrorCode::Checkpoint),
+    // Its proof has no checkpoint: malformed, before the proof's hashes are looked at.
+    ("invalid-inclusion-proof_fail", ErrorCode::TlogEntry),
+    ("managed-key-no-key_fail", ErrorCode::KeyMismatch),
+    ("message-digest-mismatch_fail", ErrorCode::ArtifactMismatch),
+    ("rekor2-checkpoint-missing-log-signature_fail", ErrorCode::Checkpoint),
+    ("rekor2-checkpoint-missing-origin_fail", ErrorCode::Checkpoint),
+    ("rekor2-checkpoint-missing-size_fail", ErrorCode::Checkpoint),
+    ("rekor2-checkpoint-no-matching-signature_fail", ErrorCode::Checkpoint),
+    ("rekor2-dsse-invalid-sig_fail", ErrorCode::TlogBodyMismatch),
+    ("rekor2-dsse-mismatch-sig_fail", ErrorCode::TlogBodyMismatch),
+    ("rekor2-no-inclusion-proof_fail", ErrorCode::TlogEntry),
+    ("rekor2-no-timestamp_fail", ErrorCode::TimestampThreshold),
+    ("rekor2-timestamp-outside-trust-root-tsa-validity_fail", ErrorCode::Timestamp),
+    ("rekor2-timestamp-outside-tsa-cert-validity_fail", ErrorCode::Timestamp),
+    ("rekor2-timestamp-payload-mismatch_fail", ErrorCode::Timestamp),
+    ("rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail", ErrorCode::Timestamp),
+    ("rekor2-timestamp-with-incorrect-time_fail", ErrorCode::CertificateChain),
+    ("set-invalid-signature_fail", ErrorCode::Set),
+    ("signature-mismatch_fail", ErrorCode::TlogBodyMismatch),
+    ("trust-root-tlog-missing-validity-start_fail", ErrorCode::TrustedRoot),
+    ("wrong-hashedrekord-artifact_fail", ErrorCode::TlogBodyMismatch),
+    ("wrong-hashedrekord-entry_fail", ErrorCode::TlogBodyMismatch),
+    ("wrong-material_fail", ErrorCode::TlogBodyMismatch),
+];
+
+/// Runs every case in each of its modes; `digest_exempt` names cases that cannot be verified
+/// from a SHA-256 digest (their signature or subjects use another hash), with the code they must
+/// then fail with.
+fn run_suite(label: &str, cases: &[Case], digest_exempt: &[(&str, ErrorCode)]) {
     let mut passed = 0;
     let mut failures = Vec::new();
+    let mut unpinned = Vec::new();
     for case in cases {
-        for mode in [Mode::Bytes, Mode::Sha256Digest] {
-            let expect_pass =
-                case.should_pass() && !(mode == Mode::Sha256Digest && digest_exempt.contains(&case.name.as_str()));
+        for &mode in case.modes() {
+            let exempt = digest_exempt.iter().find(|(name, _)| mode == Mode::Sha256Digest && *name == case.name);
+            let expected_code = match exempt {
+                Some((_, code)) => Some(*code),
+                None => FAIL_CODES.iter().find(|(name, _)| *name == case.name).map(|(_, code)| *code),
+            };
+            let expect_pass = case.should_pass() && exempt.is_none();
             let outcome = case.run(mode);
-            match (&outcome, expect_pass) {
-                (Ok(_), true) | (Err(_), false) => passed += 1,
-                (Ok(_), false) => failures.push(format!("{} ({mode:?}): verified but must fail", case.name)),
-                (Err(e), true) => failures.push(format!("{} ({mode:?}): {e}", case.name)),
+            match (&outcome, expect_pass, expected_code) {
+                (Ok(_), true, _) => passed += 1,
+                (Ok(_), false, _) => failures.push(format!("{} ({mode:?}): verified but must fail", case.name)),
+                (Err(e), true, _) => failures.push(format!("{} ({mode:?}): {e}", case.name)),
+                (Err(e), false, Some(code)) if e.code == code => passed += 1,
+                (Err(e), false, Some(code)) => {
+                    failures.push(format!("{} ({mode:?}): must fail with {code}, failed with {e}", case.name))
+                }
+                (Err(_), false, None) => {
+                    unpinned.push(format!("{} ({mode:?})", case.name));
+                    passed += 1;
+                }
             }
             if let Err(e) = &outcome {
                 println!("  {} ({mode:?}) -> {e}", case.name);
@@ -127,8 +203,20 @@ fn run_suite(label: &str, cases: &[Case], digest_exempt: &[&str]) {
     for f in &failures {
         println!("FAILED {f}");
     }
+    if !unpinned.is_empty() {
+        println!("{label}: refused, with no code pinned in FAIL_CODES: {}", unpinned.join(", "));
+    }
     println!("{label}: {passed} passed, {} failed", failures.len());
     assert!(failures.is_empty(), "{} {label} case runs failed", failures.len());
+}
+
+/// Every pinned vector is in the suite: a pin for a vector that is gone pins nothing.
+#[test]
+fn every_pinned_code_names_a_vector() {
+    let dir = data("conformance/bundle-verify");
+    for (name, _) in FAIL_CODES {
+        assert!(dir.join(name).join("bundle.sigstore.json").is_file(), "{name} is pinned but not in the suite");
+    }
 }
 
 #[test]
@@ -145,7 +233,14 @@ fn realworld_bundles() {
     let cases = cases(&dir, &dir.join("missing"));
     assert!(cases.len() >= 5);
     // npm provenance names its tarball by SHA-512 only: a SHA-256 digest cannot match it.
-    run_suite("realworld", &cases, &["npm-provenance-sigstore-1.3.0", "npm-provenance-sigstore-2.0.0"]);
+    run_suite(
+        "realworld",
+        &cases,
+        &[
+            ("npm-provenance-sigstore-1.3.0", ErrorCode::ArtifactMismatch),
+            ("npm-provenance-sigstore-2.0.0", ErrorCode::ArtifactMismatch),
+        ],
+    );
 }
 
 /// A backend that must never be asked: proves the gathered checks covered the final run.
@@ -167,7 +262,7 @@ fn deferred_checks_give_the_same_verdicts() {
     let real = data("realworld");
     all.extend(cases(&real, &real.join("missing")));
     for case in &all {
-        for mode in [Mode::Bytes, Mode::Sha256Digest] {
+        for &mode in case.modes() {
             let direct = case.run(mode);
             let mut rounds = 0;
             let deferred = case.run_with(mode, |verifier, bundle, artifact, policy| {
@@ -250,4 +345,118 @@ fn webcrypto_forms_agree_with_the_rust_backend() {
         });
     }
     assert!(compared > 100, "only {compared} ECDSA checks compared");
+}
+
+/// Counts the checks it is asked, answering each with `inner`.
+struct Counting<B> {
+    inner: B,
+    asked: std::cell::Cell<usize>,
+}
+
+impl<B: SignatureBackend> SignatureBackend for Counting<B> {
+    fn verify(&self, check: &SignatureCheck<'_>) -> bool {
+        self.asked.set(self.asked.get() + 1);
+        self.inner.verify(check)
+    }
+}
+
+fn counting<B>(inner: B) -> Counting<B> {
+    Counting { inner, asked: std::cell::Cell::new(0) }
+}
+
+/// The bound on signature checks computed before any runs holds for every case: neither the
+/// pure-Rust backend nor a gathering run (which answers every check "yes") asks for more.
+#[test]
+fn the_signature_check_bound_holds_for_every_case() {
+    let dir = data("conformance/bundle-verify");
+    let mut all = cases(&dir, &dir.join("a.txt"));
+    let real = data("realworld");
+    all.extend(cases(&real, &real.join("missing")));
+    let mut bounded = 0;
+    for case in &all {
+        for &mode in case.modes() {
+            let _ = case.run_with(mode, |verifier, bundle, artifact, policy| {
+                let Ok(bound) = budget::signature_checks(bundle, verifier.trusted_root()) else {
+                    return verifier.verify(bundle, artifact, policy);
+                };
+                assert!(bound <= limits::MAX_SIGNATURE_CHECKS, "{}: bound {bound}", case.name);
+                let rust = counting(RustCrypto);
+                let outcome = verifier.verify_with(bundle, artifact, policy, &rust);
+                let answers = CheckAnswers::default();
+                let gatherer = counting(Gatherer::new(&answers));
+                let _ = verifier.verify_with(bundle, artifact, policy, &gatherer);
+                let asked = rust.asked.get().max(gatherer.asked.get());
+                assert!(asked <= bound, "{} ({mode:?}): {asked} checks asked, bound {bound}", case.name);
+                bounded += 1;
+                outcome
+            });
+        }
+    }
+    assert!(bounded > 90, "only {bounded} runs bounded");
+}
+
+/// W1 of the benchmarks (happy-path-v0.3) made to ask for many checks: it is refused with
+/// LIMIT_EXCEEDED before a single signature check runs, on either backend.
+#[test]
+fn bundles_forged_to_ask_for_many_checks_are_refused_before_any_runs() {
+    let dir = data("conformance/bundle-verify/happy-path-v0.3");
+    let w1: serde_json::Value = serde_json::from_slice(&fs::read(dir.join("bundle.sigstore.json")).unwrap()).unwrap();
+    let entry = &w1["verificationMaterial"]["tlogEntries"][0];
+    let envelope = entry["inclusionProof"]["checkpoint"]["envelope"].as_str().unwrap();
+    let (_, line) = envelope.trim_end().rsplit_once('\n').unwrap();
+    let (name_part, signature) = line.rsplit_once(' ').unwrap();
+    let mut signature = sigstore_wasm::encoding::decode_base64(signature).unwrap();
+
+    // 99 more well-formed, false signature lines under the log's name and key hint.
+    let mut lines = String::new();
+    for i in 0..99u8 {
+        if let Some(last) = signature.last_mut() {
+            *last = i;
+        }
+        lines.push_str(&format!("{name_part} {}\n", sigstore_wasm::encoding::encode_base64(&signature)));
+    }
+    let mut many_lines = w1.clone();
+    many_lines["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["checkpoint"]["envelope"] =
+        format!("{envelope}{lines}").into();
+
+    // 32 entries (the most a bundle may hold), copies of the real one under other indices.
+    let mut many_entries = w1.clone();
+    let copies: Vec<serde_json::Value> = (0..limits::MAX_TLOG_ENTRIES)
+        .map(|i| {
+            let mut copy = entry.clone();
+            copy["logIndex"] = format!("{}", 1000 + i).into();
+            copy
+        })
+        .collect();
+    many_entries["verificationMaterial"]["tlogEntries"] = copies.into();
+
+    let verifier = Verifier::new(TrustedRoot::production().unwrap()).unwrap();
+    let artifact_bytes = fs::read(data("conformance/bundle-verify/a.txt")).unwrap();
+    let artifact = Artifact::Bytes(&artifact_bytes);
+    let policy = Policy::certificate_identity(CertificateIdentity::new(
+        StringMatcher::exact(DEFAULT_IDENTITY),
+        StringMatcher::exact(DEFAULT_ISSUER),
+    ));
+    for (label, forged, needle) in [
+        ("99 extra checkpoint lines", &many_lines, "100 checkpoint signature lines by the log's key; the limit is 1"),
+        ("32 entries", &many_entries, "signature checks asked for by the bundle; the limit is 64"),
+    ] {
+        let bundle = Bundle::from_json(&forged.to_string()).unwrap();
+        let rust = counting(RustCrypto);
+        let started = std::time::Instant::now();
+        let err = verifier.verify_with(&bundle, &artifact, &policy, &rust).unwrap_err();
+        assert_eq!(err.code, ErrorCode::LimitExceeded, "{label}: {err}");
+        assert!(err.message.contains(needle), "{label}: {err}");
+        assert_eq!(rust.asked.get(), 0, "{label}: the Rust backend ran checks");
+        let answers = CheckAnswers::default();
+        let gatherer = Gatherer::new(&answers);
+        let gathered = verifier.verify_with(&bundle, &artifact, &policy, &gatherer).unwrap_err();
+        assert_eq!(gathered, err, "{label}: the backends disagree");
+        assert!(gatherer.into_unanswered().is_empty(), "{label}: checks were gathered for WebCrypto");
+        // Refused in parsing time, not in signature time: generously bounded for a debug build.
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{label}: {:?}", started.elapsed());
+    }
+    // Control: W1 itself is within the bound and verifies.
+    let bundle = Bundle::from_json(&w1.to_string()).unwrap();
+    verifier.verify(&bundle, &artifact, &policy).unwrap();
 }

@@ -214,7 +214,7 @@ fn an_entry_from_the_staging_rekor_api_verifies() {
     assert_eq!(entry.entry.log_index, 1688);
     let proof = entry.entry.inclusion_proof.as_ref().unwrap();
     assert_eq!((proof.log_index, proof.tree_size), (1227, 14358));
-    assert_eq!(proof.checkpoint_origin.as_deref(), Some("rekor.sigstage.dev - 108574341321668964"));
+    assert_eq!(proof.checkpoint_origin, "rekor.sigstage.dev - 108574341321668964");
     assert_eq!(
         entry.digest.as_deref(),
         Some("sha256:47c1db9fb5fe7ff66e3d7c15b2ca5d3a046ee8f4aa043dedd317e46b321c4390")

@@ -27,6 +27,28 @@ pub enum KeyAlgorithm {
     RsaPss,
 }
 
+impl KeyAlgorithm {
+    /// How error messages name the key type.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::EcdsaP256 => "ECDSA P-256",
+            Self::EcdsaP384 => "ECDSA P-384",
+            Self::Ed25519 => "Ed25519",
+            Self::Rsa => "RSA",
+            Self::RsaPss => "RSA-PSS",
+        }
+    }
+
+    /// The digests a message signature by such a key may be over, in words.
+    const fn message_hashes(self) -> &'static str {
+        match self {
+            Self::EcdsaP256 | Self::EcdsaP384 => "sha256 or sha384",
+            Self::Ed25519 => "any (Ed25519ph hashes with sha512)",
+            Self::Rsa | Self::RsaPss => "sha256",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(super) enum KeyMaterial {
     P256(p256::ecdsa::VerifyingKey),
@@ -144,13 +166,41 @@ impl PublicKey {
         id
     }
 
-    /// Schemes an artifact (hashedrekord) signature by this key may use.
-    pub fn message_schemes(&self) -> &'static [SignatureScheme] {
-        match self.algorithm {
-            // Ed25519 keys sign artifacts with Ed25519ph (Rekor's hashedrekord convention).
-            KeyAlgorithm::Ed25519 => &[SignatureScheme::Ed25519ph],
-            _ => self.envelope_schemes(),
-        }
+    /// Schemes an artifact (hashedrekord) signature by this key may use, given the hash the
+    /// bundle names for it (`None`: it names none, and the key's usual hash applies).
+    ///
+    /// The named hash decides, not the curve: early sigstore-python signed with P-384 keys over
+    /// SHA-256, and every reference client accepts that. The pairs are those the reference
+    /// clients accept for message signatures; any other is refused rather than guessed at.
+    pub fn message_schemes(&self, named: Option<HashAlgorithm>) -> Result<&'static [SignatureScheme]> {
+        use HashAlgorithm::*;
+        use SignatureScheme::{Ecdsa, Ed25519ph, RsaPkcs1v15, RsaPss};
+        let schemes: &'static [SignatureScheme] = match (self.algorithm, named) {
+            (KeyAlgorithm::EcdsaP256, None | Some(Sha256)) | (KeyAlgorithm::EcdsaP384, Some(Sha256)) => {
+                &[Ecdsa(Sha256)]
+            }
+            (KeyAlgorithm::EcdsaP256, Some(Sha384)) | (KeyAlgorithm::EcdsaP384, None | Some(Sha384)) => {
+                &[Ecdsa(Sha384)]
+            }
+            // Ed25519 keys sign artifacts with Ed25519ph (Rekor's hashedrekord convention), whose
+            // prehash is SHA-512 by definition: a digest named under another hash only
+            // identifies the artifact, as sigstore-go reads it.
+            (KeyAlgorithm::Ed25519, _) => &[Ed25519ph],
+            (KeyAlgorithm::Rsa, None | Some(Sha256)) => &[RsaPkcs1v15(Sha256), RsaPss(Sha256)],
+            (KeyAlgorithm::RsaPss, None | Some(Sha256)) => &[RsaPss(Sha256)],
+            (algorithm, Some(hash)) => {
+                return fail(
+                    ErrorCode::UnsupportedAlgorithm,
+                    format!(
+                        "a message signature by a {} key over a {} digest is not supported: expected {}",
+                        algorithm.name(),
+                        hash.name(),
+                        algorithm.message_hashes()
+                    ),
+                )
+            }
+        };
+        Ok(schemes)
     }
 
     /// Schemes a signature over bytes the signer holds in full (DSSE PAE, signed notes) may use.

@@ -347,6 +347,17 @@ pub fn recorded(kind: Kind, body: &[u8]) -> Result<Recorded> {
     })
 }
 
+/// The digest algorithm a hashedrekord entry records, `None` for other kinds or an unreadable
+/// body (whose own check then refuses it).
+pub fn hashedrekord_algorithm(entry: &crate::bundle::TlogEntry) -> Option<HashAlgorithm> {
+    match Kind::from_kind_version(&entry.kind, &entry.version)? {
+        kind @ (Kind::HashedRekordV001 | Kind::HashedRekordV002) => {
+            recorded(kind, &entry.canonicalized_body).ok()?.digest.map(|(algorithm, _)| algorithm)
+        }
+        _ => None,
+    }
+}
+
 /// v2 bodies name the signer by certificate or by public key, whichever the signer submitted;
 /// both occur for certificate bundles in production.
 fn check_v2_verifier(verifier: &V2Verifier, signer: Signer<'_>) -> Result<()> {

@@ -11,8 +11,8 @@ use sha2::{Digest, Sha256};
 
 use crate::crypto::{KeyAlgorithm, Message, SignatureBackend, SignatureCheck};
 use crate::encoding::{decode_base64_standard, encode_hex};
-use crate::error::{fail, ErrorCode, Result};
-use crate::limits::{at_most, MAX_CHECKPOINT_BYTES, MAX_CHECKPOINT_SIGNATURES};
+use crate::error::{fail, ErrorCode, Result, VerificationError};
+use crate::limits::{at_most, MAX_CHECKPOINT_BYTES, MAX_CHECKPOINT_SIGNATURES, MAX_LOG_SIGNATURE_LINES};
 use crate::trust::TransparencyLog;
 
 /// Every signature line starts with an em dash (U+2014) and a space.
@@ -125,6 +125,40 @@ fn parse_signature_line(number: usize, line: &str) -> Result<NoteSignature<'_>> 
     }
 }
 
+/// The signature lines of the log's own key (its name and key hint): the only lines whose
+/// signatures are checked. A log signs a checkpoint once, so more than
+/// `MAX_LOG_SIGNATURE_LINES` such lines is refused before any is checked: a forger could
+/// otherwise make one checkpoint cost a hundred signature checks.
+fn log_lines<'s, 'a>(
+    signatures: &'s [NoteSignature<'a>],
+    log: &TransparencyLog,
+    hint: [u8; 4],
+) -> Result<Vec<&'s NoteSignature<'a>>> {
+    let lines: Vec<_> = signatures.iter().filter(|s| s.name == log.origin && s.hint == hint).collect();
+    at_most(lines.len(), MAX_LOG_SIGNATURE_LINES, "checkpoint signature lines by the log's key")?;
+    Ok(lines)
+}
+
+/// Applies the checkpoint limits (size, signature lines, lines of the log's key) to `envelope`
+/// without checking any signature, so that a verification can refuse an oversized note before
+/// it runs any cryptography. Other malformations are left to `verify_checkpoint`, which reports
+/// them in their place.
+pub(crate) fn check_limits(envelope: &str, log: &TransparencyLog) -> Result<()> {
+    let limited = |e: VerificationError| if e.code == ErrorCode::LimitExceeded { Err(e) } else { Ok(()) };
+    let (_, lines) = match split_note(envelope) {
+        Ok(split) => split,
+        Err(e) => return limited(e),
+    };
+    let signatures = match parse_signature_lines(lines) {
+        Ok(signatures) => signatures,
+        Err(e) => return limited(e),
+    };
+    match log_key_hint(log) {
+        Ok(hint) => log_lines(&signatures, log, hint).map(drop),
+        Err(e) => limited(e),
+    }
+}
+
 /// Requires at least one signature line of the log, and that every such line verifies. Lines of
 /// other signers, and lines under the log's name with another key hint (a second key, a
 /// cosigner), are ignored: trusting only the log's key makes them irrelevant.
@@ -136,7 +170,7 @@ fn verify_log_signatures(
 ) -> Result<()> {
     let hint = log_key_hint(log)?;
     let mut verified = 0usize;
-    for sig in signatures.iter().filter(|s| s.name == log.origin && s.hint == hint) {
+    for sig in log_lines(signatures, log, hint)? {
         if !verifies(text, &sig.signature, log, backend) {
             return fail(
                 ErrorCode::Checkpoint,
@@ -450,7 +484,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failing_log_line_rejects_even_beside_a_good_one() {
+    fn a_second_line_by_the_log_key_rejects_the_note_unchecked() {
         let (envelope, _, _) = entry(V2_PASS[0].1);
         let log = v2_log();
         let line = envelope.rsplit_once("\n\n").unwrap().1;
@@ -458,9 +492,31 @@ mod tests {
         let mut bad = sig.clone();
         *bad.last_mut().unwrap() ^= 1;
         let bad_line = format!("\u{2014} {} {}\n", log.origin, encode_base64(&bad));
-        rejects(&format!("{envelope}{bad_line}"), &log, ErrorCode::Checkpoint, "does not verify");
-        // The same line twice is harmless.
-        verify(&format!("{envelope}{line}"), &log).unwrap();
+        // A forged line beside the good one, or the good one twice: a log signs once, so the
+        // note is refused before either line is checked.
+        for second in [bad_line.as_str(), line] {
+            let note = format!("{envelope}{second}");
+            rejects(&note, &log, ErrorCode::LimitExceeded, "2 checkpoint signature lines by the log's key");
+            assert_eq!(check_limits(&note, &log).unwrap_err().code, ErrorCode::LimitExceeded);
+            let counted = Counted::default();
+            let _ = verify_checkpoint(&note, &log, &counted);
+            assert_eq!(counted.0.get(), 0, "a signature was checked");
+        }
+        // Alone, the forged line fails its check.
+        let forged = envelope.replace(line, &bad_line);
+        rejects(&forged, &log, ErrorCode::Checkpoint, "does not verify");
+        check_limits(&forged, &log).unwrap();
+    }
+
+    /// Counts the checks it is asked, answering each yes.
+    #[derive(Default)]
+    struct Counted(std::cell::Cell<usize>);
+
+    impl SignatureBackend for Counted {
+        fn verify(&self, _: &crate::crypto::SignatureCheck<'_>) -> bool {
+            self.0.set(self.0.get() + 1);
+            true
+        }
     }
 
     #[test]

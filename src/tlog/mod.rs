@@ -23,9 +23,8 @@ pub struct Inclusion {
     /// The index the proof is for (Rekor v1: the index within the log shard).
     pub log_index: u64,
     pub tree_size: u64,
-    /// The origin line of the verified checkpoint; `None` for a v0.1 proof without one, which
-    /// then proves nothing on its own.
-    pub checkpoint_origin: Option<String>,
+    /// The origin line of the verified checkpoint.
+    pub checkpoint_origin: String,
 }
 
 /// A log entry that verified.
@@ -45,20 +44,34 @@ pub struct VerifiedEntry {
     pub inclusion_proof: Option<Inclusion>,
 }
 
-/// Verifies one entry. `Ok(None)` means the entry is from a log this verifier does not trust:
-/// it is skipped and does not count toward the threshold. Any other failure is an error.
+/// Verifies one entry of a bundle. Every entry must verify: one from a log the trusted root
+/// does not list is refused, not skipped, as sigstore-go does (a verifier that skips what it
+/// cannot check would accept a bundle whose entries nobody checked).
 pub(crate) fn verify_entry(
     entry: &TlogEntry,
     tlogs: &[TransparencyLog],
     expected: &Expected<'_>,
     backend: &dyn SignatureBackend,
-) -> Result<Option<VerifiedEntry>> {
+) -> Result<VerifiedEntry> {
     let kind = kind_of(entry)?;
-    let Some(log) = tlogs.iter().find(|log| log.has_id(&entry.log_id)) else {
-        return Ok(None);
-    };
+    let log = trusted_log(entry, tlogs)?;
     body::check_body(kind, &entry.kind, &entry.version, &entry.canonicalized_body, expected)?;
-    prove(entry, log, kind, backend).map(Some)
+    prove(entry, log, kind, backend)
+}
+
+/// The trusted log an entry names by its log ID.
+pub(crate) fn trusted_log<'a>(entry: &TlogEntry, tlogs: &'a [TransparencyLog]) -> Result<&'a TransparencyLog> {
+    match tlogs.iter().find(|log| log.has_id(&entry.log_id)) {
+        Some(log) => Ok(log),
+        None => fail(
+            ErrorCode::TlogEntry,
+            format!(
+                "entry {} is from log {}, which the trusted root does not list",
+                entry.log_index,
+                encode_hex(&entry.log_id)
+            ),
+        ),
+    }
 }
 
 /// Verifies an entry read from a log's API rather than from a bundle: it says nothing about any
@@ -70,20 +83,10 @@ pub fn verify_logged(
     backend: &dyn SignatureBackend,
 ) -> Result<VerifiedEntry> {
     let kind = kind_of(entry)?;
-    let Some(log) = tlogs.iter().find(|log| log.has_id(&entry.log_id)) else {
-        return fail(
-            ErrorCode::TlogEntry,
-            format!(
-                "entry {} is from log {}, which the trusted root does not list",
-                entry.log_index,
-                encode_hex(&entry.log_id)
-            ),
-        );
-    };
+    let log = trusted_log(entry, tlogs)?;
     body::check_header(&entry.kind, &entry.version, &entry.canonicalized_body)?;
     let verified = prove(entry, log, kind, backend)?;
-    let checkpointed = verified.inclusion_proof.as_ref().is_some_and(|p| p.checkpoint_origin.is_some());
-    if !verified.promise || !checkpointed {
+    if !verified.promise || verified.inclusion_proof.is_none() {
         return fail(
             ErrorCode::TlogEntry,
             format!(
@@ -118,8 +121,7 @@ fn prove(
         Some(proof) => Some(verify_inclusion(entry, proof, log, kind, backend)?),
         None => None,
     };
-    let proven = integrated_time.is_some() || inclusion_proof.as_ref().is_some_and(|p| p.checkpoint_origin.is_some());
-    if !proven {
+    if integrated_time.is_none() && inclusion_proof.is_none() {
         let need = if kind.is_rekor_v2() {
             "an inclusion proof with a checkpoint"
         } else {
@@ -161,24 +163,18 @@ fn verify_inclusion(
     }
     let leaf = merkle::leaf_hash(&entry.canonicalized_body);
     merkle::verify_inclusion(proof.log_index, proof.tree_size, &leaf, &proof.hashes, &proof.root_hash)?;
-    let checkpoint_origin = match &proof.checkpoint {
-        Some(envelope) => {
-            let checkpoint = checkpoint::verify_checkpoint(envelope, log, backend)?;
-            if checkpoint.size != proof.tree_size || checkpoint.root_hash != proof.root_hash {
-                return fail(
-                    ErrorCode::Checkpoint,
-                    format!(
-                        "checkpoint is for tree size {} root {}, the proof for tree size {} root {}",
-                        checkpoint.size,
-                        encode_hex(&checkpoint.root_hash),
-                        proof.tree_size,
-                        encode_hex(&proof.root_hash)
-                    ),
-                );
-            }
-            Some(checkpoint.origin)
-        }
-        None => None,
-    };
-    Ok(Inclusion { log_index: proof.log_index, tree_size: proof.tree_size, checkpoint_origin })
+    let checkpoint = checkpoint::verify_checkpoint(&proof.checkpoint, log, backend)?;
+    if checkpoint.size != proof.tree_size || checkpoint.root_hash != proof.root_hash {
+        return fail(
+            ErrorCode::Checkpoint,
+            format!(
+                "checkpoint is for tree size {} root {}, the proof for tree size {} root {}",
+                checkpoint.size,
+                encode_hex(&checkpoint.root_hash),
+                proof.tree_size,
+                encode_hex(&proof.root_hash)
+            ),
+        );
+    }
+    Ok(Inclusion { log_index: proof.log_index, tree_size: proof.tree_size, checkpoint_origin: checkpoint.origin })
 }

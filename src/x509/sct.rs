@@ -71,6 +71,15 @@ pub fn verify_scts(
     Ok(verified)
 }
 
+/// How many SCTs the leaf embeds, each at most one signature check; 0 when they cannot be read
+/// (`verify_scts` then refuses them without checking any).
+pub(crate) fn embedded_count(leaf: &Certificate) -> usize {
+    leaf.extension(&oid::SCT_LIST)
+        .and_then(|ext| asn1::parse_single(&ext.value, tag::OCTET_STRING).ok())
+        .and_then(|list| parse_list(list.contents).ok())
+        .map_or(0, |scts| scts.len())
+}
+
 fn verify_one(
     sct: &Sct<'_>,
     precert: &[u8],

@@ -163,12 +163,26 @@ impl KeyPair {
     /// Signature over an artifact as hashedrekord expects it: ECDSA/RSA with the key's hash,
     /// Ed25519 as Ed25519ph (RFC 8032 §5.1, SHA-512 prehash, empty context).
     pub fn sign_message(&self, message: &[u8]) -> Vec<u8> {
+        self.sign_message_with(message, self.message_hash())
+    }
+
+    /// Signature over an artifact hashed with `hash`, whatever the key's usual hash (early
+    /// sigstore-python signed SHA-256 digests with P-384 keys). Ed25519ph always hashes with
+    /// SHA-512.
+    pub fn sign_message_with(&self, message: &[u8], hash: HashAlg) -> Vec<u8> {
         match self {
             KeyPair::Ed25519(k) => {
                 let prehash = Sha512::new_with_prefix(message);
                 k.sign_prehashed(prehash, None).expect("ed25519ph").to_bytes().to_vec()
             }
-            _ => self.sign(message),
+            KeyPair::P256(_) | KeyPair::P384(_) => self.sign_ecdsa(message, hash),
+            KeyPair::Rsa { key, pss: false, .. } => match hash {
+                HashAlg::Sha256 => rsa::pkcs1v15::SigningKey::<Sha256>::new(key.clone()).sign(message).to_vec(),
+                HashAlg::Sha384 => rsa::pkcs1v15::SigningKey::<Sha384>::new(key.clone()).sign(message).to_vec(),
+                HashAlg::Sha512 => rsa::pkcs1v15::SigningKey::<Sha512>::new(key.clone()).sign(message).to_vec(),
+            },
+            KeyPair::Rsa { pss: true, .. } if hash == HashAlg::Sha256 => self.sign(message),
+            KeyPair::Rsa { .. } => panic!("the instance signs RSA-PSS with SHA-256 only"),
         }
     }
 
@@ -200,8 +214,13 @@ impl KeyPair {
     /// ECDSA over `SHA-256(message)` whatever the curve: the Sigstore TSA signs with a P-384 key
     /// and `ecdsa-with-SHA256`, and verifiers must not infer the hash from the curve.
     pub fn sign_ecdsa_sha256(&self, message: &[u8]) -> Vec<u8> {
+        self.sign_ecdsa(message, HashAlg::Sha256)
+    }
+
+    /// ECDSA over `hash(message)` on the key's curve.
+    fn sign_ecdsa(&self, message: &[u8], hash: HashAlg) -> Vec<u8> {
         use signature::hazmat::PrehashSigner;
-        let digest = Sha256::digest(message);
+        let digest = hash.digest(message);
         match self {
             KeyPair::P256(k) => {
                 let sig: p256::ecdsa::Signature = k.sign_prehash(&digest).expect("sign");
@@ -211,7 +230,7 @@ impl KeyPair {
                 let sig: p384::ecdsa::Signature = k.sign_prehash(&digest).expect("sign");
                 sig.to_der().as_bytes().to_vec()
             }
-            _ => panic!("sign_ecdsa_sha256 needs an ECDSA key"),
+            _ => panic!("ECDSA signing needs an ECDSA key"),
         }
     }
 

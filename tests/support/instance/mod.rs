@@ -182,6 +182,9 @@ pub struct SignRequest {
     pub key: LeafKey,
     /// Selects a different leaf key of the same type (keys derive from instance seed + this).
     pub key_seed: u64,
+    /// The hash a message signature is over, named by `messageDigest` and the log entry;
+    /// `None`: the key's usual hash.
+    pub message_hash: Option<HashAlg>,
     /// Keyed signing with no certificate: `verificationMaterial.publicKey.hint`.
     pub managed_key: bool,
     pub san: San,
@@ -217,6 +220,7 @@ impl SignRequest {
             content: Content::MessageSignature { artifact: artifact.to_vec() },
             key: LeafKey::P256,
             key_seed: 0,
+            message_hash: None,
             managed_key: false,
             san: San::Uri(DEFAULT_SAN.to_string()),
             issuer: DEFAULT_ISSUER.to_string(),
@@ -250,6 +254,17 @@ impl SignRequest {
     pub fn with_key(mut self, key: LeafKey) -> Self {
         self.key = key;
         self
+    }
+
+    /// A message signature over the artifact hashed with `hash`, whatever the key.
+    pub fn with_message_hash(mut self, hash: HashAlg) -> Self {
+        self.message_hash = Some(hash);
+        self
+    }
+
+    /// The hash the message signature is over.
+    fn message_hash_for(&self, key: &KeyPair) -> HashAlg {
+        self.message_hash.unwrap_or_else(|| key.message_hash())
     }
 
     /// Keyed signing: no certificate, no SCT, `publicKey.hint` in the bundle.
@@ -424,7 +439,9 @@ impl Instance {
     pub fn sign(&self, req: &SignRequest) -> Signed {
         let key = self.signing_key(req);
         let (signed_bytes, signature) = match &req.content {
-            Content::MessageSignature { artifact } => (artifact.clone(), key.sign_message(artifact)),
+            Content::MessageSignature { artifact } => {
+                (artifact.clone(), key.sign_message_with(artifact, req.message_hash_for(&key)))
+            }
             Content::Dsse { payload_type, payload } => {
                 let pae = dsse::pae(payload_type, payload);
                 let signature = key.sign(&pae);
@@ -450,7 +467,7 @@ impl Instance {
         let mut bundle = json!({ "mediaType": req.media_type.as_str(), "verificationMaterial": material });
         match &req.content {
             Content::MessageSignature { artifact } => {
-                let hash = key.message_hash();
+                let hash = req.message_hash_for(&key);
                 bundle["messageSignature"] = json!({
                     "messageDigest": { "algorithm": hash.proto_name(), "digest": b64(&hash.digest(artifact)) },
                     "signature": b64(&signature),
@@ -555,7 +572,7 @@ impl Instance {
     ) -> (Vec<u8>, (&'static str, &'static str)) {
         match (&req.content, kind) {
             (Content::MessageSignature { artifact }, V1Kind::HashedRekord) => {
-                let hash = key.message_hash();
+                let hash = req.message_hash_for(key);
                 let body = bodies::hashedrekord_v001(hash, &hash.digest(artifact), signature, verifier_pem);
                 (body, ("hashedrekord", "0.0.1"))
             }
@@ -582,7 +599,7 @@ impl Instance {
         let spki = key.spki_der();
         match (&req.content, kind) {
             (Content::MessageSignature { artifact }, V2Kind::HashedRekord) => {
-                let hash = key.message_hash();
+                let hash = req.message_hash_for(key);
                 let verifier = bodies::v2_verifier(key.key_details(true), certificate, &spki);
                 bodies::hashedrekord_v002(hash, &hash.digest(artifact), signature, verifier)
             }
