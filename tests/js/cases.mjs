@@ -1,6 +1,7 @@
 // The test vectors shared by the JavaScript tests: the Sigstore conformance bundle-verify cases
 // and the real-world bundles, in the layout of tests/data/conformance/README.md, each to be run
-// in two modes (the artifact's bytes; only its `sha256:<hex>` digest).
+// in two modes (the artifact's bytes; only its `sha256:<hex>` digest). A case with a `digest`
+// file in place of its artifact runs in the digest mode only.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -37,9 +38,10 @@ function load(suite, dir, defaultArtifact) {
     .sort()
     .map((name) => {
       const d = join(dir, name);
-      const artifact = optional(join(d, 'artifact')) ?? defaultArtifact;
-      if (artifact === undefined || !existsSync(artifact)) throw new Error(`${suite}/${name}: no artifact`);
-      const artifactBytes = readFileSync(artifact);
+      const digest = text(optional(join(d, 'digest')));
+      const artifact = digest === undefined ? optional(join(d, 'artifact')) ?? defaultArtifact : undefined;
+      if (digest === undefined && (artifact === undefined || !existsSync(artifact))) throw new Error(`${suite}/${name}: no artifact`);
+      const artifactBytes = artifact === undefined ? undefined : readFileSync(artifact);
       return {
         suite,
         name,
@@ -52,7 +54,8 @@ function load(suite, dir, defaultArtifact) {
         issuer: text(optional(join(d, 'issuer'))) ?? DEFAULT_ISSUER,
         artifact,
         artifactBytes,
-        digest: `sha256:${createHash('sha256').update(artifactBytes).digest('hex')}`,
+        digest: digest ?? `sha256:${createHash('sha256').update(artifactBytes).digest('hex')}`,
+        modes: digest === undefined ? MODES : ['digest'],
         mustFail: name.endsWith('_fail'),
       };
     });

@@ -87,7 +87,7 @@ function record(ok, label, detail) {
 
 // 1. Every case in both modes.
 const cases = loadCases();
-const runs = cases.flatMap((c) => MODES.map((mode) => ({ c, mode })));
+const runs = cases.flatMap((c) => c.modes.map((mode) => ({ c, mode })));
 const results = await mapLimit(runs, CONCURRENCY, async ({ c, mode }) => ({ c, mode, ...classify(await runCli(verifyArgs(c, mode))) }));
 for (const { c, mode, outcome, code, why } of results) {
   const label = `${c.id} (${mode})`;
