@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::limits::{at_most, MAX_LOG_SIGNATURE_LINES, MAX_SIGNATURE_CHECKS};
 use crate::tlog::{self, checkpoint};
 use crate::trust::TrustedRoot;
-use crate::x509::sct;
+use crate::x509::{chain, sct};
 
 /// The most signature schemes one check may be tried under: RSA keys try PKCS#1 v1.5 and PSS.
 const SCHEMES_PER_CHECK: usize = 2;
@@ -29,7 +29,7 @@ pub fn signature_checks(bundle: &Bundle, root: &TrustedRoot) -> Result<usize> {
     let mut checks = SCHEMES_PER_CHECK;
     if let VerificationMaterial::Certificate(leaf) = &bundle.material {
         // One check per authority that could have issued the leaf, one per embedded SCT.
-        checks += root.certificate_authorities.len() + sct::embedded_count(leaf);
+        checks += chain::candidate_issuers(leaf, &root.certificate_authorities).count() + sct::embedded_count(leaf);
     }
     // Each timestamp is tried against each authority.
     checks += bundle.rfc3161_timestamps.len() * root.timestamp_authorities.len();

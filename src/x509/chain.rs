@@ -31,6 +31,17 @@ impl Usage {
     }
 }
 
+/// The authorities whose first certificate is named as the leaf's issuer, with their index and
+/// that certificate: the only ones whose signature over the leaf is checked.
+pub(crate) fn candidate_issuers<'a>(
+    leaf: &'a Certificate,
+    authorities: &'a [CertificateAuthority],
+) -> impl Iterator<Item = (usize, &'a CertificateAuthority, &'a Certificate)> {
+    authorities.iter().enumerate().filter_map(move |(index, ca)| {
+        ca.first().filter(|issuer| leaf.names_issuer(issuer)).map(|issuer| (index, ca, issuer))
+    })
+}
+
 /// Finds the authority whose first certificate issued `leaf` and validates the path at every
 /// time in `times`. Returns the index of that authority.
 pub fn verify_leaf(
@@ -45,11 +56,7 @@ pub fn verify_leaf(
         return fail(ErrorCode::CertificateChain, "no verified time to validate the certificate chain at");
     }
     let mut last_error = None;
-    for (index, ca) in authorities.iter().enumerate() {
-        let Some(issuer) = ca.first() else { continue };
-        if !leaf.names_issuer(issuer) {
-            continue;
-        }
+    for (index, ca, issuer) in candidate_issuers(leaf, authorities) {
         let signed = backend.verify(&SignatureCheck {
             key: issuer.public_key(),
             scheme: leaf.signature_scheme()?,

@@ -103,6 +103,47 @@ for (const c of cases) {
   }
 }
 
+// W1 (happy-path-v0.3) forged to ask for many signature checks: 99 more well-formed, false
+// checkpoint lines under the log's name and key hint, or 32 copies of its entry. Both paths refuse
+// it with LIMIT_EXCEEDED, and WebCrypto is handed no check at all.
+{
+  const w1 = loadCases().find((c) => c.id === 'conformance/happy-path-v0.3');
+  const bundle = JSON.parse(readFileSync(w1.bundle, 'utf8'));
+  const entry = bundle.verificationMaterial.tlogEntries[0];
+  const envelope = entry.inclusionProof.checkpoint.envelope;
+  const line = envelope.trimEnd().split('\n').at(-1);
+  const [prefix, signature] = [line.slice(0, line.lastIndexOf(' ')), line.slice(line.lastIndexOf(' ') + 1)];
+  const bytes = Buffer.from(signature, 'base64');
+  const forgedLines = Array.from({ length: 99 }, (_, i) => {
+    bytes[bytes.length - 1] = i;
+    return `${prefix} ${bytes.toString('base64')}\n`;
+  }).join('');
+  const manyLines = structuredClone(bundle);
+  manyLines.verificationMaterial.tlogEntries[0].inclusionProof.checkpoint.envelope = envelope + forgedLines;
+  const manyEntries = structuredClone(bundle);
+  manyEntries.verificationMaterial.tlogEntries = Array.from({ length: 32 }, (_, i) => ({ ...entry, logIndex: String(1000 + i) }));
+  const { policy } = optionsFor(w1);
+  const verifier = await createVerifier({ trustedRoot: 'production' });
+  for (const [label, forged] of [['99 forged checkpoint lines', manyLines], ['32 entries', manyEntries]]) {
+    const before = webCryptoChecks;
+    const started = performance.now();
+    const paths = {
+      webcrypto: await outcome(() => verifyBundle(forged, new Uint8Array(w1.artifactBytes), policy)),
+      rust: await syncOutcome(() => verifier.verify(forged, new Uint8Array(w1.artifactBytes), policy)),
+    };
+    const elapsed = performance.now() - started;
+    const problems = Object.entries(paths)
+      .filter(([, o]) => o.code !== 'LIMIT_EXCEEDED')
+      .map(([name, o]) => `${name} ${show(o)}, want LIMIT_EXCEEDED`);
+    if (webCryptoChecks !== before) problems.push(`WebCrypto ran ${webCryptoChecks - before} checks`);
+    if (problems.length) failures.push(`W1 with ${label}: ${problems.join('; ')}`);
+    else {
+      passed++;
+      console.log(`  W1 with ${label}: LIMIT_EXCEEDED on both paths, 0 WebCrypto checks, ${elapsed.toFixed(1)} ms`);
+    }
+  }
+}
+
 // The WebCrypto path did run WebCrypto (else the comparison above compared Rust with itself).
 if (webCryptoUsed < 100) failures.push(`verifyBundle ran only ${webCryptoUsed} signature checks on WebCrypto`);
 else console.log(`  verifyBundle ran ${webCryptoUsed} signature checks on WebCrypto`);
