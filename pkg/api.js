@@ -70,7 +70,31 @@ export function createApi(loadWasm) {
   const getLogEntry = onVerifier('getLogEntry');
   const searchLogEntries = onVerifier('searchLogEntries');
 
-  return { createVerifier, verifyBundle, verifyImage, verifyImageAttestations, getLogEntry, searchLogEntries, VerificationError };
+  /**
+   * Digests an artifact piece by piece (`update(bytes)`, then `digest()`: `"<algorithm>:<hex>"`),
+   * under `algorithm`, or under the one `bundle` needs when given `{ bundle }`: for an artifact too
+   * large to hold in memory, verified by its digest.
+   */
+  async function createDigester(what) {
+    const module = await ready();
+    const algorithm = typeof what === 'string' ? what : guard(() => module.digestAlgorithmFor(bundleBytes(what?.bundle)));
+    const digester = guard(() => new module.Digester(algorithm));
+    return {
+      algorithm,
+      update(bytes) {
+        guard(() => digester.update(bytesOf(bytes)));
+      },
+      digest() {
+        try {
+          return guard(() => digester.finish());
+        } finally {
+          digester.free();
+        }
+      },
+    };
+  }
+
+  return { createVerifier, createDigester, verifyBundle, verifyImage, verifyImageAttestations, getLogEntry, searchLogEntries, VerificationError };
 }
 
 /** Trust material parsed once; `verify` is synchronous, for hot paths. */

@@ -276,6 +276,21 @@ export interface Verifier {
 /** Parses the trust material once; `options` other than `trustedRoot` become defaults. */
 export function createVerifier(options?: VerifyOptions & Omit<ImageOptions, keyof PolicyOptions>): Promise<Verifier>;
 
+/** An artifact's digest, computed piece by piece. */
+export interface Digester {
+  /** `sha256`, `sha384` or `sha512`. */
+  readonly algorithm: string;
+  update(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): void;
+  /** `"<algorithm>:<hex>"`, as `verifyBundle` takes it; once only. */
+  digest(): string;
+}
+
+/**
+ * Digests an artifact too large to hold in memory, piece by piece, under `algorithm` or under
+ * the one `bundle` needs (the hash its message signature names, or its in-toto subjects use).
+ */
+export function createDigester(what: 'sha256' | 'sha384' | 'sha512' | { bundle: BundleInput }): Promise<Digester>;
+
 /** Verifies a bundle; resolves to what was verified, or rejects with a `VerificationError`. */
 export function verifyBundle(bundle: BundleInput, artifact: ArtifactInput, options?: VerifyOptions): Promise<VerificationResult>;
 

@@ -4,7 +4,7 @@
 # npm binaryen package: Debian's binaryen breaks the output silently).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-eval "$(scripts/setup.sh)"
+eval "$(scripts/setup.sh build)"
 
 # The `wasm` profile (Cargo.toml): small code, fast signature arithmetic.
 cargo ${WASM_TOOLCHAIN:++$WASM_TOOLCHAIN} build --quiet --profile wasm --lib --target wasm32-unknown-unknown

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Verifies a bundle from the command line against the embedded Sigstore production trusted root,
-# with the npm package's CLI (built first, with everything it needs).
+# Serves the verification page on 127.0.0.1 (the worker in workerd: the page, its built-in
+# samples, and its registry proxy), against the embedded Sigstore production trusted root.
+# Installs and builds only what that needs.
 #
-#   scripts/run.sh                      # the npm provenance of sigstore@2.0.0, a real bundle
-#   scripts/run.sh verify-bundle ARGS   # your own bundle: see `scripts/run.sh --help`
+#   scripts/run.sh                      # the page, at the URL it prints (PORT=8080 by default)
+#   scripts/run.sh verify-bundle ARGS   # the CLI instead: see `scripts/run.sh --help`
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,11 +12,8 @@ scripts/build-pkg.sh
 if [ $# -gt 0 ]; then
   exec node pkg/cli.js "$@"
 fi
-example=tests/data/realworld/npm-provenance-sigstore-2.0.0
-set -x
-exec node pkg/cli.js verify-bundle \
-  --bundle "$example/bundle.sigstore.json" \
-  --certificate-identity "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main" \
-  --certificate-oidc-issuer "https://token.actions.githubusercontent.com" \
-  --certificate-github-workflow-repository sigstore/sigstore-js \
-  "$example/artifact"
+scripts/build-www.sh
+port=${PORT:-8080}
+echo "sigstore-wasm: the verification page is at http://127.0.0.1:$port/ (Ctrl-C stops it)"
+exec node_modules/.bin/workerd serve worker/config.capnp --socket-addr "http=127.0.0.1:$port" \
+  --directory-path "www=$PWD/www/dist"

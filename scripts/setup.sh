@@ -120,11 +120,15 @@ js_exports() {
   echo "export DENO_NO_UPDATE_CHECK=1"
 }
 
+# `setup.sh build`: only what building the package and the page needs (scripts/run.sh's first
+# run stays quick); with no argument, everything the tests need too.
 wasm_target
-cargo_fuzz
 wasm_bindgen_cli
 npm_deps
-chromium_browser
-registry_server
+if [ "${1:-}" != build ]; then
+  cargo_fuzz
+  chromium_browser
+  registry_server
+fi
 js_exports
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt >&2 || true

@@ -59,5 +59,10 @@ cargo test --quiet
 step "container images and Rekor: the world pushed to a real registry, every case through the package in Node, workerd and Chromium"
 timeout --kill-after=10 600 node tests/js/oci/run.mjs
 
+# tests/page_fixtures.rs (above) wrote the page's hostile bundles to target/tmp/page-fixtures.
+step "verification page: built, served by the worker in workerd, driven in Chromium against the registry, Rekor and proxy"
+scripts/build-www.sh
+timeout --kill-after=10 600 node tests/js/www/run.mjs
+
 step "conformance vectors and real-world bundles, both modes (artifact bytes, sha256 digest)"
 cargo test --quiet --test conformance -- --nocapture 2>&1 | grep -E '^(FAILED|conformance:|realworld:|test result)'

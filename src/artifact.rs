@@ -2,7 +2,9 @@
 
 use std::cell::OnceCell;
 
+use crate::bundle::{Bundle, Content};
 use crate::crypto::HashAlgorithm;
+use crate::dsse::{Statement, IN_TOTO_PAYLOAD_TYPE};
 use crate::encoding::decode_hex;
 use crate::error::{fail, ErrorCode, Result};
 
@@ -51,6 +53,25 @@ impl<'a> Artifact<'a> {
         }
         Ok(Artifact::Digest { algorithm, digest })
     }
+}
+
+/// The algorithm to digest the artifact with when only its digest will be given (a page hashing
+/// a large file as it streams): the one the bundle's message signature names, or the first of
+/// sha256, sha512 and sha384 that its in-toto statement's subjects use; sha256 otherwise.
+pub fn digest_algorithm_for(bundle: &Bundle) -> HashAlgorithm {
+    match &bundle.content {
+        Content::MessageSignature(msg) => crate::verify::named_message_hash(msg, bundle),
+        Content::Dsse(envelope) if envelope.payload_type == IN_TOTO_PAYLOAD_TYPE => {
+            Statement::parse(&envelope.payload).ok().and_then(|statement| {
+                let used = |algorithm: HashAlgorithm| {
+                    statement.subjects.iter().flat_map(|s| &s.digests).any(|(name, _)| name == algorithm.name())
+                };
+                [HashAlgorithm::Sha256, HashAlgorithm::Sha512, HashAlgorithm::Sha384].into_iter().find(|&a| used(a))
+            })
+        }
+        Content::Dsse(_) => None,
+    }
+    .unwrap_or(HashAlgorithm::Sha256)
 }
 
 /// Digests of the artifact, each computed at most once.
@@ -108,6 +129,21 @@ mod tests {
         assert!(matches!(a, Artifact::Digest { algorithm: HashAlgorithm::Sha256, .. }));
         for bad in ["", hex, "sha256:", "md5:00", "sha256:abcd", &format!("sha512:{hex}"), &format!("sha256:{hex}zz")] {
             assert_eq!(Artifact::parse_digest(bad).unwrap_err().code, ErrorCode::InvalidInput, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_digest_algorithm_is_the_one_the_bundle_needs() {
+        let bundle = |path: &str| Bundle::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
+        for (path, expected) in [
+            ("conformance/bundle-verify/happy-path-v0.3", HashAlgorithm::Sha256),
+            ("conformance/bundle-verify/happy-path-intoto-in-dsse-v3", HashAlgorithm::Sha256),
+            ("realworld/npm-provenance-sigstore-2.0.0", HashAlgorithm::Sha512),
+            ("realworld/cpython-3.10.1-embed-win32", HashAlgorithm::Sha256),
+        ] {
+            let found = digest_algorithm_for(&bundle(&format!("{data}/{path}/bundle.sigstore.json")));
+            assert_eq!(found, expected, "{path}");
         }
     }
 

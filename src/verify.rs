@@ -368,7 +368,7 @@ fn check_times(times: &[VerifiedTime], policy: &Policy) -> Result<()> {
 
 /// The hash the bundle says its message signature is over: its `messageDigest`'s, else its
 /// hashedrekord entries' (the hash Rekor verified the signature with when it logged it).
-fn named_message_hash(msg: &MessageSignature, bundle: &Bundle) -> Option<HashAlgorithm> {
+pub(crate) fn named_message_hash(msg: &MessageSignature, bundle: &Bundle) -> Option<HashAlgorithm> {
     match &msg.message_digest {
         Some((algorithm, _)) => Some(*algorithm),
         None => bundle.tlog_entries.iter().find_map(tlog::body::hashedrekord_algorithm),

@@ -18,7 +18,8 @@ use crate::bundle::Bundle;
 use crate::cosign::discover::{self, Discovery};
 use crate::cosign::verify::{self as image, ImagePolicy, ImageVerification};
 use crate::crypto::deferred::{Answered, CheckAnswers, Gatherer, OwnedCheck};
-use crate::crypto::{RustCrypto, SignatureBackend};
+use crate::crypto::{HashAlgorithm, Hasher, RustCrypto, SignatureBackend};
+use crate::encoding::encode_hex;
 use crate::error::{ErrorCode, VerificationError};
 use crate::http::{Exchange, Poll, Reply, Response};
 use crate::options::{ImageOptions, LogQueryOptions, PolicyOptions};
@@ -223,6 +224,50 @@ impl Lookup {
     fn reply(&mut self, index: usize, reply: Reply) -> Result<(), JsValue> {
         self.exchange.answer(index, reply).map_err(to_js)
     }
+}
+
+/// Digests an artifact piece by piece, for one too large to hold in memory: a page hashes a
+/// dropped file as it streams, then verifies against the digest.
+#[wasm_bindgen]
+pub struct Digester {
+    hasher: Option<Hasher>,
+}
+
+#[wasm_bindgen]
+impl Digester {
+    /// `algorithm`: `"sha256"`, `"sha384"` or `"sha512"`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(algorithm: &str) -> Result<Digester, JsValue> {
+        match HashAlgorithm::from_name(algorithm) {
+            Some(algorithm) => Ok(Digester { hasher: Some(Hasher::new(algorithm)) }),
+            None => Err(to_js(VerificationError::new(
+                ErrorCode::InvalidInput,
+                format!("unsupported digest algorithm {algorithm:?}: expected sha256, sha384 or sha512"),
+            ))),
+        }
+    }
+
+    pub fn update(&mut self, chunk: &[u8]) {
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(chunk);
+        }
+    }
+
+    /// The digest as `<algorithm>:<hex>`, as `verify` takes it; once only.
+    pub fn finish(&mut self) -> Result<String, JsValue> {
+        match self.hasher.take() {
+            Some(hasher) => Ok(format!("{}:{}", hasher.algorithm().name(), encode_hex(&hasher.finish()))),
+            None => Err(to_js(VerificationError::new(ErrorCode::InvalidInput, "the digest was already taken"))),
+        }
+    }
+}
+
+/// The algorithm to digest the artifact with for `bundle` (JSON bytes), when only its digest
+/// will be given (`artifact::digest_algorithm_for`).
+#[wasm_bindgen(js_name = digestAlgorithmFor)]
+pub fn digest_algorithm_for(bundle: &[u8]) -> Result<String, JsValue> {
+    let bundle = Bundle::from_slice(bundle).map_err(to_js)?;
+    Ok(crate::artifact::digest_algorithm_for(&bundle).name().to_owned())
 }
 
 /// Starts building a verifier whose trust-root checks the caller runs.

@@ -11,7 +11,7 @@ mod hash;
 mod key;
 
 pub use backend::RustCrypto;
-pub use hash::HashAlgorithm;
+pub use hash::{HashAlgorithm, Hasher};
 pub use key::{KeyAlgorithm, PublicKey};
 
 /// How a signature is computed over a message.

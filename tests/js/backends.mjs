@@ -10,7 +10,8 @@
 //
 // Run with the system Node (20): node tests/js/backends.mjs
 import { readFileSync } from 'node:fs';
-import { createVerifier, verifyBundle, VerificationError } from '../../pkg/node.js';
+import { createHash } from 'node:crypto';
+import { createDigester, createVerifier, verifyBundle, VerificationError } from '../../pkg/node.js';
 import { expectVerified, loadCases } from './cases.mjs';
 
 if (!globalThis.crypto?.subtle) throw new Error('this test needs WebCrypto (globalThis.crypto.subtle)');
@@ -142,6 +143,30 @@ for (const c of cases) {
       console.log(`  W1 with ${label}: LIMIT_EXCEEDED on both paths, 0 WebCrypto checks, ${elapsed.toFixed(1)} ms`);
     }
   }
+}
+
+// The incremental digester gives node:crypto's digest, in pieces of any size, under the algorithm
+// the bundle needs (npm provenance names its tarball by sha512 only).
+{
+  const npm = loadCases().find((c) => c.id === 'realworld/npm-provenance-sigstore-2.0.0');
+  const problems = [];
+  for (const algorithm of ['sha256', 'sha384', 'sha512']) {
+    const digester = await createDigester(algorithm);
+    for (let at = 0; at < npm.artifactBytes.length; at += 1000 + at) digester.update(npm.artifactBytes.subarray(at, at + 1000 + at));
+    const want = `${algorithm}:${createHash(algorithm).update(npm.artifactBytes).digest('hex')}`;
+    const got = digester.digest();
+    if (got !== want) problems.push(`${algorithm}: ${got}, want ${want}`);
+  }
+  const forBundle = await createDigester({ bundle: readFileSync(npm.bundle) });
+  forBundle.update(npm.artifactBytes);
+  const digest = forBundle.digest();
+  if (forBundle.algorithm !== 'sha512') problems.push(`the npm bundle needs sha512, got ${forBundle.algorithm}`);
+  const verified = await outcome(() => verifyBundle(readFileSync(npm.bundle), digest, optionsFor(npm).policy));
+  if (!verified.ok) problems.push(`the bundle does not verify by that digest: ${show(verified)}`);
+  const bad = await outcome(() => createDigester('md5'));
+  if (bad.code !== 'INVALID_INPUT') problems.push(`md5: ${show(bad)}`);
+  if (problems.length) failures.push(`digester: ${problems.join('; ')}`);
+  else passed++;
 }
 
 // The WebCrypto path did run WebCrypto (else the comparison above compared Rust with itself).

@@ -1,0 +1,440 @@
+// End-to-end tests of the verification page (www/) as a person uses it: Playwright drives
+// Debian's Chromium against the page served by the worker (worker/) in workerd on 127.0.0.1,
+// with the world of images of tests/oci.rs pushed to Debian's docker-registry, a bearer-token
+// registry that sends blobs to another origin, a registry that sends no CORS headers, a hostile
+// registry, and an honest and a lying Rekor. Every screen is checked with axe-core; screenshots
+// go to target/www-screenshots/ (desktop and phone width).
+//
+//   node tests/js/www/run.mjs     ($CHROMIUM and $WORKERD set; pkg/ and www/dist built;
+//                                  target/tmp/oci-world and target/tmp/page-fixtures written by
+//                                  `cargo test --test oci --test page_fixtures`)
+//
+// Prints one line per failure and `www: N passed, M failed`; exits non-zero on any failure.
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium, openPage } from '../chromium.mjs';
+import { pushWorld } from '../oci/push.mjs';
+import { freePort, startHostileRegistry, startRegistry, startRekorServer, startTokenProxy } from '../oci/servers.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const WORLD = join(ROOT, 'target/tmp/oci-world');
+const FIXTURES = join(ROOT, 'target/tmp/page-fixtures');
+const SHOTS = join(ROOT, 'target/www-screenshots');
+const REALWORLD = join(ROOT, 'tests/data/realworld');
+const CONFORMANCE = join(ROOT, 'tests/data/conformance/bundle-verify');
+const READY_TIMEOUT_MS = 30_000;
+const VERDICT_TIMEOUT_MS = 60_000;
+
+for (const [what, path] of [['the world', join(WORLD, 'world.json')], ['the page fixtures', FIXTURES], ['www/dist', join(ROOT, 'www/dist/index.html')]]) {
+  if (!existsSync(path)) {
+    console.error(`www: ${what} is missing (${path})`);
+    process.exit(1);
+  }
+}
+const world = JSON.parse(readFileSync(join(WORLD, 'world.json'), 'utf8'));
+const scratch = mkdtempSync(join(tmpdir(), 'sigstore-wasm-www-'));
+mkdirSync(SHOTS, { recursive: true });
+
+let passed = 0;
+let visits = 0;
+const failures = [];
+const started = Date.now();
+/** Marks a step in the output, with the time since the start (the suite's budget is minutes). */
+function step(name) {
+  console.log(`  ${((Date.now() - started) / 1000).toFixed(1)} s: ${name}`);
+}
+function check(name, ok, detail) {
+  if (ok) passed++;
+  else failures.push(`${name}: ${detail}`);
+}
+
+/** A registry without CORS headers: relays GET and HEAD to `upstream` as they are, and nothing else. */
+async function startNoCorsRegistry(upstream) {
+  const server = createServer(async (req, res) => {
+    try {
+      const answer = await fetch(`${upstream}${req.url}`, { method: req.method, headers: { accept: req.headers.accept ?? '*/*' }, redirect: 'manual' });
+      const headers = {};
+      for (const [name, value] of answer.headers) if (!name.startsWith('access-control-')) headers[name] = value;
+      res.writeHead(answer.status, headers);
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    } catch (e) {
+      res.destroy(e);
+    }
+  });
+  await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
+  return { url: `http://127.0.0.1:${server.address().port}`, stop: () => server.close() };
+}
+
+/** The worker in workerd, with the proxy allowed to reach these loopback registries. */
+async function startWorker(registries) {
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    SIGSTORE_WASM_ALLOW_LOOPBACK: 'true',
+    SIGSTORE_WASM_REGISTRIES: JSON.stringify(registries),
+    SIGSTORE_WASM_CONNECT_SRC: 'http://127.0.0.1:*',
+  };
+  const child = spawn(process.env.WORKERD ?? join(ROOT, 'node_modules/.bin/workerd'), ['serve', join(ROOT, 'worker/config.capnp'), '--socket-addr', `http=127.0.0.1:${port}`, '--directory-path', `www=${join(ROOT, 'www/dist')}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${origin}/`)).ok) return { origin, stop: () => child.kill('SIGKILL'), output: () => output };
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error(`workerd did not serve the page: ${output}`);
+}
+
+const stops = [];
+let context;
+const browserLog = [];
+try {
+  const registry = await startRegistry();
+  stops.push(registry.stop);
+  await pushWorld(registry.url, WORLD);
+  const token = await startTokenProxy({ upstream: registry.url, redirectBlobs: true });
+  const hostile = await startHostileRegistry({ upstream: registry.url, behaviours: world.hostile, delayMs: 3_000 });
+  const noCors = await startNoCorsRegistry(registry.url);
+  const rekor = await startRekorServer(world.rekor);
+  const liar = await startRekorServer(world.rekorLiar);
+  const misbehaving = await startMisbehavingRegistry();
+  stops.push(token.stop, hostile.stop, noCors.stop, rekor.stop, liar.stop, misbehaving.stop);
+  const host = (url) => new URL(url).host;
+  const worker = await startWorker([
+    { host: host(registry.url), tokenHosts: [], blobHosts: [] },
+    { host: host(token.url), tokenHosts: [host(token.url)], blobHosts: [host(registry.url)] },
+    { host: host(noCors.url), tokenHosts: [], blobHosts: [] },
+    { host: host(hostile.url), tokenHosts: [], blobHosts: [] },
+    { host: host(misbehaving.url), tokenHosts: [], blobHosts: [] },
+  ]);
+  stops.push(worker.stop);
+
+  await proxyRefusals(worker.origin, { registry: registry.url, misbehaving: misbehaving.url });
+
+  context = await launchChromium(join(scratch, 'profile'));
+  const allowed = (url) => url.startsWith('http://127.0.0.1:');
+  const page = await openPage(context, allowed, browserLog);
+  // Any dialog (alert, confirm) is a script an attacker got to run.
+  const dialogs = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss();
+  });
+  const axeSource = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  const env = { page, origin: worker.origin, axeSource, dialogs };
+  const trustedRoot = join(FIXTURES, 'trusted_root.json');
+  // The world's images and log entries are signed under its own instance's root.
+  const worldRoot = join(scratch, 'world-trusted_root.json');
+  writeFileSync(worldRoot, JSON.stringify(world.trustedRoot));
+
+  step('samples');
+  // 1. Built-in samples, offline: a real npm provenance bundle; screenshots of the main screen.
+  await open(env, '#sample=npm-provenance-sigstore-2.0.0');
+  await expectVerdict(env, 'sample: npm provenance of sigstore@2.0.0', 'ok', 'Verified: signed by https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main');
+  const text = await page.textContent('#result');
+  check('sample: the signer\'s claims and links are shown', text.includes('githubWorkflowRepository') && (await page.locator('#result a[href^="https://github.com/sigstore/sigstore-js/commit/"]').count()) === 1, 'no claims or commit link');
+  check('sample: the log entry and the statement are shown', text.includes('31821305') && text.includes('https://slsa.dev/provenance/v1'), text.slice(0, 300));
+  check('sample: a CLI command reproduces it', text.includes('npx sigstore-wasm verify-bundle --certificate-identity https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main'), 'no command');
+  await accessible(env, 'sample result');
+  await screenshots(env, 'bundle-verified');
+
+  step('shareable URL');
+  // 2. The shareable URL reproduces the check in a fresh page.
+  const shared = page.url();
+  check('the URL carries the policy', shared.includes('identity=') && shared.includes('sample=npm-provenance-sigstore-2.0.0'), shared);
+  const fresh = await context.newPage();
+  await fresh.goto(shared);
+  await fresh.waitForSelector('h2.verdict', { timeout: VERDICT_TIMEOUT_MS });
+  check('the shared URL reproduces the verdict', (await fresh.textContent('h2.verdict')) === (await page.textContent('h2.verdict')), await fresh.textContent('h2.verdict'));
+  await fresh.close();
+
+  step('files and digests');
+  // 3. A dropped (picked) real bundle and its artifact; then the digest instead; the CPython
+  //    bundle (a P-384 key over SHA-256) by its digest.
+  const pypi = join(REALWORLD, 'pypi-attestation-models-0.0.4a2');
+  await verifyFiles(env, 'picked PyPI bundle and artifact', { bundle: join(pypi, 'bundle.sigstore.json'), artifact: join(pypi, 'artifact'), identity: read(pypi, 'identity'), issuer: read(pypi, 'issuer') }, 'ok');
+  const cpython = join(REALWORLD, 'cpython-3.10.1-embed-win32');
+  await verifyFiles(env, 'CPython bundle by its digest', { bundle: join(cpython, 'bundle.sigstore.json'), digest: read(cpython, 'digest'), identity: read(cpython, 'identity'), issuer: read(cpython, 'issuer') }, 'ok');
+  await screenshots(env, 'bundle-digest');
+
+  step('failures');
+  // 4. What must fail, failing visibly.
+  const happy = join(CONFORMANCE, 'happy-path-v0.3');
+  const beacon = { identity: 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main', issuer: 'https://token.actions.githubusercontent.com' };
+  const tampered = JSON.parse(readFileSync(join(happy, 'bundle.sigstore.json'), 'utf8'));
+  tampered.messageSignature.signature = Buffer.from('not the signature').toString('base64');
+  writeFileSync(join(scratch, 'tampered.sigstore.json'), JSON.stringify(tampered));
+  await verifyFiles(env, 'a tampered bundle', { bundle: join(scratch, 'tampered.sigstore.json'), artifact: join(CONFORMANCE, 'a.txt'), ...beacon }, 'failed', 'Not verified: TLOG_BODY_MISMATCH');
+  await screenshots(env, 'bundle-refused');
+  await verifyFiles(env, 'a wrong identity', { bundle: join(happy, 'bundle.sigstore.json'), artifact: join(CONFORMANCE, 'a.txt'), identity: 'https://github.com/someone/else/.github/workflows/x.yml@refs/heads/main', issuer: beacon.issuer }, 'failed', 'Not verified: IDENTITY_MISMATCH');
+  await verifyFiles(env, 'the wrong artifact', { bundle: join(happy, 'bundle.sigstore.json'), artifact: join(REALWORLD, 'rekor2-prod-dsse/artifact'), ...beacon }, 'failed', 'Not verified:');
+  await verifyFiles(env, 'no policy is said in words that cannot be missed', { bundle: join(happy, 'bundle.sigstore.json'), artifact: join(CONFORMANCE, 'a.txt'), identity: '', issuer: '' }, 'unchecked', 'Signature valid, signer not checked against any policy');
+
+  // An unanchored regular expression is warned about, with the anchored form offered.
+  await open(env, '#');
+  await selectWay(env, 'bundle');
+  await page.fill('#identity', 'github.com/sigstore-conformance');
+  await page.check('#identity-regexp');
+  const warning = page.locator('#identity-warning');
+  check('an unanchored regexp is warned about', (await warning.isVisible()) && (await warning.textContent()).includes('^github.com/sigstore-conformance$'), await warning.textContent());
+  await page.click('#identity-warning button');
+  check('the anchored form is one click away', (await page.inputValue('#identity')) === '^github.com/sigstore-conformance$' && !(await warning.isVisible()), await page.inputValue('#identity'));
+  await page.uncheck('#identity-regexp');
+  await accessible(env, 'policy with a warning');
+
+  step('hostile text');
+  // 5. Hostile text from a bundle is rendered as text (SAN, issuer, claims, predicate).
+  for (const name of ['hostile-signer', 'hostile-statement']) {
+    const dir = join(FIXTURES, name);
+    await verifyFiles(env, `${name}: verifies under the test root`, { bundle: join(dir, 'bundle.sigstore.json'), artifact: join(dir, 'artifact'), identity: read(dir, 'identity'), issuer: read(dir, 'issuer'), trustedRoot }, 'ok');
+    await expectInert(env, name, ['<img src=x onerror=', '<script>', '<b onmouseover=']);
+  }
+  await screenshots(env, 'hostile-text');
+
+  step('images');
+  // 6. Images, through the page's own proxy and directly (the registry sends CORS headers).
+  const keyless = world.cases.find((c) => c.name === 'legacy keyless signature with its Rekor bundle');
+  const policy = { identity: keyless.options.certificateIdentity, issuer: keyless.options.certificateOidcIssuer, trustedRoot: worldRoot };
+  const reference = (server, target) => target.replace('REGISTRY', host(server));
+  await verifyImage(env, 'an image directly (CORS)', { ...policy, image: reference(registry.url, keyless.target), proxy: '' }, 'ok', 'Verified: signed by');
+  await accessible(env, 'image result');
+  await screenshots(env, 'image-verified');
+  await verifyImage(env, 'an image through the proxy, behind bearer tokens, blobs on another origin', { ...policy, image: reference(token.url, keyless.target), proxy: `${worker.origin}/proxy/` }, 'ok', 'Verified: signed by');
+  await verifyImage(env, 'a registry without CORS, through the proxy', { ...policy, image: reference(noCors.url, keyless.target), proxy: `${worker.origin}/proxy/` }, 'ok', 'Verified: signed by');
+  await verifyImage(env, 'a registry without CORS and no proxy is named as such', { ...policy, image: reference(noCors.url, keyless.target), proxy: '' }, 'failed', 'Not verified: NETWORK');
+  check('the CORS failure says what to do', (await page.textContent('#result')).includes('sends no CORS headers'), await page.textContent('#result'));
+  const bundleCase = world.cases.find((c) => c.name === 'cosign v3 bundle through the referrers tag schema');
+  await verifyImage(env, 'a cosign v3 bundle', { identity: bundleCase.options.certificateIdentity, issuer: bundleCase.options.certificateOidcIssuer, trustedRoot: worldRoot, image: reference(registry.url, bundleCase.target), proxy: '' }, 'ok', 'Verified: signed by');
+  check('a cosign v3 bundle is listed with its format', (await page.textContent('#result ul.signatures')).includes('sigstore-bundle'), await page.textContent('#result ul.signatures'));
+  const unsigned = world.cases.find((c) => c.name === 'an unsigned image');
+  await verifyImage(env, 'an image with no signatures', { ...policy, image: reference(registry.url, unsigned.target), proxy: '' }, 'failed', 'Not verified: NO_SIGNATURES');
+  await verifyImage(env, 'an image signed by someone else', { ...policy, identity: 'https://github.com/other/repo/.github/workflows/x.yml@refs/heads/main', image: reference(registry.url, keyless.target), proxy: '' }, 'failed', 'Not verified: NO_MATCHING_SIGNATURES');
+  await screenshots(env, 'image-refused');
+  const lying = world.cases.find((c) => c.name === 'a manifest whose content is not its digest');
+  await verifyImage(env, 'a lying registry (a manifest whose content is not its digest)', { ...policy, image: reference(hostile.url, lying.target), proxy: '' }, 'failed', 'Not verified: DIGEST_MISMATCH');
+  await verifyImage(env, 'a malformed reference is rendered as text', { ...policy, image: '<img src=x onerror=alert(1)>', proxy: '' }, 'failed', 'Not verified: INVALID_INPUT');
+  await expectInert(env, 'a malformed reference', ['<img src=x onerror=']);
+
+  step('Rekor');
+  // 7. Rekor: by index, by UUID, by digest, each entry shown only once verified; a lying log.
+  const entry = world.rekor.entries[0];
+  // The lying Rekor serves some entries changed: ask it for one of those.
+  const honest = new Map(world.rekor.entries.map((e) => [e.logIndex, JSON.stringify(e.entry)]));
+  const lie = world.rekorLiar.entries.find((e) => honest.get(e.logIndex) !== JSON.stringify(e.entry));
+  await lookUp(env, 'a Rekor entry by log index', { rekor: String(entry.logIndex), rekorUrl: rekor.url, trustedRoot: worldRoot }, 'ok', 'Rekor entry verified');
+  await accessible(env, 'Rekor result');
+  await screenshots(env, 'rekor-verified');
+  await lookUp(env, 'a Rekor entry by UUID', { rekor: entry.uuid, rekorUrl: rekor.url, trustedRoot: worldRoot }, 'ok', 'Rekor entry verified');
+  await lookUp(env, 'a lying Rekor', { rekor: String(lie.logIndex), rekorUrl: liar.url, trustedRoot: worldRoot }, 'failed', 'Not verified:');
+
+  step('1 GiB artifact');
+  // 8. An artifact larger than the page hands over whole verifies by its digest, hashed as it
+  //    streams; a 1 GiB one (sparse) hashes with a moving bar and bounded memory.
+  const large = join(ROOT, 'target/tmp/page-fixtures-large');
+  await verifyFiles(env, 'a 40 MiB artifact, hashed as it streams', { bundle: join(large, 'bundle.sigstore.json'), artifact: join(large, 'artifact'), identity: read(large, 'identity'), issuer: read(large, 'issuer'), trustedRoot: join(large, 'trusted_root.json') }, 'ok', 'Verified: signed by');
+  await largeArtifact(env, happy, beacon);
+
+  check('no dialog was opened by any page content', dialogs.length === 0, dialogs.join(', '));
+  check('no script error on the page', !browserLog.some((l) => l.startsWith('pageerror')), browserLog.filter((l) => l.startsWith('pageerror')).join('; '));
+} catch (e) {
+  failures.push(`crashed: ${e?.stack ?? e}`);
+} finally {
+  await context?.close().catch(() => {});
+  for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => {});
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+for (const f of failures) console.log(`FAILED ${f}`);
+if (failures.length && browserLog.length) console.log(`browser log (last 20):\n  ${browserLog.slice(-20).join('\n  ')}`);
+console.log(`www: ${passed} passed, ${failures.length} failed`);
+process.exit(failures.length ? 1 : 0);
+
+// ---------------------------------------------------------------------------------------------
+
+function read(dir, file) {
+  return readFileSync(join(dir, file), 'utf8').trim();
+}
+
+/** A fresh load of the page (a new query: a changed fragment alone would not reload it). */
+async function open({ page, origin }, fragment) {
+  await page.goto(`${origin}/?visit=${++visits}${fragment}`);
+  await page.waitForFunction(() => document.querySelectorAll('#sample option').length > 1);
+}
+
+async function selectWay({ page }, way) {
+  await page.click(`#tab-${way}`);
+}
+
+async function fillPolicy({ page }, { identity = '', issuer = '', trustedRoot }) {
+  await page.fill('#identity', identity);
+  await page.fill('#issuer', issuer);
+  await page.selectOption('#root', trustedRoot ? 'custom' : 'production');
+  if (trustedRoot) await page.setInputFiles('#root-file', trustedRoot);
+}
+
+async function submit({ page }) {
+  await page.evaluate(() => document.getElementById('result').replaceChildren());
+  await page.click('#verify');
+}
+
+async function expectVerdict({ page }, name, kind, text) {
+  try {
+    const verdict = page.locator('#result h2.verdict');
+    await verdict.waitFor({ timeout: VERDICT_TIMEOUT_MS });
+    const [classes, shown] = [await verdict.getAttribute('class'), await verdict.textContent()];
+    const message = await page.evaluate(() => document.querySelector('#result .message')?.textContent ?? '');
+    check(name, classes.split(' ').includes(kind) && (!text || shown.includes(text)), `${classes}: ${shown} (${message})`);
+  } catch (e) {
+    check(name, false, `no verdict: ${e.message.split('\n')[0]}`);
+  }
+}
+
+async function verifyFiles(env, name, { bundle, artifact, digest, identity, issuer, trustedRoot }, kind, text) {
+  const { page } = env;
+  await open(env, '#');
+  await selectWay(env, 'bundle');
+  await page.setInputFiles('#bundle-file', bundle);
+  if (artifact) await page.setInputFiles('#artifact-file', artifact);
+  await page.fill('#digest', digest ?? '');
+  await fillPolicy(env, { identity, issuer, trustedRoot });
+  await submit(env);
+  await expectVerdict(env, name, kind, text);
+}
+
+async function verifyImage(env, name, { image, proxy, ...policy }, kind, text) {
+  const { page } = env;
+  await open(env, '#');
+  await selectWay(env, 'image');
+  await page.fill('#image', image);
+  await page.fill('#proxy', proxy);
+  await fillPolicy(env, policy);
+  await submit(env);
+  await expectVerdict(env, name, kind, text);
+}
+
+async function lookUp(env, name, { rekor, rekorUrl, trustedRoot }, kind, text) {
+  const { page } = env;
+  await open(env, '#');
+  await selectWay(env, 'rekor');
+  await page.fill('#rekor', rekor);
+  await page.fill('#rekor-url', rekorUrl);
+  await fillPolicy(env, { trustedRoot });
+  await submit(env);
+  await expectVerdict(env, name, kind, text);
+}
+
+/** The hostile strings are in the page as text, and no element or script came of them. */
+async function expectInert({ page }, name, needles) {
+  const { text, injected, xss } = await page.evaluate(() => ({
+    text: document.getElementById('result').textContent,
+    injected: document.querySelectorAll('#result img, #result script, #result svg, #result b, #result [onerror], #result [onload], #result [onmouseover]').length,
+    xss: window.__xss ?? null,
+  }));
+  check(`${name}: hostile text is shown as text`, needles.some((n) => text.includes(n)), text.slice(0, 200));
+  check(`${name}: no element or script came of it`, injected === 0 && xss === null, `${injected} injected elements, window.__xss = ${xss}`);
+}
+
+/** axe-core finds no serious or critical violation on the screen as it is. */
+async function accessible({ page, axeSource }, screen) {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length}): ${v.help}`));
+  check(`axe: ${screen}`, violations.length === 0, violations.join('; '));
+}
+
+async function screenshots({ page }, name) {
+  await page.setViewportSize({ width: 1200, height: 900 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(SHOTS, `${name}-desktop.png`) });
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check(`${name}: fits a phone's width`, overflow <= 0, `${overflow} px wider than the screen`);
+  await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize({ width: 1200, height: 900 });
+}
+
+/** A sparse 1 GiB file: the bar moves, the page's memory stays far below the file's size. */
+async function largeArtifact(env, happy, beacon) {
+  const { page } = env;
+  const path = join(scratch, 'large.bin');
+  const fd = openSync(path, 'w');
+  ftruncateSync(fd, 1 << 30);
+  closeSync(fd);
+  await open(env, '#');
+  await selectWay(env, 'bundle');
+  await page.setInputFiles('#bundle-file', join(happy, 'bundle.sigstore.json'));
+  await page.setInputFiles('#artifact-file', path);
+  await page.fill('#digest', '');
+  await fillPolicy(env, beacon);
+  const seen = [];
+  let peak = 0;
+  await submit(env);
+  const deadline = Date.now() + 240_000;
+  while (Date.now() < deadline) {
+    const state = await page.evaluate(() => ({ value: document.getElementById('progress').value, hidden: document.getElementById('progress').hidden, done: Boolean(document.querySelector('#result h2.verdict')) }));
+    const metrics = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
+    peak = Math.max(peak, metrics);
+    if (!state.hidden) seen.push(state.value);
+    if (state.done) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const distinct = new Set(seen.map((v) => v.toFixed(2))).size;
+  check('1 GiB artifact: the progress bar moves', distinct >= 3, `saw ${JSON.stringify([...new Set(seen)].slice(0, 10))}`);
+  // Half the file: what is read is hashed and dropped; the file itself never sits in memory.
+  check('1 GiB artifact: the page\'s heap stays far below the file\'s size', peak < 512 << 20, `peak JS heap ${peak} bytes`);
+  await expectVerdict(env, '1 GiB artifact: refused as another artifact, after hashing it all', 'failed', 'Not verified:');
+}
+
+/** What the proxy refuses, asked directly. */
+async function proxyRefusals(origin, { registry, misbehaving }) {
+  const ask = (path, init) => fetch(`${origin}/proxy/${path}`, { redirect: 'manual', ...init });
+  const good = await ask(`${registry}/v2/`);
+  check('proxy: a registry API request is forwarded, with CORS headers', good.status === 200 && good.headers.get('access-control-allow-origin') === '*', `${good.status}`);
+  for (const [name, path, init, status] of [
+    ['another host', 'https://evil.example/v2/', {}, 403],
+    ['a private address', 'https://10.0.0.1/v2/', {}, 403],
+    ['a link-local address', 'https://169.254.169.254/latest/meta-data/', {}, 403],
+    ['an IPv6 unique-local address', 'https://[fd00::1]/v2/', {}, 403],
+    ['a path outside the registry API', `${registry}/debug/vars`, {}, 403],
+    ['POST', `${registry}/v2/`, { method: 'POST' }, 405],
+    ['DELETE', `${registry}/v2/`, { method: 'DELETE' }, 405],
+    ['a URL that is not one', 'not a url', {}, 400],
+  ]) {
+    const answer = await ask(path, init);
+    check(`proxy refuses ${name}`, answer.status === status, `${answer.status}, want ${status}: ${await answer.text()}`);
+  }
+  const preflight = await ask(`${registry}/v2/`, { method: 'OPTIONS' });
+  check('proxy answers a preflight itself', preflight.status === 204 && preflight.headers.get('access-control-allow-methods') === 'GET, HEAD', `${preflight.status}`);
+  const off = await ask(`${misbehaving}/v2/x/blobs/sha256:00`);
+  check('proxy refuses a redirect off the registry', off.status === 502 && (await off.text()).includes('not its blob storage'), `${off.status}`);
+  const huge = await ask(`${misbehaving}/v2/x/manifests/huge`);
+  check('proxy refuses an oversized answer', huge.status === 502 && (await huge.text()).includes('larger than'), `${huge.status}`);
+}
+
+/**
+ * A listed registry that misbehaves: its blobs redirect off the registry, and one manifest
+ * announces 100 MiB.
+ */
+async function startMisbehavingRegistry() {
+  const server = createServer((req, res) => {
+    if (req.url.includes('/blobs/')) {
+      res.writeHead(307, { location: 'http://127.0.0.2:9/elsewhere' });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'content-length': String(100 << 20) });
+    res.write('{');
+    setTimeout(() => res.destroy(), 1_000);
+  });
+  await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
+  return { url: `http://127.0.0.1:${server.address().port}`, stop: () => server.close() };
+}

@@ -1,0 +1,143 @@
+// The page's registry proxy: `GET /proxy/<url>` forwards a registry API, token or blob request
+// that a browser cannot make itself (most registries send no CORS headers), read-only and only
+// to the registries of REGISTRIES. The verification happens in the page: the proxy only moves
+// bytes, and a proxy that lied would be caught by the digests the page checks.
+//
+// What it refuses, and why (each has a test, tests/js/www/proxy.mjs):
+// - methods other than GET and HEAD (a preflight is answered here, never forwarded);
+// - hosts other than a listed registry and its token hosts, and any address literal that is
+//   private, loopback, link-local or unspecified (loopback only when ALLOW_LOOPBACK is "true",
+//   for tests); plain http likewise only to loopback then;
+// - on a registry, paths outside the distribution API (/v2/...) and its token endpoint;
+// - redirects to hosts other than the registry's own blob storage, and more than 3 of them;
+// - bodies over MAX_BYTES (the package's own limit per lookup) and answers slower than TIMEOUT_MS.
+// It forwards only Accept and Authorization (the latter never to blob storage), returns only the
+// headers the client needs, and logs nothing.
+import { REGISTRIES } from './registries.js';
+
+const PREFIX = '/proxy/';
+const MAX_BYTES = 64 << 20;
+const TIMEOUT_MS = 30_000;
+const MAX_REDIRECTS = 3;
+const FORWARDED_REQUEST_HEADERS = ['accept', 'authorization'];
+const RETURNED_HEADERS = ['content-type', 'content-length', 'docker-content-digest', 'www-authenticate', 'link', 'etag'];
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, HEAD',
+  'access-control-allow-headers': 'accept, authorization',
+  'access-control-expose-headers': RETURNED_HEADERS.join(', '),
+  'access-control-max-age': '600',
+};
+
+/** A refusal, as JSON with the CORS headers so that the page can read why. */
+function refuse(status, message) {
+  return Response.json({ error: message }, { status, headers: { ...CORS, 'cache-control': 'no-store' } });
+}
+
+export function isProxyRequest(url) {
+  return url.pathname.startsWith(PREFIX);
+}
+
+export async function proxy(request, env) {
+  if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: CORS });
+  if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(405, `the proxy forwards GET and HEAD only, not ${request.method}`);
+  const own = new URL(request.url);
+  let target;
+  try {
+    target = new URL(own.pathname.slice(PREFIX.length) + own.search);
+  } catch {
+    return refuse(400, 'expected /proxy/<absolute URL>');
+  }
+  const registries = registriesOf(env);
+  const allowLoopback = env.ALLOW_LOOPBACK === 'true';
+  const registry = registries.find((r) => r.host === target.host || r.tokenHosts.includes(target.host));
+  const problem = addressProblem(target, allowLoopback) ?? (registry ? pathProblem(target, registry) : `${target.host} is not a registry this proxy serves`);
+  if (problem) return refuse(403, problem);
+
+  const headers = new Headers();
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    const value = request.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  const signal = AbortSignal.timeout(TIMEOUT_MS);
+  let url = target;
+  let response;
+  try {
+    for (let redirects = 0; ; redirects++) {
+      response = await fetch(url, { method: request.method, headers, redirect: 'manual', signal });
+      if (response.status < 300 || response.status > 399 || !response.headers.has('location')) break;
+      await response.body?.cancel();
+      if (redirects === MAX_REDIRECTS) return refuse(502, `more than ${MAX_REDIRECTS} redirects from ${target.host}`);
+      const next = new URL(response.headers.get('location'), url);
+      const offStorage = !registry.blobHosts.some((h) => matchesHost(next, h)) && next.host !== registry.host;
+      const offAddress = addressProblem(next, allowLoopback);
+      if (offStorage || offAddress) return refuse(502, offAddress ?? `${target.host} redirected to ${next.host}, which is not its blob storage`);
+      // The registry's token is for the registry: storage gets a signed URL, not the token.
+      if (next.host !== registry.host) headers.delete('authorization');
+      url = next;
+    }
+  } catch (e) {
+    const reason = e?.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : 'the request failed';
+    return refuse(504, `${target.host}: ${reason}`);
+  }
+  if (Number(response.headers.get('content-length')) > MAX_BYTES) {
+    await response.body?.cancel();
+    return refuse(502, `the answer is larger than ${MAX_BYTES} bytes`);
+  }
+  const out = new Headers({ ...CORS, 'cache-control': 'no-store' });
+  for (const name of RETURNED_HEADERS) {
+    const value = response.headers.get(name);
+    if (value !== null) out.set(name, value);
+  }
+  return new Response(response.body ? response.body.pipeThrough(capped(MAX_BYTES)) : null, { status: response.status, headers: out });
+}
+
+function registriesOf(env) {
+  return env.REGISTRIES ? JSON.parse(env.REGISTRIES) : REGISTRIES;
+}
+
+/** Whether `url`'s host is `pattern` (host[:port]), or a subdomain of it for ".example.com". */
+function matchesHost(url, pattern) {
+  return pattern.startsWith('.') ? url.hostname.endsWith(pattern) : url.host === pattern;
+}
+
+/** Why the proxy must not send a request to `url`'s address, or undefined. */
+function addressProblem(url, allowLoopback) {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || /^127\./.test(host) || host === '::1';
+  if (loopback) return allowLoopback ? undefined : `${host} is a loopback address`;
+  if (url.protocol !== 'https:') return `only https is forwarded, not ${url.protocol}`;
+  if (isPrivateAddress(host)) return `${host} is a private, link-local or unspecified address`;
+  return undefined;
+}
+
+/** Address literals no public registry has: RFC 1918, CGNAT, link-local, ULA, unspecified, mapped. */
+function isPrivateAddress(host) {
+  const v4 = host.match(/^(\d+)\.(\d+)\.(\d+)\.(\d+)$/);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return a === 0 || a === 10 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || a >= 224;
+  }
+  if (!host.includes(':')) return false;
+  const lower = host.toLowerCase();
+  return lower === '::' || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || lower.startsWith('::ffff:');
+}
+
+/** Why `url` is not a request the registry's API or token service answers, or undefined. */
+function pathProblem(url, registry) {
+  if (url.host === registry.host && url.pathname.startsWith('/v2/')) return undefined;
+  if (registry.tokenHosts.includes(url.host) && /^\/(v2\/)?(auth|token)$/.test(url.pathname)) return undefined;
+  return `${url.host}${url.pathname} is neither the registry API (/v2/...) nor its token endpoint`;
+}
+
+/** Passes at most `limit` bytes, then errors the stream: the client sees a failed transfer. */
+function capped(limit) {
+  let seen = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > limit) controller.error(new Error(`more than ${limit} bytes`));
+      else controller.enqueue(chunk);
+    },
+  });
+}

@@ -1,0 +1,341 @@
+// The verification page: three ways in (an image, a bundle with its artifact, a Rekor entry),
+// one policy, and the result. It uses the npm package as any page would; everything runs here,
+// in the browser. The URL fragment holds the inputs, so a link reproduces the check.
+import { createDigester, getLogEntry, searchLogEntries, verifyBundle, verifyImage } from 'sigstore-wasm';
+import { anchoredForm, cliCommand, hasSigner, packageOptions, PRESETS, policyLabel, readPolicy } from './policy.js';
+import { el, renderEntries, renderFailure, renderImage, renderVerified } from './render.js';
+
+const form = document.getElementById('check');
+const result = document.getElementById('result');
+const progress = document.getElementById('progress');
+const progressText = document.getElementById('progress-text');
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+const WAYS = ['image', 'bundle', 'rekor'];
+/**
+ * An artifact up to this size is handed over whole, so that every check runs on its bytes; a
+ * larger one is hashed as it streams from the disk (a 2 GB file never sits in memory) and
+ * verified by its digest.
+ */
+const WHOLE_FILE_BYTES = 32 << 20;
+/** The fragment's fields besides the way in and its subject. */
+const POLICY_FIELDS = ['identity', 'issuer', 'repository', 'ref', 'repositoryId', 'ownerId', 'root'];
+
+form.elements.proxy.value = new URL('proxy/', document.baseURI).href;
+
+// ---------------------------------------------------------------------------------------------
+// Tabs: arrow keys move between them, as the ARIA tabs pattern has it.
+
+function selectTab(way, { focus = false } = {}) {
+  for (const tab of tabs) {
+    const selected = tab.id === `tab-${way}`;
+    tab.setAttribute('aria-selected', String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    document.getElementById(tab.getAttribute('aria-controls')).hidden = !selected;
+    if (selected && focus) tab.focus();
+  }
+}
+
+function currentWay() {
+  return tabs.find((t) => t.getAttribute('aria-selected') === 'true').id.slice('tab-'.length);
+}
+
+for (const tab of tabs) {
+  tab.addEventListener('click', () => selectTab(tab.id.slice('tab-'.length)));
+  tab.addEventListener('keydown', (event) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    if (!step) return;
+    const next = WAYS[(WAYS.indexOf(currentWay()) + step + WAYS.length) % WAYS.length];
+    selectTab(next, { focus: true });
+    event.preventDefault();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policy: presets, and a visible warning with the anchored form for an unanchored expression.
+
+document.getElementById('preset').addEventListener('change', (event) => {
+  const preset = PRESETS[event.target.value];
+  if (!preset) return;
+  form.elements.identity.value = preset.identity;
+  form.elements.identityRegexp.checked = preset.identityRegexp;
+  form.elements.issuer.value = preset.issuer;
+  form.elements.issuerRegexp.checked = preset.issuerRegexp;
+  updateWarnings();
+  form.elements.identity.focus();
+});
+
+function updateWarning(field) {
+  const warning = document.getElementById(`${field}-warning`);
+  const anchored = form.elements[`${field}Regexp`].checked ? anchoredForm(form.elements[field].value.trim()) : undefined;
+  warning.replaceChildren();
+  warning.hidden = anchored === undefined;
+  if (anchored === undefined) return;
+  const use = el('button', { type: 'button', class: 'small' }, 'Use the anchored form');
+  use.addEventListener('click', () => {
+    form.elements[field].value = anchored;
+    updateWarnings();
+  });
+  warning.append(`This expression is not anchored: it also matches any ${field} that merely contains a match. Anchored: `, el('code', {}, anchored), ' ', use);
+}
+
+function updateWarnings() {
+  updateWarning('identity');
+  updateWarning('issuer');
+}
+
+for (const name of ['identity', 'identityRegexp', 'issuer', 'issuerRegexp']) form.elements[name].addEventListener('input', updateWarnings);
+
+form.elements.root.addEventListener('change', () => {
+  document.getElementById('root-custom').hidden = form.elements.root.value !== 'custom';
+});
+
+/** Which trusted root a verdict was reached under, in words. */
+function rootLabel(policy) {
+  if (policy.root === 'custom') return `Trusted root: your ${document.getElementById('root-file').files[0]?.name ?? 'trusted_root.json'}`;
+  return `Trusted root: Sigstore ${policy.root}, embedded in the sigstore-wasm package this page loaded`;
+}
+
+/** The package's options for the policy, with the trusted root a person picked as its text. */
+async function optionsFor(policy) {
+  const options = packageOptions(policy);
+  if (policy.root !== 'custom') return options;
+  const file = document.getElementById('root-file').files[0];
+  if (!file) throw { code: 'INVALID_INPUT', message: 'Pick your trusted_root.json, or choose an embedded trusted root.' };
+  return { ...options, trustedRoot: await file.text() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Samples: real bundles shipped with the page, so that it works offline.
+
+let samples = [];
+fetch('samples/samples.json')
+  .then((r) => r.json())
+  .then((list) => {
+    samples = list;
+    for (const s of list) form.elements.sample.append(el('option', { value: s.name }, s.title));
+    return restoreFromFragment();
+  })
+  .catch(() => restoreFromFragment());
+
+// A sample comes with its signer: filled in where the policy is empty, so that the check is a
+// real one (and the fragment carries it).
+function fillSampleSigner() {
+  const sample = samples.find((s) => s.name === form.elements.sample.value);
+  if (!sample || form.elements.identity.value || form.elements.issuer.value) return;
+  form.elements.identity.value = sample.identity;
+  form.elements.issuer.value = sample.issuer;
+  form.elements.identityRegexp.checked = false;
+  form.elements.issuerRegexp.checked = false;
+  updateWarnings();
+}
+form.elements.sample.addEventListener('change', fillSampleSigner);
+
+// Dropping files anywhere on the drop zone fills the two file inputs: the one that parses as a
+// bundle is the bundle.
+const drop = document.getElementById('drop');
+drop.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  drop.classList.add('over');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', async (event) => {
+  event.preventDefault();
+  drop.classList.remove('over');
+  for (const file of event.dataTransfer.files) {
+    const target = (await looksLikeBundle(file)) ? 'bundle-file' : 'artifact-file';
+    const transfer = new DataTransfer();
+    transfer.items.add(file);
+    document.getElementById(target).files = transfer.files;
+  }
+});
+
+async function looksLikeBundle(file) {
+  if (file.size > 16 << 20) return false;
+  try {
+    return typeof JSON.parse(await file.text()).mediaType === 'string';
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The URL fragment: #image=...&identity=...&issuer=..., #sample=..., #rekor=...
+
+function toFragment(way, policy) {
+  const params = new URLSearchParams();
+  if (way === 'image') params.set('image', form.elements.image.value.trim());
+  if (way === 'rekor') params.set('rekor', form.elements.rekor.value.trim());
+  if (way === 'bundle' && form.elements.sample.value) params.set('sample', form.elements.sample.value);
+  for (const name of POLICY_FIELDS) if (policy[name] && !(name === 'root' && policy.root === 'production')) params.set(name, policy[name]);
+  if (policy.identityRegexp) params.set('identityRegexp', '1');
+  if (policy.issuerRegexp) params.set('issuerRegexp', '1');
+  return params.toString();
+}
+
+async function restoreFromFragment() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const way = WAYS.find((w) => params.has(w)) ?? (params.has('sample') ? 'bundle' : undefined);
+  for (const name of POLICY_FIELDS) if (params.has(name)) form.elements[name].value = params.get(name);
+  form.elements.identityRegexp.checked = params.get('identityRegexp') === '1';
+  form.elements.issuerRegexp.checked = params.get('issuerRegexp') === '1';
+  updateWarnings();
+  if (!way) return;
+  selectTab(way);
+  if (way === 'image') form.elements.image.value = params.get('image');
+  if (way === 'rekor') form.elements.rekor.value = params.get('rekor');
+  if (params.has('sample')) {
+    form.elements.sample.value = params.get('sample');
+    fillSampleSigner();
+  }
+  await run();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress, and running a check.
+
+function report(text, fraction) {
+  progressText.textContent = text;
+  progress.hidden = fraction === undefined;
+  if (fraction !== undefined) progress.value = fraction;
+}
+
+function show(nodes) {
+  result.replaceChildren(...nodes.filter(Boolean));
+  result.focus();
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  run();
+});
+
+let running = false;
+async function run() {
+  if (running) return;
+  running = true;
+  const button = document.getElementById('verify');
+  button.disabled = true;
+  const way = currentWay();
+  const policy = readPolicy(form);
+  history.replaceState(null, '', `#${toFragment(way, policy)}`);
+  result.replaceChildren();
+  try {
+    if (way === 'image') await checkImage(policy);
+    else if (way === 'bundle') await checkBundle(policy);
+    else await checkRekor(policy);
+  } catch (e) {
+    show(renderFailure(e, { hint: hintFor(e, way) }));
+  } finally {
+    report('');
+    running = false;
+    button.disabled = false;
+  }
+}
+
+/** What a person can do about an error the page can explain better than the core. */
+function hintFor(error, way) {
+  if (error?.code === 'NETWORK' && way === 'image' && !form.elements.proxy.value.trim()) {
+    return 'The registry could not be read from this page: it most likely sends no CORS headers, and the browser hides the reason. Set a registry proxy (this page\'s own is ' + new URL('proxy/', document.baseURI).href + ') and try again.';
+  }
+  if (error?.code === 'NETWORK') return 'A request got no complete answer: the network, the registry or the proxy. The message names the request.';
+  if (error?.code === 'INVALID_INPUT' && !hasSigner(readPolicy(form))) return 'Fill in who must have signed it, or leave both identity and issuer empty to see what is there without a policy.';
+  return undefined;
+}
+
+/** A fetch that says, in the progress line, which request it is making. */
+function reportingFetch() {
+  let count = 0;
+  return (url, init) => {
+    count++;
+    report(`Request ${count}: ${init?.method ?? 'GET'} ${url}`);
+    return fetch(url, init);
+  };
+}
+
+async function checkImage(policy) {
+  const reference = form.elements.image.value.trim();
+  if (!reference) throw { code: 'INVALID_INPUT', message: 'Enter an image reference, for example ghcr.io/org/app:v1.' };
+  const proxy = form.elements.proxy.value.trim();
+  const options = { ...(await optionsFor(policy)), fetch: reportingFetch(), ...(proxy ? { proxy } : {}) };
+  const command = cliCommand('verify-image', [reference], policy);
+  const labels = { policyLabel: policyLabel(policy), rootLabel: rootLabel(policy), unchecked: !hasSigner(policy), command };
+  try {
+    show(renderImage(await verifyImage(reference, options), labels));
+  } catch (e) {
+    if (e?.report) show(renderImage(e.report, { ...labels, hint: hintFor(e, 'image') }));
+    else show(renderFailure(e, { hint: hintFor(e, 'image'), command }));
+  }
+}
+
+async function checkBundle(policy) {
+  const { bundle, artifact, names } = await bundleInputs();
+  const command = cliCommand('verify-bundle', ['--bundle', names.bundle, names.artifact], policy);
+  const labels = { policyLabel: policyLabel(policy), rootLabel: rootLabel(policy), unchecked: !hasSigner(policy), command };
+  report('Verifying');
+  try {
+    show(renderVerified(await verifyBundle(bundle, artifact, await optionsFor(policy)), labels));
+  } catch (e) {
+    show(renderFailure(e, { hint: hintFor(e, 'bundle'), command }));
+  }
+}
+
+/** The bundle and the artifact (its digest, hashed as it streams) from a sample, the files or the digest field. */
+async function bundleInputs() {
+  const sample = samples.find((s) => s.name === form.elements.sample.value);
+  if (sample) {
+    report(`Fetching the sample ${sample.title}`);
+    const bundle = await (await fetch(`samples/${sample.name}/bundle.sigstore.json`)).text();
+    const artifact = new Uint8Array(await (await fetch(`samples/${sample.name}/artifact`)).arrayBuffer());
+    return { bundle, artifact, names: { bundle: `${sample.name}.sigstore.json`, artifact: sample.artifactName } };
+  }
+  const bundleFile = document.getElementById('bundle-file').files[0];
+  if (!bundleFile) throw { code: 'INVALID_INPUT', message: 'Pick or drop a bundle (.sigstore.json), or choose a sample.' };
+  const bundle = await bundleFile.text();
+  const digest = form.elements.digest.value.trim();
+  if (digest) return { bundle, artifact: digest, names: { bundle: bundleFile.name, artifact: digest } };
+  const artifactFile = document.getElementById('artifact-file').files[0];
+  if (!artifactFile) throw { code: 'INVALID_INPUT', message: 'Pick or drop the artifact the bundle signs, or paste its digest.' };
+  const artifact = artifactFile.size <= WHOLE_FILE_BYTES ? new Uint8Array(await artifactFile.arrayBuffer()) : await digestOf(artifactFile, bundle);
+  return { bundle, artifact, names: { bundle: bundleFile.name, artifact: artifactFile.name } };
+}
+
+/** The file's digest under the algorithm the bundle needs, read in pieces with a moving bar. */
+async function digestOf(file, bundle) {
+  const digester = await createDigester({ bundle });
+  const reader = file.stream().getReader();
+  let done = 0;
+  for (;;) {
+    const { done: end, value } = await reader.read();
+    if (end) break;
+    digester.update(value);
+    done += value.byteLength;
+    report(`Hashing ${file.name} (${digester.algorithm}): ${formatBytes(done)} of ${formatBytes(file.size)}`, file.size ? done / file.size : 1);
+  }
+  return digester.digest();
+}
+
+function formatBytes(n) {
+  return n < 1 << 20 ? `${(n / 1024).toFixed(0)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`;
+}
+
+async function checkRekor(policy) {
+  const query = form.elements.rekor.value.trim();
+  const rekorUrl = form.elements.rekorUrl.value.trim();
+  const { trustedRoot } = await optionsFor(policy);
+  const options = { trustedRoot, rekorUrl, fetch: reportingFetch() };
+  let entries;
+  let args;
+  if (/^\d+$/.test(query)) {
+    args = ['get', '--log-index', query];
+    entries = [await getLogEntry({ logIndex: Number(query) }, options)];
+  } else if (/^[0-9a-f]{64}([0-9a-f]{16})?$/i.test(query)) {
+    args = ['get', '--uuid', query];
+    entries = [await getLogEntry({ uuid: query.toLowerCase() }, options)];
+  } else if (/^sha256:[0-9a-f]{64}$/i.test(query)) {
+    args = ['search', '--sha', query.toLowerCase()];
+    entries = await searchLogEntries({ digest: query.toLowerCase() }, options);
+  } else {
+    throw { code: 'INVALID_INPUT', message: `"${query}" is not a log index, an entry UUID (64 or 80 hex digits) or a sha256:<hex> digest.` };
+  }
+  show(renderEntries(entries, { rootLabel: rootLabel(policy), command: cliCommand('rekor', [...args, '--rekor-url', rekorUrl], { root: policy.root }) }));
+}
