@@ -115,6 +115,15 @@ fn cases(dir: &Path, default_artifact: &Path) -> Vec<Case> {
     cases
 }
 
+/// The conformance vectors, then the real-world bundles.
+fn all_cases() -> Vec<Case> {
+    let dir = data("conformance/bundle-verify");
+    let mut all = cases(&dir, &dir.join("a.txt"));
+    let real = data("realworld");
+    all.extend(cases(&real, &real.join("missing")));
+    all
+}
+
 fn data(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(path)
 }
@@ -257,10 +266,7 @@ impl SignatureBackend for Unreachable {
 /// single round of checks.
 #[test]
 fn deferred_checks_give_the_same_verdicts() {
-    let dir = data("conformance/bundle-verify");
-    let mut all = cases(&dir, &dir.join("a.txt"));
-    let real = data("realworld");
-    all.extend(cases(&real, &real.join("missing")));
+    let all = all_cases();
     for case in &all {
         for &mode in case.modes() {
             let direct = case.run(mode);
@@ -302,10 +308,7 @@ fn webcrypto_forms_agree_with_the_rust_backend() {
     use signature::hazmat::PrehashVerifier;
     use sigstore_wasm::crypto::deferred::OwnedMessage;
 
-    let dir = data("conformance/bundle-verify");
-    let mut all = cases(&dir, &dir.join("a.txt"));
-    let real = data("realworld");
-    all.extend(cases(&real, &real.join("missing")));
+    let all = all_cases();
     let mut compared = 0;
     for case in &all {
         let _ = case.run_with(Mode::Bytes, |verifier, bundle, artifact, policy| {
@@ -368,10 +371,7 @@ fn counting<B>(inner: B) -> Counting<B> {
 /// pure-Rust backend nor a gathering run (which answers every check "yes") asks for more.
 #[test]
 fn the_signature_check_bound_holds_for_every_case() {
-    let dir = data("conformance/bundle-verify");
-    let mut all = cases(&dir, &dir.join("a.txt"));
-    let real = data("realworld");
-    all.extend(cases(&real, &real.join("missing")));
+    let all = all_cases();
     let mut bounded = 0;
     for case in &all {
         for &mode in case.modes() {
