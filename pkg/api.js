@@ -20,6 +20,8 @@ export class VerificationError extends Error {
 // in JavaScript, and what the core takes besides the policy (src/options.rs, ImageOptions).
 const NET_OPTIONS = ['fetch', 'proxy', 'timeout'];
 const IMAGE_OPTIONS = ['annotations', 'rekorUrl', 'offline', 'allowHttpRegistry', 'signatureRepository'];
+// Where verifyAttestations looks (src/options.rs, RegistryOptions).
+const REGISTRY_OPTIONS = ['npmRegistry', 'pypiUrl', 'githubApiUrl'];
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
@@ -67,6 +69,7 @@ export function createApi(loadWasm) {
   };
   const verifyImage = onVerifier('verifyImage');
   const verifyImageAttestations = onVerifier('verifyImageAttestations');
+  const verifyAttestations = onVerifier('verifyAttestations');
   const getLogEntry = onVerifier('getLogEntry');
   const searchLogEntries = onVerifier('searchLogEntries');
 
@@ -94,7 +97,7 @@ export function createApi(loadWasm) {
     };
   }
 
-  return { createVerifier, createDigester, verifyBundle, verifyImage, verifyImageAttestations, getLogEntry, searchLogEntries, VerificationError };
+  return { createVerifier, createDigester, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError };
 }
 
 /** Trust material parsed once; `verify` is synchronous, for hot paths. */
@@ -134,6 +137,19 @@ class Verifier {
     return this.#image(reference, true, options);
   }
 
+  /**
+   * The attestations a package registry publishes (`npm:name@version`, `pypi:project==version`,
+   * `github:owner/repo@sha256:<hex>`), each verified against the artifact's digest and the policy.
+   */
+  async verifyAttestations(subject, options = {}) {
+    const { net, image, policy } = splitOptions({ ...this.#defaults, ...options });
+    const registries = pick(policy, REGISTRY_OPTIONS);
+    const rest = Object.fromEntries(Object.entries(policy).filter(([name]) => !REGISTRY_OPTIONS.includes(name)));
+    const unknown = Object.keys(image);
+    if (unknown.length) throw new VerificationError('INVALID_INPUT', `not options of verifyAttestations: ${unknown.join(', ')}`);
+    return report(guard(() => this.#inner.startAttestations(subject, { currentTime: Date.now(), ...rest }, registries)), net);
+  }
+
   /** One Rekor entry, by `{ logIndex }` or `{ uuid }`, verified before it is returned. */
   async getLogEntry(query, options = {}) {
     const [entry] = await this.#log(query, options);
@@ -150,15 +166,7 @@ class Verifier {
 
   async #image(reference, attestations, options) {
     const { net, image, policy } = splitOptions({ ...this.#defaults, ...options });
-    const session = guard(() => this.#inner.startImage(reference, attestations, { currentTime: Date.now(), ...policy }, image));
-    try {
-      await fetchAll(session, net);
-      const report = await finish(session);
-      if (report.error) throw new VerificationError(report.error.code, report.error.message, report);
-      return report;
-    } finally {
-      session.free();
-    }
+    return report(guard(() => this.#inner.startImage(reference, attestations, { currentTime: Date.now(), ...policy }, image)), net);
   }
 
   async #log(query, options) {
@@ -269,6 +277,21 @@ async function readBody(response, maxBytes) {
     offset += chunk.byteLength;
   }
   return out;
+}
+
+/**
+ * Runs a lookup whose outcome is a report (an image's, a package's): resolves to it, or rejects
+ * with its error and the report attached.
+ */
+async function report(session, net) {
+  try {
+    await fetchAll(session, net);
+    const outcome = await finish(session);
+    if (outcome.error) throw new VerificationError(outcome.error.code, outcome.error.message, outcome);
+    return outcome;
+  } finally {
+    session.free();
+  }
 }
 
 /** A lookup's verdict, its signature checks run on WebCrypto where there is one. */

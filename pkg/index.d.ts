@@ -269,6 +269,7 @@ export interface Verifier {
   verifyAsync(bundle: BundleInput, artifact: ArtifactInput, policy?: PolicyOptions): Promise<VerificationResult>;
   verifyImage(reference: string, options?: ImageOptions): Promise<ImageVerification>;
   verifyImageAttestations(reference: string, options: AttestationOptions): Promise<ImageVerification>;
+  verifyAttestations(subject: string, options?: PolicyOptions & NetworkOptions & RegistryOptions): Promise<AttestationsVerification>;
   getLogEntry(query: { logIndex: number } | { uuid: string }, options?: LogOptions): Promise<LoggedEntry>;
   searchLogEntries(query: { digest: string } | { artifact: Uint8Array | ArrayBuffer | ArrayBufferView | string }, options?: LogOptions): Promise<LoggedEntry[]>;
 }
@@ -304,6 +305,39 @@ export function verifyImage(reference: string, options?: ImageOptions & { truste
 
 /** The same for attestations of exactly `predicateType` (`cosign verify-attestation --type`). */
 export function verifyImageAttestations(reference: string, options: AttestationOptions & { trustedRoot?: TrustedRootInput }): Promise<ImageVerification>;
+
+/** Where `verifyAttestations` looks: the public registries unless these say otherwise. */
+export interface RegistryOptions {
+  npmRegistry?: string;
+  pypiUrl?: string;
+  githubApiUrl?: string;
+}
+
+/** What a package registry publishes for a subject, each attestation with its own verdict. */
+export interface AttestationsVerification {
+  subject: string;
+  kind: 'npm' | 'pypi' | 'github';
+  /** The artifacts, by the digests the registry itself gives (npm's integrity, PyPI's sha256). */
+  artifacts: { name: string; digest: string }[];
+  attestations: {
+    /** Index into `artifacts`. */
+    artifact: number;
+    source: string;
+    verified: boolean;
+    result: VerificationResult | null;
+    error: { code: VerificationErrorCode; message: string } | null;
+  }[];
+  verified: number;
+  error: { code: VerificationErrorCode; message: string } | null;
+}
+
+/**
+ * The attestations a package registry publishes for `subject` (`npm:name@version`,
+ * `pypi:project==version`, `github:owner/repo@sha256:<hex>`), each verified against the digest
+ * of its artifact and the policy. Resolves when one holds; else rejects with a
+ * `VerificationError` (`NO_SIGNATURES`, `NO_MATCHING_SIGNATURES`, ...) whose `report` says what was found.
+ */
+export function verifyAttestations(subject: string, options?: PolicyOptions & NetworkOptions & RegistryOptions & { trustedRoot?: TrustedRootInput }): Promise<AttestationsVerification>;
 
 /** A Rekor entry by log index or UUID (`rekor-cli get`), verified before it is returned. */
 export function getLogEntry(query: { logIndex: number } | { uuid: string }, options?: LogEntryOptions): Promise<LoggedEntry>;

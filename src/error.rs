@@ -62,7 +62,8 @@ pub enum ErrorCode {
     AnnotationMismatch,
     /// Content fetched by digest does not hash to that digest.
     DigestMismatch,
-    /// A registry answered with an error, or with content that breaks the distribution spec.
+    /// A registry (of images, or of packages: npm, PyPI, GitHub's attestations) answered with an
+    /// error, or with content that breaks its API.
     Registry,
     /// The Rekor API answered with an error, or with something that is not a log entry.
     Rekor,

@@ -21,6 +21,7 @@
 
 pub mod artifact;
 pub mod asn1;
+pub mod attestations;
 pub mod budget;
 pub mod bundle;
 pub mod cosign;

@@ -71,6 +71,8 @@ pub const MAX_ENVELOPE_BYTES: usize = 12 << 20;
 pub const MAX_TOKEN_RESPONSE_BYTES: usize = 64 << 10;
 /// Largest Rekor API response, in bytes.
 pub const MAX_REKOR_RESPONSE_BYTES: usize = 8 << 20;
+/// Largest answer of a package registry's metadata or attestations API (npm, PyPI, GitHub), in bytes.
+pub const MAX_ATTESTATION_RESPONSE_BYTES: usize = 8 << 20;
 /// Most log entries one Rekor search may report.
 pub const MAX_REKOR_RESULTS: usize = 100;
 /// Most HTTP requests one image verification or log lookup may make.

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::attestations::{Registries, PUBLIC_GITHUB_API, PUBLIC_NPM_REGISTRY, PUBLIC_PYPI};
 use crate::cosign::discover::{RekorSearch, Request};
 use crate::cosign::verify::ImagePolicy;
 use crate::cosign::Want;
@@ -220,10 +221,34 @@ impl LogQueryOptions {
     }
 }
 
+/// Where `verifyAttestations` looks: the package registries' APIs (the public ones by default).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RegistryOptions {
+    pub npm_registry: Option<String>,
+    pub pypi_url: Option<String>,
+    pub github_api_url: Option<String>,
+}
+
+impl RegistryOptions {
+    pub fn into_registries(self) -> Result<Registries> {
+        Ok(Registries {
+            npm: base_url(self.npm_registry, PUBLIC_NPM_REGISTRY, "npmRegistry")?,
+            pypi: base_url(self.pypi_url, PUBLIC_PYPI, "pypiUrl")?,
+            github_api: base_url(self.github_api_url, PUBLIC_GITHUB_API, "githubApiUrl")?,
+        })
+    }
+}
+
 fn rekor_url(url: Option<String>) -> Result<String> {
-    let url = url.unwrap_or_else(|| PUBLIC_REKOR_URL.to_owned());
+    base_url(url, PUBLIC_REKOR_URL, "rekorUrl")
+}
+
+/// An API's base URL: `url` if given, else `default`; http(s), without a trailing slash.
+fn base_url(url: Option<String>, default: &str, name: &str) -> Result<String> {
+    let url = url.unwrap_or_else(|| default.to_owned());
     if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(char::is_whitespace) {
-        return fail(ErrorCode::InvalidInput, format!("rekorUrl {url:?} is not an http(s) URL"));
+        return fail(ErrorCode::InvalidInput, format!("{name} {url:?} is not an http(s) URL"));
     }
     Ok(url.trim_end_matches('/').to_owned())
 }

@@ -14,6 +14,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::artifact::Artifact;
+use crate::attestations;
 use crate::bundle::Bundle;
 use crate::cosign::discover::{self, Discovery};
 use crate::cosign::verify::{self as image, ImagePolicy, ImageVerification};
@@ -22,7 +23,7 @@ use crate::crypto::{HashAlgorithm, Hasher, RustCrypto, SignatureBackend};
 use crate::encoding::encode_hex;
 use crate::error::{ErrorCode, VerificationError};
 use crate::http::{Exchange, Poll, Reply, Response};
-use crate::options::{ImageOptions, LogQueryOptions, PolicyOptions};
+use crate::options::{ImageOptions, LogQueryOptions, PolicyOptions, RegistryOptions};
 use crate::policy::Policy;
 use crate::rekor::{self, LoggedEntry};
 use crate::trust::TrustedRoot;
@@ -78,6 +79,24 @@ impl Verifier {
         Ok(self.lookup(Task::Image { request: Box::new(request), policy: Box::new(policy), found: None }))
     }
 
+    /// Starts finding and verifying the attestations a package registry publishes for `subject`
+    /// (`npm:name@version`, `pypi:project==version`, `github:owner/repo@sha256:<hex>`): `policy`
+    /// as for `verify`, `options` a `RegistryOptions`.
+    #[wasm_bindgen(js_name = startAttestations)]
+    pub fn start_attestations(&self, subject: &str, policy: JsValue, options: JsValue) -> Result<Lookup, JsValue> {
+        let policy = from_value::<PolicyOptions>(policy, "options")?.into_policy().map_err(to_js)?;
+        let registries =
+            from_value::<RegistryOptions>(options, "registry options")?.into_registries().map_err(to_js)?;
+        let parsed = attestations::Subject::parse(subject).map_err(to_js)?;
+        Ok(self.lookup(Task::Attestations {
+            text: subject.to_owned(),
+            subject: parsed,
+            registries,
+            policy: Box::new(policy),
+            found: None,
+        }))
+    }
+
     /// Starts a Rekor lookup (`LogQueryOptions`), whose entries are verified with this trust.
     #[wasm_bindgen(js_name = startLog)]
     pub fn start_log(&self, query: JsValue) -> Result<Lookup, JsValue> {
@@ -98,25 +117,46 @@ impl Verifier {
 
 /// What a lookup fetches, and what it found once it has fetched everything.
 enum Task {
-    Image { request: Box<discover::Request>, policy: Box<ImagePolicy>, found: Option<Discovery> },
-    Log { query: rekor::Query, base_url: String, found: Option<Vec<rekor::Entry>> },
+    Image {
+        request: Box<discover::Request>,
+        policy: Box<ImagePolicy>,
+        found: Option<Discovery>,
+    },
+    Log {
+        query: rekor::Query,
+        base_url: String,
+        found: Option<Vec<rekor::Entry>>,
+    },
+    Attestations {
+        text: String,
+        subject: attestations::Subject,
+        registries: attestations::Registries,
+        policy: Box<Policy>,
+        found: Option<attestations::Found>,
+    },
 }
 
 enum Outcome {
     Image(Box<ImageVerification>),
     Log(crate::error::Result<Vec<LoggedEntry>>),
+    Attestations(Box<attestations::AttestationsVerification>),
 }
 
 impl Task {
     /// Runs the walk over the replies so far; `true` once it has found everything.
     fn fetch(&mut self, exchange: &mut Exchange) -> crate::error::Result<bool> {
         match self {
-            Self::Image { found: Some(_), .. } | Self::Log { found: Some(_), .. } => Ok(true),
+            Self::Image { found: Some(_), .. }
+            | Self::Log { found: Some(_), .. }
+            | Self::Attestations { found: Some(_), .. } => Ok(true),
             Self::Image { request, found, .. } => {
                 settle(exchange.run(|fetch| discover::discover(fetch, request))?, found)
             }
             Self::Log { query, base_url, found } => {
                 settle(exchange.run(|fetch| rekor::lookup(fetch, base_url, query))?, found)
+            }
+            Self::Attestations { subject, registries, found, .. } => {
+                settle(exchange.run(|fetch| attestations::discover(fetch, subject, registries))?, found)
             }
         }
     }
@@ -129,6 +169,11 @@ impl Task {
             }),
             Self::Log { query, found, .. } => found.as_ref().map(|entries| {
                 Outcome::Log(rekor::verify_lookup(query, entries, &verifier.trusted_root().tlogs, backend))
+            }),
+            Self::Attestations { text, subject, policy, found, .. } => found.as_ref().map(|found| {
+                Outcome::Attestations(Box::new(attestations::verify_found(
+                    text, subject, found, verifier, policy, backend,
+                )))
             }),
         }
     }
@@ -218,6 +263,7 @@ impl Lookup {
         match outcome {
             Outcome::Image(report) => to_value(&report),
             Outcome::Log(entries) => to_value(&entries.map_err(to_js)?),
+            Outcome::Attestations(report) => to_value(&report),
         }
     }
 

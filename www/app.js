@@ -1,16 +1,16 @@
 // The verification page: three ways in (an image, a bundle with its artifact, a Rekor entry),
 // one policy, and the result. It uses the npm package as any page would; everything runs here,
 // in the browser. The URL fragment holds the inputs, so a link reproduces the check.
-import { createDigester, getLogEntry, searchLogEntries, verifyBundle, verifyImage } from 'sigstore-wasm';
+import { createDigester, getLogEntry, searchLogEntries, verifyAttestations, verifyBundle, verifyImage } from 'sigstore-wasm';
 import { anchoredForm, cliCommand, hasSigner, packageOptions, PRESETS, policyLabel, readPolicy } from './policy.js';
-import { el, renderEntries, renderFailure, renderImage, renderVerified } from './render.js';
+import { el, renderAttestations, renderEntries, renderFailure, renderImage, renderVerified } from './render.js';
 
 const form = document.getElementById('check');
 const result = document.getElementById('result');
 const progress = document.getElementById('progress');
 const progressText = document.getElementById('progress-text');
 const tabs = [...document.querySelectorAll('[role="tab"]')];
-const WAYS = ['image', 'bundle', 'rekor'];
+const WAYS = ['image', 'bundle', 'rekor', 'package'];
 /**
  * An artifact up to this size is handed over whole, so that every check runs on its bytes; a
  * larger one is hashed as it streams from the disk (a 2 GB file never sits in memory) and
@@ -165,6 +165,7 @@ function toFragment(way, policy) {
   const params = new URLSearchParams();
   if (way === 'image') params.set('image', form.elements.image.value.trim());
   if (way === 'rekor') params.set('rekor', form.elements.rekor.value.trim());
+  if (way === 'package') params.set('package', form.elements.package.value.trim());
   if (way === 'bundle' && form.elements.sample.value) params.set('sample', form.elements.sample.value);
   for (const name of POLICY_FIELDS) if (policy[name] && !(name === 'root' && policy.root === 'production')) params.set(name, policy[name]);
   if (policy.identityRegexp) params.set('identityRegexp', '1');
@@ -183,6 +184,7 @@ async function restoreFromFragment() {
   selectTab(way);
   if (way === 'image') form.elements.image.value = params.get('image');
   if (way === 'rekor') form.elements.rekor.value = params.get('rekor');
+  if (way === 'package') form.elements.package.value = params.get('package');
   if (params.has('sample')) {
     form.elements.sample.value = params.get('sample');
     fillSampleSigner();
@@ -222,7 +224,8 @@ async function run() {
   try {
     if (way === 'image') await checkImage(policy);
     else if (way === 'bundle') await checkBundle(policy);
-    else await checkRekor(policy);
+    else if (way === 'rekor') await checkRekor(policy);
+    else await checkPackage(policy);
   } catch (e) {
     show(renderFailure(e, { hint: hintFor(e, way) }));
   } finally {
@@ -338,4 +341,18 @@ async function checkRekor(policy) {
     throw { code: 'INVALID_INPUT', message: `"${query}" is not a log index, an entry UUID (64 or 80 hex digits) or a sha256:<hex> digest.` };
   }
   show(renderEntries(entries, { rootLabel: rootLabel(policy), command: cliCommand('rekor', [...args, '--rekor-url', rekorUrl], { root: policy.root }) }));
+}
+
+async function checkPackage(policy) {
+  const subject = form.elements.package.value.trim();
+  if (!subject) throw { code: 'INVALID_INPUT', message: 'Enter npm:<name>@<version>, pypi:<project>==<version> or github:<owner>/<repo>@sha256:<hex>.' };
+  const registries = Object.fromEntries(['npmRegistry', 'pypiUrl', 'githubApiUrl'].map((name) => [name, form.elements[name].value.trim()]));
+  const options = { ...(await optionsFor(policy)), ...registries, fetch: reportingFetch() };
+  const labels = { policyLabel: policyLabel(policy), rootLabel: rootLabel(policy), unchecked: !hasSigner(policy) };
+  try {
+    show(renderAttestations(await verifyAttestations(subject, options), labels));
+  } catch (e) {
+    if (e?.report) show(renderAttestations(e.report, labels));
+    else show(renderFailure(e, { hint: hintFor(e, 'package') }));
+  }
 }

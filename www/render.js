@@ -154,7 +154,7 @@ export function renderVerified(result, { policyLabel, rootLabel, unchecked, comm
     signerSection(result.signer),
     result.tlogEntries.length ? entriesSection(result.tlogEntries) : null,
     result.statement ? statementSection(result.statement) : null,
-    commandSection(command),
+    command ? commandSection(command) : null,
     rawJson('Raw result (JSON)', result),
   ];
 }
@@ -170,9 +170,38 @@ export function renderFailure(error, { hint, command } = {}) {
   ];
 }
 
+/** A lookup's report with one verdict per item found: the first that holds, in full, after the list. */
+function renderReport(list, items, error, labels) {
+  const first = items.find((item) => item.verified);
+  if (!first) return [...renderFailure(error ?? { code: 'NO_MATCHING_SIGNATURES', message: 'nothing found satisfies the policy' }, labels), list];
+  const [verdict, ...rest] = renderVerified(first.result, labels);
+  return [verdict, list, ...rest];
+}
+
+/** A package registry's attestations: each with the artifact it is about and its own verdict. */
+export function renderAttestations(report, labels) {
+  const list = el(
+    'section',
+    {},
+    el('h3', {}, `${report.attestations.length} attestation(s) found for ${report.subject}`),
+    el(
+      'ul',
+      { class: 'signatures' },
+      report.attestations.map((a) => {
+        const artifact = report.artifacts[a.artifact];
+        const about = artifact ? `${artifact.name} (${artifact.digest})` : '';
+        const type = a.result?.statement?.predicateType ?? '';
+        return el('li', { class: a.verified ? 'ok' : 'failed' }, `${about} ${type}: `, a.verified ? 'verified' : `${a.error?.code}: ${a.error?.message}`);
+      }),
+    ),
+  );
+  const nodes = renderReport(list, report.attestations, report.error, labels);
+  if (report.verified) nodes[0].textContent = `${nodes[0].textContent} (${report.verified} of ${report.attestations.length} attestations of ${report.subject} hold)`;
+  return [...nodes, rawJson('Report (JSON)', report)];
+}
+
 /** An image's report: every signature found, each with its own verdict. */
 export function renderImage(report, options) {
-  const verified = report.signatures.filter((s) => s.verified);
   const list = el(
     'section',
     {},
@@ -186,11 +215,9 @@ export function renderImage(report, options) {
     ),
     report.problems.length ? el('ul', { class: 'problems' }, report.problems.map((p) => el('li', {}, `${p.source}: ${p.error.code}: ${p.error.message}`))) : null,
   );
-  if (!verified.length) return [...renderFailure(report.error ?? { code: 'NO_MATCHING_SIGNATURES', message: 'no signature satisfies the policy' }, options), list];
-  const [first] = verified;
-  const [verdict, ...rest] = renderVerified(first.result, options);
-  verdict.textContent = `${verdict.textContent} (${report.verified} of ${report.signatures.length} signatures hold for ${report.name}@${report.digest})`;
-  return [verdict, list, ...rest, rawJson('Image report (JSON)', report)];
+  const nodes = renderReport(list, report.signatures, report.error, options);
+  if (report.verified) nodes[0].textContent = `${nodes[0].textContent} (${report.verified} of ${report.signatures.length} signatures hold for ${report.name}@${report.digest})`;
+  return [...nodes, rawJson('Image report (JSON)', report)];
 }
 
 /** Rekor entries, each shown only once verified. */

@@ -11,6 +11,7 @@
 //
 // Prints one line per failure and `www: N passed, M failed`; exits non-zero on any failure.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -108,6 +109,8 @@ try {
   const rekor = await startRekorServer(world.rekor);
   const liar = await startRekorServer(world.rekorLiar);
   const misbehaving = await startMisbehavingRegistry();
+  const packages = await startPackageRegistries();
+  stops.push(packages.stop);
   stops.push(token.stop, hostile.stop, noCors.stop, rekor.stop, liar.stop, misbehaving.stop);
   const host = (url) => new URL(url).host;
   const worker = await startWorker([
@@ -244,6 +247,23 @@ try {
   await verifyFiles(env, 'a 40 MiB artifact, hashed as it streams', { bundle: join(large, 'bundle.sigstore.json'), artifact: join(large, 'artifact'), identity: read(large, 'identity'), issuer: read(large, 'issuer'), trustedRoot: join(large, 'trusted_root.json') }, 'ok', 'Verified: signed by');
   await largeArtifact(env, happy, beacon);
 
+  // 9. Package registries: npm's provenance, PyPI's PEP 740 provenance, GitHub's attestations,
+  //    served by local fixtures with the real bundles of tests/data/realworld.
+  step('package registries');
+  const registries = { npm: packages.url, pypi: packages.url, github: packages.url };
+  const npmSigner = { identity: read(join(REALWORLD, 'npm-provenance-sigstore-2.0.0'), 'identity'), issuer: read(join(REALWORLD, 'npm-provenance-sigstore-2.0.0'), 'issuer') };
+  const pypiSigner = { identity: read(pypi, 'identity'), issuer: read(pypi, 'issuer') };
+  await lookUpPackage(env, 'npm provenance of a package version', { subject: 'npm:sigstore@2.0.0', registries, ...npmSigner }, 'ok', 'Verified: signed by https://github.com/sigstore/sigstore-js/');
+  await accessible(env, 'package result');
+  await screenshots(env, 'package-verified');
+  await lookUpPackage(env, 'npm: an attestation of another tarball', { subject: 'npm:sigstore@2.0.1', registries, ...npmSigner }, 'failed', 'Not verified: NO_MATCHING_SIGNATURES');
+  check('npm: the refused attestation says why', (await page.textContent('#result ul.signatures')).includes('ARTIFACT_MISMATCH'), await page.textContent('#result ul.signatures'));
+  await lookUpPackage(env, 'npm: a package with no attestations', { subject: 'npm:left-pad@1.3.0', registries, ...npmSigner }, 'failed', 'Not verified:');
+  await lookUpPackage(env, 'PyPI provenance of each file of a release', { subject: 'pypi:pypi-attestation-models==0.0.4a2', registries, ...pypiSigner }, 'ok', 'Verified: signed by https://github.com/trailofbits/');
+  await lookUpPackage(env, 'GitHub attestations of a digest', { subject: `github:trailofbits/pypi-attestation-models@${packages.sdistDigest}`, registries, ...pypiSigner }, 'ok', 'Verified: signed by');
+  await lookUpPackage(env, 'GitHub: the wrong signer', { subject: `github:trailofbits/pypi-attestation-models@${packages.sdistDigest}`, registries, ...npmSigner }, 'failed', 'Not verified: NO_MATCHING_SIGNATURES');
+  await lookUpPackage(env, 'a subject that is none', { subject: 'npm:../../etc@1', registries, ...npmSigner }, 'failed', 'Not verified: INVALID_INPUT');
+
   check('no dialog was opened by any page content', dialogs.length === 0, dialogs.join(', '));
   check('no script error on the page', !browserLog.some((l) => l.startsWith('pageerror')), browserLog.filter((l) => l.startsWith('pageerror')).join('; '));
 } catch (e) {
@@ -331,6 +351,68 @@ async function lookUp(env, name, { rekor, rekorUrl, trustedRoot }, kind, text) {
   await fillPolicy(env, { trustedRoot });
   await submit(env);
   await expectVerdict(env, name, kind, text);
+}
+
+async function lookUpPackage(env, name, { subject, registries, identity, issuer }, kind, text) {
+  const { page } = env;
+  await open(env, '#');
+  await selectWay(env, 'package');
+  await page.fill('#package', subject);
+  await page.click('#panel-package summary');
+  await page.fill('#npm-registry', registries.npm);
+  await page.fill('#pypi-url', registries.pypi);
+  await page.fill('#github-api-url', registries.github);
+  await fillPolicy(env, { identity, issuer });
+  await submit(env);
+  await expectVerdict(env, name, kind, text);
+}
+
+/**
+ * npm's, PyPI's and GitHub's APIs on one local server (with CORS, as the real ones send), over
+ * the real bundles: sigstore@2.0.0's provenance (also served for 2.0.1, whose tarball it is
+ * not), and pypi-attestation-models 0.0.4a2's, as PyPI's PEP 740 provenance and as a GitHub
+ * attestation of the sdist's digest.
+ */
+async function startPackageRegistries() {
+  const npmDir = join(REALWORLD, 'npm-provenance-sigstore-2.0.0');
+  const npmBundle = JSON.parse(readFileSync(join(npmDir, 'bundle.sigstore.json'), 'utf8'));
+  const tarball = readFileSync(join(npmDir, 'artifact'));
+  const pypiDir = join(REALWORLD, 'pypi-attestation-models-0.0.4a2');
+  const pypiBundle = JSON.parse(readFileSync(join(pypiDir, 'bundle.sigstore.json'), 'utf8'));
+  const sdist = readFileSync(join(pypiDir, 'artifact'));
+  const sdistDigest = `sha256:${createHash('sha256').update(sdist).digest('hex')}`;
+  const file = 'pypi_attestation_models-0.0.4a2.tar.gz';
+  const integrity = (bytes) => `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
+  const provenance = { predicateType: 'https://slsa.dev/provenance/v1', bundle: npmBundle };
+  const routes = {
+    '/sigstore/2.0.0': { dist: { integrity: integrity(tarball), tarball: 'http://npm.invalid/sigstore/-/sigstore-2.0.0.tgz' } },
+    '/-/npm/v1/attestations/sigstore@2.0.0': { attestations: [provenance] },
+    '/sigstore/2.0.1': { dist: { integrity: integrity(Buffer.from('another tarball')), tarball: 'http://npm.invalid/sigstore/-/sigstore-2.0.1.tgz' } },
+    '/-/npm/v1/attestations/sigstore@2.0.1': { attestations: [provenance] },
+    '/left-pad/1.3.0': { dist: { integrity: integrity(Buffer.from('left-pad')) } },
+    '/pypi/pypi-attestation-models/0.0.4a2/json': { urls: [{ filename: file, digests: { sha256: sdistDigest.slice('sha256:'.length) } }] },
+    [`/integrity/pypi-attestation-models/0.0.4a2/${file}/provenance`]: {
+      version: 1,
+      attestation_bundles: [{
+        publisher: { kind: 'GitHub', repository: 'trailofbits/pypi-attestation-models' },
+        attestations: [{
+          version: 1,
+          verification_material: { certificate: pypiBundle.verificationMaterial.certificate.rawBytes, transparency_entries: pypiBundle.verificationMaterial.tlogEntries },
+          envelope: { statement: pypiBundle.dsseEnvelope.payload, signature: pypiBundle.dsseEnvelope.signatures[0].sig },
+        }],
+      }],
+    },
+    [`/repos/trailofbits/pypi-attestation-models/attestations/${sdistDigest}`]: { attestations: [{ bundle: pypiBundle, repository_id: 1 }] },
+  };
+  const server = createServer((req, res) => {
+    const body = routes[decodeURIComponent(new URL(req.url, 'http://x').pathname)];
+    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'accept' };
+    if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
+    res.writeHead(body ? 200 : 404, { ...cors, 'content-type': 'application/json' });
+    res.end(JSON.stringify(body ?? { error: 'not found' }));
+  });
+  await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
+  return { url: `http://127.0.0.1:${server.address().port}`, sdistDigest, stop: () => server.close() };
 }
 
 /** The hostile strings are in the page as text, and no element or script came of them. */
