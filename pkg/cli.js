@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import {
   getLogEntry,
   searchLogEntries,
+  verifyAttestations,
   verifyBundle,
   verifyImage,
   verifyImageAttestations,
@@ -36,6 +37,7 @@ COSIGN_REPOSITORY=REPO in the environment: the legacy signature tags are in REPO
 const USAGE = `usage: sigstore-wasm verify-bundle --bundle FILE POLICY [TRUST] [--output text|json] FILE_OR_DIGEST
        sigstore-wasm verify-image POLICY [TRUST] [OPTIONS] IMAGE
        sigstore-wasm verify-attestation --type TYPE POLICY [TRUST] [OPTIONS] IMAGE
+       sigstore-wasm verify-package POLICY [TRUST] [REGISTRIES] [--output json|text] SUBJECT
        sigstore-wasm rekor get (--log-index N | --uuid UUID) [--rekor-url URL] [TRUST] [--output json|text]
        sigstore-wasm rekor search (--sha sha256:<hex> | --artifact FILE) [--rekor-url URL] [TRUST] [--output json|text]
 
@@ -47,6 +49,12 @@ verify-image, verify-attestation (cosign verify, verify-attestation):
 ${IMAGE_USAGE}
   --type TYPE                    the attestations' predicate type: a URI, or one of cosign's names
                                  (custom (default), slsaprovenance, slsaprovenance1, spdx, cyclonedx, link, vuln, openvex)
+
+verify-package: SUBJECT is npm:NAME@VERSION, pypi:PROJECT==VERSION or github:OWNER/REPO@sha256:<hex>.
+The attestations the registry publishes (npm's provenance, PyPI's PEP 740 provenance, GitHub's
+attestations) are verified against the digest the registry gives for each file, or the one named.
+  --npm-registry URL | --pypi-url URL | --github-api-url URL   other registries (default the public ones)
+  --timeout DURATION             per request (default 30s)
 
 rekor get, rekor search (rekor-cli get, search): every entry is verified (its SET, its inclusion
 proof against a signed checkpoint, that it is the entry asked for) before it is printed.
@@ -78,6 +86,10 @@ const COMMAND_FLAGS = {
   'verify-attestation': {
     values: { ...IMAGE_FLAGS, '--type': 'type' },
     switches: { '--offline': 'offline', '--insecure-ignore-tlog': 'ignoreTlog', '--allow-http-registry': 'allowHttpRegistry' },
+  },
+  'verify-package': {
+    values: { '--npm-registry': 'npmRegistry', '--pypi-url': 'pypiUrl', '--github-api-url': 'githubApiUrl', '--timeout': 'timeout' },
+    switches: {},
   },
   rekor: {
     values: { '--rekor-url': 'rekorUrl', '--rekor_server': 'rekorUrl', '--log-index': 'logIndex', '--uuid': 'uuid', '--sha': 'sha', '--artifact': 'artifactFile' },
@@ -126,7 +138,7 @@ function parseArgs(argv) {
   if (args.trustedRootFile && args.staging) throw new UsageError('--trusted-root and --staging exclude each other');
   const expected = command === 'rekor' ? 0 : 1;
   if (args.positional.length !== expected) {
-    const what = { 'verify-bundle': 'the artifact (FILE or sha256:<hex>)', rekor: 'no argument', 'verify-image': 'one IMAGE', 'verify-attestation': 'one IMAGE' }[command];
+    const what = { 'verify-bundle': 'the artifact (FILE or sha256:<hex>)', rekor: 'no argument', 'verify-image': 'one IMAGE', 'verify-attestation': 'one IMAGE', 'verify-package': 'one SUBJECT' }[command];
     throw new UsageError(`${command} takes ${what}`);
   }
   if (command === 'verify-bundle' && !args.bundle) throw new UsageError('--bundle is required');
@@ -326,6 +338,37 @@ async function verifyImageCommand(args) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// verify-package
+
+function packageText(report) {
+  const lines = [report.error ? 'Verification FAILED' : 'Verified OK', `  subject:     ${report.subject}`];
+  for (const a of report.attestations) {
+    const artifact = report.artifacts[a.artifact];
+    lines.push(`  ${a.verified ? 'verified' : 'refused '}   ${artifact.name} (${artifact.digest})`);
+    if (a.verified) lines.push(...signerLines(a.result.signer, a.result.scts).map((l) => `    ${l}`));
+    else lines.push(`      check:  ${a.error.code}`, `      reason: ${a.error.message}`);
+  }
+  if (report.error) lines.push(`  check:  ${report.error.code}`, `  reason: ${report.error.message}`);
+  return lines.join('\n');
+}
+
+async function verifyPackageCommand(args) {
+  const [subject] = args.positional;
+  const options = { trustedRoot: trustedRoot(args), ...policyOptions(args) };
+  for (const name of ['npmRegistry', 'pypiUrl', 'githubApiUrl']) if (args[name] !== undefined) options[name] = args[name];
+  if (args.timeout !== undefined) options.timeout = duration(args.timeout);
+  let report;
+  try {
+    report = await verifyAttestations(subject, options);
+  } catch (e) {
+    if (!(e instanceof VerificationError) || !e.report) throw e;
+    report = e.report;
+  }
+  console.log(args.output === 'text' ? packageText(report) : JSON.stringify(report, null, 2));
+  return report.error ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
 // rekor get, rekor search
 
 /** An entry as `rekor-cli get --format json` prints it. */
@@ -384,6 +427,7 @@ async function main(argv) {
     args = parseArgs(argv);
     if (args.command === 'verify-bundle') await verifyBundleCommand(args);
     else if (args.command === 'rekor') return await rekorCommand(args);
+    else if (args.command === 'verify-package') return await verifyPackageCommand(args);
     else return await verifyImageCommand(args);
     return 0;
   } catch (e) {

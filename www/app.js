@@ -348,11 +348,15 @@ async function checkPackage(policy) {
   if (!subject) throw { code: 'INVALID_INPUT', message: 'Enter npm:<name>@<version>, pypi:<project>==<version> or github:<owner>/<repo>@sha256:<hex>.' };
   const registries = Object.fromEntries(['npmRegistry', 'pypiUrl', 'githubApiUrl'].map((name) => [name, form.elements[name].value.trim()]));
   const options = { ...(await optionsFor(policy)), ...registries, fetch: reportingFetch() };
-  const labels = { policyLabel: policyLabel(policy), rootLabel: rootLabel(policy), unchecked: !hasSigner(policy) };
+  const flags = Object.entries({ npmRegistry: '--npm-registry', pypiUrl: '--pypi-url', githubApiUrl: '--github-api-url' })
+    .filter(([name]) => registries[name] !== form.elements[name].defaultValue)
+    .flatMap(([name, flag]) => [flag, registries[name]]);
+  const command = cliCommand('verify-package', [...flags, subject], policy);
+  const labels = { policyLabel: policyLabel(policy), rootLabel: rootLabel(policy), unchecked: !hasSigner(policy), command };
   try {
     show(renderAttestations(await verifyAttestations(subject, options), labels));
   } catch (e) {
     if (e?.report) show(renderAttestations(e.report, labels));
-    else show(renderFailure(e, { hint: hintFor(e, 'package') }));
+    else show(renderFailure(e, { hint: hintFor(e, 'package'), command }));
   }
 }

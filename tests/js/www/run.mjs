@@ -256,6 +256,7 @@ try {
   await lookUpPackage(env, 'npm provenance of a package version', { subject: 'npm:sigstore@2.0.0', registries, ...npmSigner }, 'ok', 'Verified: signed by https://github.com/sigstore/sigstore-js/');
   await accessible(env, 'package result');
   await screenshots(env, 'package-verified');
+  await theCommandShownReproducesTheCheck(page, 'npm provenance');
   await lookUpPackage(env, 'npm: an attestation of another tarball', { subject: 'npm:sigstore@2.0.1', registries, ...npmSigner }, 'failed', 'Not verified: NO_MATCHING_SIGNATURES');
   check('npm: the refused attestation says why', (await page.textContent('#result ul.signatures')).includes('ARTIFACT_MISMATCH'), await page.textContent('#result ul.signatures'));
   await lookUpPackage(env, 'npm: a package with no attestations', { subject: 'npm:left-pad@1.3.0', registries, ...npmSigner }, 'failed', 'Not verified:');
@@ -351,6 +352,19 @@ async function lookUp(env, name, { rekor, rekorUrl, trustedRoot }, kind, text) {
   await fillPolicy(env, { trustedRoot });
   await submit(env);
   await expectVerdict(env, name, kind, text);
+}
+
+/** Runs the CLI command the page shows (`npx sigstore-wasm ...`, as POSIX words) with the built CLI. */
+async function theCommandShownReproducesTheCheck(page, name) {
+  const shown = await page.textContent('#result pre.command');
+  const words = [...shown.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replaceAll("'\\''", "'") : m[2]));
+  const ok = words[0] === 'npx' && words[1] === 'sigstore-wasm';
+  const child = spawn(process.execPath, [join(ROOT, 'pkg/cli.js'), ...words.slice(2)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const status = await new Promise((done) => child.on('exit', done));
+  check(`${name}: the CLI command the page shows verifies too`, ok && status === 0 && JSON.parse(out).verified === 1, `${shown} -> exit ${status}: ${out.slice(0, 300)}`);
 }
 
 async function lookUpPackage(env, name, { subject, registries, identity, issuer }, kind, text) {
