@@ -110,6 +110,11 @@ class Verifier {
     this.#defaults = defaults;
   }
 
+  /** What the trusted root holds, and `newest`: the latest start of validity in it (its age). */
+  trustedRootSummary() {
+    return guard(() => this.#inner.rootSummary());
+  }
+
   /** Verifies synchronously with the pure-Rust crypto backend. */
   verify(bundle, artifact, policy = {}) {
     return guard(() => this.#inner.verify(bundleBytes(bundle), artifactValue(artifact), this.#policy(policy)));

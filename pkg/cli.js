@@ -39,7 +39,7 @@ const USAGE = `usage: sigstore-wasm verify-bundle --bundle FILE POLICY [TRUST] [
        sigstore-wasm verify-attestation --type TYPE POLICY [TRUST] [OPTIONS] IMAGE
        sigstore-wasm verify-package POLICY [TRUST] [REGISTRIES] [--output json|text] SUBJECT
        sigstore-wasm rekor get (--log-index N | --uuid UUID) [--rekor-url URL] [TRUST] [--output json|text]
-       sigstore-wasm rekor search (--sha sha256:<hex> | --artifact FILE) [--rekor-url URL] [TRUST] [--output json|text]
+       sigstore-wasm rekor search (--sha sha256:<hex>|sha512:<hex> | --artifact FILE) [--rekor-url URL] [TRUST] [--output json|text]
 
 ${POLICY_USAGE}
 

@@ -270,6 +270,8 @@ export interface Verifier {
   verifyImage(reference: string, options?: ImageOptions): Promise<ImageVerification>;
   verifyImageAttestations(reference: string, options: AttestationOptions): Promise<ImageVerification>;
   verifyAttestations(subject: string, options?: PolicyOptions & NetworkOptions & RegistryOptions): Promise<AttestationsVerification>;
+  /** What the trusted root holds; `newest` is the latest start of validity in it, which dates it. */
+  trustedRootSummary(): { transparencyLogs: number; certificateAuthorities: number; ctLogs: number; timestampAuthorities: number; newest: string | null };
   getLogEntry(query: { logIndex: number } | { uuid: string }, options?: LogOptions): Promise<LoggedEntry>;
   searchLogEntries(query: { digest: string } | { artifact: Uint8Array | ArrayBuffer | ArrayBufferView | string }, options?: LogOptions): Promise<LoggedEntry[]>;
 }

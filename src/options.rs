@@ -211,10 +211,8 @@ impl LogQueryOptions {
         let query = match (self.log_index, self.uuid, self.digest) {
             (Some(index), None, None) => Query::LogIndex(index),
             (None, Some(uuid), None) => Query::uuid(&uuid)?,
-            (None, None, Some(digest)) => match Digest::parse(&digest)? {
-                d if d.algorithm() == crate::crypto::HashAlgorithm::Sha256 => Query::Digest(d),
-                _ => return fail(ErrorCode::InvalidInput, "Rekor's index is searched by sha256 digests"),
-            },
+            // Rekor's index takes sha256 and sha512 digests (sha1 too, which is not trusted here).
+            (None, None, Some(digest)) => Query::Digest(Digest::parse(&digest)?),
             _ => return fail(ErrorCode::InvalidInput, "give exactly one of logIndex, uuid and digest"),
         };
         Ok((query, rekor_url(self.rekor_url)?))
@@ -350,7 +348,18 @@ mod tests {
         assert_eq!(query(r#"{"logIndex":7}"#).unwrap(), (Query::LogIndex(7), PUBLIC_REKOR_URL.to_owned()));
         let uuid = "AB".repeat(32);
         assert_eq!(query(&format!(r#"{{"uuid":"{uuid}"}}"#)).unwrap().0, Query::Uuid(uuid.to_lowercase()));
-        for bad in ["{}", r#"{"logIndex":1,"uuid":"00"}"#, r#"{"uuid":"00"}"#, r#"{"digest":"sha512:00"}"#] {
+        // Rekor's index takes sha256 and sha512 digests.
+        for digest in [format!("sha256:{}", "0a".repeat(32)), format!("sha512:{}", "0b".repeat(64))] {
+            let (found, _) = query(&format!(r#"{{"digest":"{digest}"}}"#)).unwrap();
+            assert_eq!(found, Query::Digest(Digest::parse(&digest).unwrap()));
+        }
+        for bad in [
+            "{}",
+            r#"{"logIndex":1,"uuid":"00"}"#,
+            r#"{"uuid":"00"}"#,
+            r#"{"digest":"sha512:00"}"#,
+            r#"{"digest":"sha1:00"}"#,
+        ] {
             assert_eq!(query(bad).unwrap_err().code, ErrorCode::InvalidInput, "{bad}");
         }
     }

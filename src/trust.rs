@@ -54,6 +54,18 @@ impl CertificateAuthority {
     }
 }
 
+/// What a trusted root holds, in counts, and how recent it is: the newest start of validity of
+/// anything in it (a root is only as fresh as its last added key), for people to judge its age.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RootSummary {
+    pub transparency_logs: usize,
+    pub certificate_authorities: usize,
+    pub ct_logs: usize,
+    pub timestamp_authorities: usize,
+    pub newest: Option<Timestamp>,
+}
+
 /// Everything a verifier trusts.
 #[derive(Clone, Debug)]
 pub struct TrustedRoot {
@@ -89,6 +101,18 @@ impl TrustedRoot {
             ctlogs: raw.ctlogs.iter().map(parse_log).collect::<Result<_>>()?,
             timestamp_authorities: raw.timestamp_authorities.iter().map(parse_ca).collect::<Result<_>>()?,
         })
+    }
+
+    pub fn summary(&self) -> RootSummary {
+        let starts = self.tlogs.iter().chain(&self.ctlogs).map(|log| log.valid_for.start);
+        let authorities = self.certificate_authorities.iter().chain(&self.timestamp_authorities);
+        RootSummary {
+            transparency_logs: self.tlogs.len(),
+            certificate_authorities: self.certificate_authorities.len(),
+            ct_logs: self.ctlogs.len(),
+            timestamp_authorities: self.timestamp_authorities.len(),
+            newest: starts.chain(authorities.map(|ca| ca.valid_for.start)).max(),
+        }
     }
 
     /// Checks that every authority's chain is signed link by link, so that per-bundle work only
@@ -277,6 +301,14 @@ struct RawCert {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_summary_counts_what_the_root_holds_and_dates_its_newest_key() {
+        let summary = TrustedRoot::production().unwrap().summary();
+        assert!(summary.transparency_logs >= 2 && summary.certificate_authorities >= 2, "{summary:?}");
+        // The production Rekor v2 log (log2025-1) is valid from 2025-09-23.
+        assert!(summary.newest.unwrap() >= Timestamp::from_unix(1_758_585_600), "{summary:?}");
+    }
 
     #[test]
     fn embedded_roots_parse() {

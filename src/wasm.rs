@@ -49,6 +49,12 @@ impl Verifier {
         Ok(Verifier { inner: Rc::new(inner) })
     }
 
+    /// What the trusted root holds and how recent it is (`RootSummary`).
+    #[wasm_bindgen(js_name = rootSummary)]
+    pub fn root_summary(&self) -> Result<JsValue, JsValue> {
+        to_value(&self.inner.trusted_root().summary())
+    }
+
     /// Verifies `bundle` (JSON bytes) against `artifact` (a `Uint8Array`, a `"sha256:<hex>"`
     /// digest, or `null` with `unsafeSkipArtifactCheck`) under `policy` (`PolicyOptions`).
     pub fn verify(&self, bundle: &[u8], artifact: JsValue, policy: JsValue) -> Result<JsValue, JsValue> {

@@ -1,7 +1,7 @@
 // The verification page: three ways in (an image, a bundle with its artifact, a Rekor entry),
 // one policy, and the result. It uses the npm package as any page would; everything runs here,
 // in the browser. The URL fragment holds the inputs, so a link reproduces the check.
-import { createDigester, getLogEntry, searchLogEntries, verifyAttestations, verifyBundle, verifyImage } from 'sigstore-wasm';
+import { createDigester, createVerifier, getLogEntry, searchLogEntries, verifyAttestations, verifyBundle, verifyImage } from 'sigstore-wasm';
 import { anchoredForm, cliCommand, hasSigner, packageOptions, PRESETS, policyLabel, readPolicy } from './policy.js';
 import { el, renderAttestations, renderEntries, renderFailure, renderImage, renderVerified } from './render.js';
 
@@ -89,10 +89,15 @@ form.elements.root.addEventListener('change', () => {
   document.getElementById('root-custom').hidden = form.elements.root.value !== 'custom';
 });
 
-/** Which trusted root a verdict was reached under, in words. */
-function rootLabel(policy) {
-  if (policy.root === 'custom') return `Trusted root: your ${document.getElementById('root-file').files[0]?.name ?? 'trusted_root.json'}`;
-  return `Trusted root: Sigstore ${policy.root}, embedded in the sigstore-wasm package this page loaded`;
+const summaries = new Map();
+
+/** Which trusted root a verdict was reached under, what it holds, and how recent it is. */
+async function rootLabel(policy, options) {
+  const name = policy.root === 'custom' ? `your ${document.getElementById('root-file').files[0]?.name ?? 'trusted_root.json'}` : `Sigstore ${policy.root}, embedded in the sigstore-wasm package this page loaded`;
+  if (!summaries.has(options.trustedRoot)) summaries.set(options.trustedRoot, (await createVerifier({ trustedRoot: options.trustedRoot })).trustedRootSummary());
+  const s = summaries.get(options.trustedRoot);
+  const age = s.newest ? `; the newest key in it dates from ${s.newest}` : '';
+  return `Trusted root: ${name} (${s.certificateAuthorities} certificate authorities, ${s.transparencyLogs} transparency logs, ${s.ctLogs} CT logs, ${s.timestampAuthorities} timestamp authorities${age})`;
 }
 
 /** The package's options for the policy, with the trusted root a person picked as its text. */
@@ -261,7 +266,7 @@ async function checkImage(policy) {
   const proxy = form.elements.proxy.value.trim();
   const options = { ...(await optionsFor(policy)), fetch: reportingFetch(), ...(proxy ? { proxy } : {}) };
   const command = cliCommand('verify-image', [reference], policy);
-  const labels = { policyLabel: policyLabel(policy), rootLabel: rootLabel(policy), unchecked: !hasSigner(policy), command };
+  const labels = { policyLabel: policyLabel(policy), rootLabel: await rootLabel(policy, options), unchecked: !hasSigner(policy), command };
   try {
     show(renderImage(await verifyImage(reference, options), labels));
   } catch (e) {
@@ -273,10 +278,11 @@ async function checkImage(policy) {
 async function checkBundle(policy) {
   const { bundle, artifact, names } = await bundleInputs();
   const command = cliCommand('verify-bundle', ['--bundle', names.bundle, names.artifact], policy);
-  const labels = { policyLabel: policyLabel(policy), rootLabel: rootLabel(policy), unchecked: !hasSigner(policy), command };
+  const options = await optionsFor(policy);
+  const labels = { policyLabel: policyLabel(policy), rootLabel: await rootLabel(policy, options), unchecked: !hasSigner(policy), command };
   report('Verifying');
   try {
-    show(renderVerified(await verifyBundle(bundle, artifact, await optionsFor(policy)), labels));
+    show(renderVerified(await verifyBundle(bundle, artifact, options), labels));
   } catch (e) {
     show(renderFailure(e, { hint: hintFor(e, 'bundle'), command }));
   }
@@ -326,6 +332,7 @@ async function checkRekor(policy) {
   const rekorUrl = form.elements.rekorUrl.value.trim();
   const { trustedRoot } = await optionsFor(policy);
   const options = { trustedRoot, rekorUrl, fetch: reportingFetch() };
+  const root = await rootLabel(policy, options);
   let entries;
   let args;
   if (/^\d+$/.test(query)) {
@@ -334,13 +341,13 @@ async function checkRekor(policy) {
   } else if (/^[0-9a-f]{64}([0-9a-f]{16})?$/i.test(query)) {
     args = ['get', '--uuid', query];
     entries = [await getLogEntry({ uuid: query.toLowerCase() }, options)];
-  } else if (/^sha256:[0-9a-f]{64}$/i.test(query)) {
+  } else if (/^(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/i.test(query)) {
     args = ['search', '--sha', query.toLowerCase()];
     entries = await searchLogEntries({ digest: query.toLowerCase() }, options);
   } else {
-    throw { code: 'INVALID_INPUT', message: `"${query}" is not a log index, an entry UUID (64 or 80 hex digits) or a sha256:<hex> digest.` };
+    throw { code: 'INVALID_INPUT', message: `"${query}" is not a log index, an entry UUID (64 or 80 hex digits) or a sha256:<hex> or sha512:<hex> digest.` };
   }
-  show(renderEntries(entries, { rootLabel: rootLabel(policy), command: cliCommand('rekor', [...args, '--rekor-url', rekorUrl], { root: policy.root }) }));
+  show(renderEntries(entries, { rootLabel: root, command: cliCommand('rekor', [...args, '--rekor-url', rekorUrl], { root: policy.root }) }));
 }
 
 async function checkPackage(policy) {
@@ -352,7 +359,7 @@ async function checkPackage(policy) {
     .filter(([name]) => registries[name] !== form.elements[name].defaultValue)
     .flatMap(([name, flag]) => [flag, registries[name]]);
   const command = cliCommand('verify-package', [...flags, subject], policy);
-  const labels = { policyLabel: policyLabel(policy), rootLabel: rootLabel(policy), unchecked: !hasSigner(policy), command };
+  const labels = { policyLabel: policyLabel(policy), rootLabel: await rootLabel(policy, options), unchecked: !hasSigner(policy), command };
   try {
     show(renderAttestations(await verifyAttestations(subject, options), labels));
   } catch (e) {

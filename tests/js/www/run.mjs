@@ -147,6 +147,7 @@ try {
   const text = await page.textContent('#result');
   check('sample: the signer\'s claims and links are shown', text.includes('githubWorkflowRepository') && (await page.locator('#result a[href^="https://github.com/sigstore/sigstore-js/commit/"]').count()) === 1, 'no claims or commit link');
   check('sample: the log entry and the statement are shown', text.includes('31821305') && text.includes('https://slsa.dev/provenance/v1'), text.slice(0, 300));
+  check('sample: the trusted root is named and dated', text.includes('Trusted root: Sigstore production') && /the newest key in it dates from 20\d\d-/.test(text), 'no root line');
   check('sample: a CLI command reproduces it', text.includes('npx sigstore-wasm verify-bundle --certificate-identity https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main'), 'no command');
   await accessible(env, 'sample result');
   await screenshots(env, 'bundle-verified');
