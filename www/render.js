@@ -130,9 +130,23 @@ function statementSection(statement) {
     el('h3', {}, 'In-toto statement'),
     table([
       ['Predicate type', statement.predicateType],
-      ...statement.subjects.map((s, i) => [`Subject ${i + 1}`, `${s.name ?? '(unnamed)'}: ${Object.entries(s.digests).map(([a, d]) => `${a}:${d}`).join(', ')}`]),
+      ...statement.subjects.flatMap((s, i) => [
+        [`Subject ${i + 1}`, `${s.name ?? '(unnamed)'}: ${Object.entries(s.digests).map(([a, d]) => `${a}:${d}`).join(', ')}`],
+        ...Object.entries(s.annotations ?? {}).map(([key, value]) => [`Subject ${i + 1} annotation ${key}`, typeof value === 'string' ? value : JSON.stringify(value)]),
+      ]),
       ...summary,
     ]),
+  );
+}
+
+/** What an image signature's payload claims, and the annotations signed with it (cosign -a). */
+function claimsSection(claims) {
+  const annotations = Object.entries(claims.optional ?? {}).map(([key, value]) => [`annotation ${key}`, typeof value === 'string' ? value : JSON.stringify(value)]);
+  return el(
+    'section',
+    {},
+    el('h3', {}, 'Signed claims'),
+    table([['Type', claims.type], ['Image', claims.dockerReference], ['Manifest digest', claims.dockerManifestDigest], ...annotations]),
   );
 }
 
@@ -153,6 +167,7 @@ export function renderVerified(result, { policyLabel, rootLabel, unchecked, comm
     checksPassed(result, policyLabel, rootLabel),
     signerSection(result.signer),
     result.tlogEntries.length ? entriesSection(result.tlogEntries) : null,
+    result.claims ? claimsSection(result.claims) : null,
     result.statement ? statementSection(result.statement) : null,
     command ? commandSection(command) : null,
     rawJson('Raw result (JSON)', result),

@@ -167,6 +167,7 @@ try {
   //    bundle (a P-384 key over SHA-256) by its digest.
   const pypi = join(REALWORLD, 'pypi-attestation-models-0.0.4a2');
   await verifyFiles(env, 'picked PyPI bundle and artifact', { bundle: join(pypi, 'bundle.sigstore.json'), artifact: join(pypi, 'artifact'), identity: read(pypi, 'identity'), issuer: read(pypi, 'issuer') }, 'ok');
+  await dropFiles(env, 'a dropped bundle and artifact', { bundle: join(pypi, 'bundle.sigstore.json'), artifact: join(pypi, 'artifact'), identity: read(pypi, 'identity'), issuer: read(pypi, 'issuer') }, 'ok');
   const cpython = join(REALWORLD, 'cpython-3.10.1-embed-win32');
   await verifyFiles(env, 'CPython bundle by its digest', { bundle: join(cpython, 'bundle.sigstore.json'), digest: read(cpython, 'digest'), identity: read(cpython, 'identity'), issuer: read(cpython, 'issuer') }, 'ok');
   await screenshots(env, 'bundle-digest');
@@ -211,6 +212,7 @@ try {
   const policy = { identity: keyless.options.certificateIdentity, issuer: keyless.options.certificateOidcIssuer, trustedRoot: worldRoot };
   const reference = (server, target) => target.replace('REGISTRY', host(server));
   await verifyImage(env, 'an image directly (CORS)', { ...policy, image: reference(registry.url, keyless.target), proxy: '' }, 'ok', 'Verified: signed by');
+  check('an image\'s signed claims are shown', (await page.textContent('#result')).includes('Signed claims') && (await page.textContent('#result')).includes('cosign container image signature'), 'no claims');
   await accessible(env, 'image result');
   await screenshots(env, 'image-verified');
   await verifyImage(env, 'an image through the proxy, behind bearer tokens, blobs on another origin', { ...policy, image: reference(token.url, keyless.target), proxy: `${worker.origin}/proxy/` }, 'ok', 'Verified: signed by');
@@ -226,6 +228,8 @@ try {
   await screenshots(env, 'image-refused');
   const lying = world.cases.find((c) => c.name === 'a manifest whose content is not its digest');
   await verifyImage(env, 'a lying registry (a manifest whose content is not its digest)', { ...policy, image: reference(hostile.url, lying.target), proxy: '' }, 'failed', 'Not verified: DIGEST_MISMATCH');
+  await verifyImage(env, 'a registry whose error body is markup', { ...policy, image: `${host(misbehaving.url)}/hostile/app:v1`, proxy: `${worker.origin}/proxy/` }, 'failed', 'Not verified: REGISTRY');
+  await expectInert(env, 'a registry error body', ['<img src=x onerror=']);
   await verifyImage(env, 'a malformed reference is rendered as text', { ...policy, image: '<img src=x onerror=alert(1)>', proxy: '' }, 'failed', 'Not verified: INVALID_INPUT');
   await expectInert(env, 'a malformed reference', ['<img src=x onerror=']);
 
@@ -329,6 +333,29 @@ async function verifyFiles(env, name, { bundle, artifact, digest, identity, issu
   if (artifact) await page.setInputFiles('#artifact-file', artifact);
   await page.fill('#digest', digest ?? '');
   await fillPolicy(env, { identity, issuer, trustedRoot });
+  await submit(env);
+  await expectVerdict(env, name, kind, text);
+}
+
+/** Drops the two files on the drop zone at once, as a person drags them from a file manager. */
+async function dropFiles(env, name, { bundle, artifact, identity, issuer }, kind, text) {
+  const { page } = env;
+  await open(env, '#');
+  await selectWay(env, 'bundle');
+  await page.evaluate(
+    ({ bundleText, artifactBytes }) => {
+      const transfer = new DataTransfer();
+      // The artifact first: the page tells them apart by content, not by order.
+      transfer.items.add(new File([Uint8Array.from(artifactBytes)], 'the-artifact'));
+      transfer.items.add(new File([bundleText], 'the-bundle.sigstore.json', { type: 'application/json' }));
+      document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    },
+    { bundleText: readFileSync(bundle, 'utf8'), artifactBytes: [...readFileSync(artifact)] },
+  );
+  await page.waitForFunction(() => document.getElementById('bundle-file').files.length === 1 && document.getElementById('artifact-file').files.length === 1);
+  const names = await page.evaluate(() => [document.getElementById('bundle-file').files[0].name, document.getElementById('artifact-file').files[0].name]);
+  check(`${name}: each file lands in its place`, names[0] === 'the-bundle.sigstore.json' && names[1] === 'the-artifact', names.join(', '));
+  await fillPolicy(env, { identity, issuer });
   await submit(env);
   await expectVerdict(env, name, kind, text);
 }
@@ -518,11 +545,16 @@ async function proxyRefusals(origin, { registry, misbehaving }) {
 }
 
 /**
- * A listed registry that misbehaves: its blobs redirect off the registry, and one manifest
- * announces 100 MiB.
+ * A listed registry that misbehaves: its blobs redirect off the registry, one manifest announces
+ * 100 MiB, and the repository `hostile` answers with markup for an error.
  */
 async function startMisbehavingRegistry() {
   const server = createServer((req, res) => {
+    if (req.url.startsWith('/v2/hostile/')) {
+      res.writeHead(500, { 'content-type': 'text/html' });
+      res.end('<img src=x onerror="window.__xss=\'registry\'">internal error');
+      return;
+    }
     if (req.url.includes('/blobs/')) {
       res.writeHead(307, { location: 'http://127.0.0.2:9/elsewhere' });
       res.end();
