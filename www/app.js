@@ -1,7 +1,7 @@
 // The verification page: three ways in (an image, a bundle with its artifact, a Rekor entry),
 // one policy, and the result. It uses the npm package as any page would; everything runs here,
 // in the browser. The URL fragment holds the inputs, so a link reproduces the check.
-import { createDigester, createVerifier, getLogEntry, searchLogEntries, verifyAttestations, verifyBundle, verifyImage } from 'sigstore-wasm';
+import { createDigester, createVerifier, getLogEntry, searchLogEntries, verifyAttestations, verifyBundle, verifyImage, verifyImageAttestations } from 'sigstore-wasm';
 import { anchoredForm, cliCommand, hasSigner, packageOptions, PRESETS, policyLabel, readPolicy } from './policy.js';
 import { el, renderAttestations, renderEntries, renderFailure, renderImage, renderVerified } from './render.js';
 
@@ -18,7 +18,7 @@ const WAYS = ['image', 'bundle', 'rekor', 'package'];
  */
 const WHOLE_FILE_BYTES = 32 << 20;
 /** The fragment's fields besides the way in and its subject. */
-const POLICY_FIELDS = ['identity', 'issuer', 'repository', 'ref', 'repositoryId', 'ownerId', 'root'];
+const POLICY_FIELDS = ['identity', 'issuer', 'repository', 'ref', 'workflow', 'repositoryId', 'ownerId', 'root'];
 
 form.elements.proxy.value = new URL('proxy/', document.baseURI).href;
 
@@ -169,6 +169,7 @@ async function looksLikeBundle(file) {
 function toFragment(way, policy) {
   const params = new URLSearchParams();
   if (way === 'image') params.set('image', form.elements.image.value.trim());
+  if (way === 'image' && form.elements.attestationType.value.trim()) params.set('type', form.elements.attestationType.value.trim());
   if (way === 'rekor') params.set('rekor', form.elements.rekor.value.trim());
   if (way === 'package') params.set('package', form.elements.package.value.trim());
   if (way === 'bundle' && form.elements.sample.value) params.set('sample', form.elements.sample.value);
@@ -188,6 +189,7 @@ async function restoreFromFragment() {
   if (!way) return;
   selectTab(way);
   if (way === 'image') form.elements.image.value = params.get('image');
+  if (way === 'image') form.elements.attestationType.value = params.get('type') ?? '';
   if (way === 'rekor') form.elements.rekor.value = params.get('rekor');
   if (way === 'package') form.elements.package.value = params.get('package');
   if (params.has('sample')) {
@@ -264,11 +266,12 @@ async function checkImage(policy) {
   const reference = form.elements.image.value.trim();
   if (!reference) throw { code: 'INVALID_INPUT', message: 'Enter an image reference, for example ghcr.io/org/app:v1.' };
   const proxy = form.elements.proxy.value.trim();
-  const options = { ...(await optionsFor(policy)), fetch: reportingFetch(), ...(proxy ? { proxy } : {}) };
-  const command = cliCommand('verify-image', [reference], policy);
+  const type = form.elements.attestationType.value.trim();
+  const options = { ...(await optionsFor(policy)), fetch: reportingFetch(), ...(proxy ? { proxy } : {}), ...(type ? { predicateType: type } : {}) };
+  const command = type ? cliCommand('verify-attestation', ['--type', type, reference], policy) : cliCommand('verify-image', [reference], policy);
   const labels = { policyLabel: policyLabel(policy), rootLabel: await rootLabel(policy, options), unchecked: !hasSigner(policy), command };
   try {
-    show(renderImage(await verifyImage(reference, options), labels));
+    show(renderImage(await (type ? verifyImageAttestations : verifyImage)(reference, options), labels));
   } catch (e) {
     if (e?.report) show(renderImage(e.report, { ...labels, hint: hintFor(e, 'image') }));
     else show(renderFailure(e, { hint: hintFor(e, 'image'), command }));

@@ -36,6 +36,7 @@ export function readPolicy(form) {
     issuerRegexp: form.elements.issuerRegexp.checked,
     repository: value('repository'),
     ref: value('ref'),
+    workflow: value('workflow'),
     repositoryId: value('repositoryId'),
     ownerId: value('ownerId'),
     root: form.elements.root.value,
@@ -59,6 +60,7 @@ export function packageOptions(policy) {
   const extensions = {};
   if (policy.repository) extensions.githubWorkflowRepository = policy.repository;
   if (policy.ref) extensions.githubWorkflowRef = policy.ref;
+  if (policy.workflow) extensions.githubWorkflowName = policy.workflow;
   if (policy.repositoryId) extensions.sourceRepositoryIdentifier = policy.repositoryId;
   if (policy.ownerId) extensions.sourceRepositoryOwnerIdentifier = policy.ownerId;
   if (Object.keys(extensions).length) options.certificateExtensions = extensions;
@@ -73,6 +75,7 @@ export function policyLabel(policy) {
   if (policy.issuer) parts.push(`issuer ${policy.issuerRegexp ? 'matches' : 'is'} ${policy.issuer}`);
   if (policy.repository) parts.push(`repository is ${policy.repository}`);
   if (policy.ref) parts.push(`ref is ${policy.ref}`);
+  if (policy.workflow) parts.push(`workflow is ${policy.workflow}`);
   if (policy.repositoryId) parts.push(`repository ID is ${policy.repositoryId}`);
   if (policy.ownerId) parts.push(`owner ID is ${policy.ownerId}`);
   return `Identity: ${parts.join(', ')}`;
@@ -91,6 +94,7 @@ export function cliCommand(command, args, policy) {
     if (policy.issuer) flags.push(policy.issuerRegexp ? '--certificate-oidc-issuer-regexp' : '--certificate-oidc-issuer', policy.issuer);
     if (policy.repository) flags.push('--certificate-github-workflow-repository', policy.repository);
     if (policy.ref) flags.push('--certificate-github-workflow-ref', policy.ref);
+    if (policy.workflow) flags.push('--certificate-github-workflow-name', policy.workflow);
   }
   if (policy.root === 'staging') flags.push('--staging');
   if (policy.root === 'custom') flags.push('--trusted-root', 'trusted_root.json');

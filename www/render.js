@@ -220,7 +220,7 @@ export function renderImage(report, options) {
   const list = el(
     'section',
     {},
-    el('h3', {}, `${report.signatures.length} signature(s) found for ${report.name}@${report.digest}`),
+    el('h3', {}, `${report.signatures.length} ${report.kind === 'attestations' ? `attestation(s) of type ${report.predicateType}` : 'signature(s)'} found for ${report.name}@${report.digest}`),
     el(
       'ul',
       { class: 'signatures' },
@@ -231,7 +231,7 @@ export function renderImage(report, options) {
     report.problems.length ? el('ul', { class: 'problems' }, report.problems.map((p) => el('li', {}, `${p.source}: ${p.error.code}: ${p.error.message}`))) : null,
   );
   const nodes = renderReport(list, report.signatures, report.error, options);
-  if (report.verified) nodes[0].textContent = `${nodes[0].textContent} (${report.verified} of ${report.signatures.length} signatures hold for ${report.name}@${report.digest})`;
+  if (report.verified) nodes[0].textContent = `${nodes[0].textContent} (${report.verified} of ${report.signatures.length} ${report.kind} hold for ${report.name}@${report.digest})`;
   return [...nodes, rawJson('Image report (JSON)', report)];
 }
 

@@ -185,6 +185,14 @@ try {
   await verifyFiles(env, 'the wrong artifact', { bundle: join(happy, 'bundle.sigstore.json'), artifact: join(REALWORLD, 'rekor2-prod-dsse/artifact'), ...beacon }, 'failed', 'Not verified:');
   await verifyFiles(env, 'no policy is said in words that cannot be missed', { bundle: join(happy, 'bundle.sigstore.json'), artifact: join(CONFORMANCE, 'a.txt'), identity: '', issuer: '' }, 'unchecked', 'Signature valid, signer not checked against any policy');
 
+  // Each GitHub claim of the policy takes effect: the right value verifies, another is refused.
+  const npmDir = join(REALWORLD, 'npm-provenance-sigstore-2.0.0');
+  const npmFiles = { bundle: join(npmDir, 'bundle.sigstore.json'), artifact: join(npmDir, 'artifact'), identity: read(npmDir, 'identity'), issuer: read(npmDir, 'issuer') };
+  for (const [field, right, wrong] of [['repository', 'sigstore/sigstore-js', 'sigstore/other'], ['ref', 'refs/heads/main', 'refs/heads/dev'], ['workflow', 'Release', 'Other'], ['repository-id', '495574555', '1'], ['owner-id', '71096353', '2']]) {
+    await verifyFiles(env, `claim ${field}: the signer's value verifies`, { ...npmFiles, claims: { [field]: right } }, 'ok');
+    await verifyFiles(env, `claim ${field}: another value is refused`, { ...npmFiles, claims: { [field]: wrong } }, 'failed', 'Not verified: EXTENSION_MISMATCH');
+  }
+
   // An unanchored regular expression is warned about, with the anchored form offered.
   await open(env, '#');
   await selectWay(env, 'bundle');
@@ -222,6 +230,11 @@ try {
   const bundleCase = world.cases.find((c) => c.name === 'cosign v3 bundle through the referrers tag schema');
   await verifyImage(env, 'a cosign v3 bundle', { identity: bundleCase.options.certificateIdentity, issuer: bundleCase.options.certificateOidcIssuer, trustedRoot: worldRoot, image: reference(registry.url, bundleCase.target), proxy: '' }, 'ok', 'Verified: signed by');
   check('a cosign v3 bundle is listed with its format', (await page.textContent('#result ul.signatures')).includes('sigstore-bundle'), await page.textContent('#result ul.signatures'));
+  const attested = world.cases.find((c) => c.name === 'legacy attestation of the type asked for');
+  const attestationPolicy = { identity: attested.options.certificateIdentity, issuer: attested.options.certificateOidcIssuer, trustedRoot: worldRoot };
+  await verifyImage(env, 'an image\'s attestations of one type', { ...attestationPolicy, image: reference(registry.url, attested.target), proxy: '', type: attested.options.predicateType }, 'ok', 'Verified: signed by');
+  check('the attestations are listed as such', (await page.textContent('#result h3')).includes('attestation(s) of type'), await page.textContent('#result h3'));
+  await verifyImage(env, 'an image without attestations of the type asked for', { ...attestationPolicy, image: reference(registry.url, attested.target), proxy: '', type: 'https://example.com/no-such-type' }, 'failed', 'Not verified: NO_SIGNATURES');
   const unsigned = world.cases.find((c) => c.name === 'an unsigned image');
   await verifyImage(env, 'an image with no signatures', { ...policy, image: reference(registry.url, unsigned.target), proxy: '' }, 'failed', 'Not verified: NO_SIGNATURES');
   await verifyImage(env, 'an image signed by someone else', { ...policy, identity: 'https://github.com/other/repo/.github/workflows/x.yml@refs/heads/main', image: reference(registry.url, keyless.target), proxy: '' }, 'failed', 'Not verified: NO_MATCHING_SIGNATURES');
@@ -301,9 +314,11 @@ async function selectWay({ page }, way) {
   await page.click(`#tab-${way}`);
 }
 
-async function fillPolicy({ page }, { identity = '', issuer = '', trustedRoot }) {
+async function fillPolicy({ page }, { identity = '', issuer = '', trustedRoot, claims = {} }) {
   await page.fill('#identity', identity);
   await page.fill('#issuer', issuer);
+  if (Object.keys(claims).length) await page.click('#policy summary');
+  for (const [field, value] of Object.entries(claims)) await page.fill(`#${field}`, value);
   await page.selectOption('#root', trustedRoot ? 'custom' : 'production');
   if (trustedRoot) await page.setInputFiles('#root-file', trustedRoot);
 }
@@ -325,14 +340,14 @@ async function expectVerdict({ page }, name, kind, text) {
   }
 }
 
-async function verifyFiles(env, name, { bundle, artifact, digest, identity, issuer, trustedRoot }, kind, text) {
+async function verifyFiles(env, name, { bundle, artifact, digest, identity, issuer, trustedRoot, claims }, kind, text) {
   const { page } = env;
   await open(env, '#');
   await selectWay(env, 'bundle');
   await page.setInputFiles('#bundle-file', bundle);
   if (artifact) await page.setInputFiles('#artifact-file', artifact);
   await page.fill('#digest', digest ?? '');
-  await fillPolicy(env, { identity, issuer, trustedRoot });
+  await fillPolicy(env, { identity, issuer, trustedRoot, claims });
   await submit(env);
   await expectVerdict(env, name, kind, text);
 }
@@ -360,12 +375,13 @@ async function dropFiles(env, name, { bundle, artifact, identity, issuer }, kind
   await expectVerdict(env, name, kind, text);
 }
 
-async function verifyImage(env, name, { image, proxy, ...policy }, kind, text) {
+async function verifyImage(env, name, { image, proxy, type = '', ...policy }, kind, text) {
   const { page } = env;
   await open(env, '#');
   await selectWay(env, 'image');
   await page.fill('#image', image);
   await page.fill('#proxy', proxy);
+  await page.fill('#attestation-type', type);
   await fillPolicy(env, policy);
   await submit(env);
   await expectVerdict(env, name, kind, text);
