@@ -26,8 +26,11 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * @param {() => Promise<any>} loadWasm resolves to the initialised wasm-bindgen module
+ * @param {{ verifySync?: (check: object) => 0 | 1 | 2 }} platform a synchronous native signature
+ *   check where the runtime has one (node:crypto): `verify()` then runs on it, and on Rust only
+ *   for what it cannot do; without it, `verify()` runs in Rust
  */
-export function createApi(loadWasm) {
+export function createApi(loadWasm, platform = {}) {
   let wasm;
   const ready = () => (wasm ??= loadWasm());
   const verifiers = new Map();
@@ -41,7 +44,7 @@ export function createApi(loadWasm) {
     const inner = subtle
       ? await drive(subtle, guard(() => module.prepare(root)))
       : guard(() => new module.Verifier(root));
-    return new Verifier(inner, policy);
+    return new Verifier(inner, policy, platform.verifySync);
   }
 
   // The verifier for a trusted root, kept for the embedded roots: a caller's own roots may be
@@ -104,10 +107,12 @@ export function createApi(loadWasm) {
 class Verifier {
   #inner;
   #defaults;
+  #verifySync;
 
-  constructor(inner, defaults) {
+  constructor(inner, defaults, verifySync) {
     this.#inner = inner;
     this.#defaults = defaults;
+    this.#verifySync = verifySync;
   }
 
   /** What the trusted root holds, and `newest`: the latest start of validity in it (its age). */
@@ -115,9 +120,23 @@ class Verifier {
     return guard(() => this.#inner.rootSummary());
   }
 
-  /** Verifies synchronously with the pure-Rust crypto backend. */
+  /**
+   * Verifies synchronously: on the runtime's native crypto where it has a synchronous one
+   * (node:crypto in Node, Deno and Bun), else with the pure-Rust backend.
+   */
   verify(bundle, artifact, policy = {}) {
-    return guard(() => this.#inner.verify(bundleBytes(bundle), artifactValue(artifact), this.#policy(policy)));
+    const input = [bundleBytes(bundle), artifactValue(artifact), this.#policy(policy)];
+    if (!this.#verifySync) return guard(() => this.#inner.verify(...input));
+    const session = guard(() => this.#inner.start(...input));
+    try {
+      for (;;) {
+        const checks = guard(() => session.gather());
+        if (checks.length === 0) return guard(() => session.finish());
+        guard(() => session.answer(Uint8Array.from(checks, this.#verifySync)));
+      }
+    } finally {
+      session.free();
+    }
   }
 
   /** Verifies with the signature checks run natively and concurrently on WebCrypto. */

@@ -1,9 +1,10 @@
-// The package's two crypto backends agree: for every conformance and real-world case, in both
+// The package's crypto backends agree: for every conformance and real-world case, in both
 // modes (artifact bytes; `sha256:<hex>` digest),
-//   webcrypto  verifyBundle(..)                          signature checks on crypto.subtle
-//   rust       (await createVerifier(..)).verify(..)     synchronous, pure-Rust checks
-//   rust-only  the same, with crypto.subtle hidden while the verifier is created, so that the
-//              trusted root's own chains are checked in Rust as well
+//   webcrypto    verifyBundle(..)                          signature checks on crypto.subtle
+//   node-crypto  (await createVerifier(..)).verify(..)     synchronous, on node:crypto (Rust for
+//                what it cannot do: prehashed digests, Ed25519ph)
+//   rust-only    the same on an API made without node:crypto (as browsers have it), with
+//                crypto.subtle hidden while the verifier is created: every check in Rust
 // give the same verdict and, on failure, the same error code. Any error that is not a
 // VerificationError with a code is a crash and fails the case. The expected verdict is checked
 // too, so that agreeing on a wrong answer does not pass.
@@ -11,10 +12,24 @@
 // Run with the system Node (20): node tests/js/backends.mjs
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { createApi } from '../../pkg/api.js';
 import { createDigester, createVerifier, verifyBundle, VerificationError } from '../../pkg/node.js';
+import * as glue from '../../pkg/wasm/sigstore_wasm.js';
 import { expectVerified, loadCases } from './cases.mjs';
 
 if (!globalThis.crypto?.subtle) throw new Error('this test needs WebCrypto (globalThis.crypto.subtle)');
+
+// Count the checks run on node:crypto too: the package's binding of crypto.verify is live, and
+// follows the patched export once synced.
+const nodeCryptoModule = createRequire(import.meta.url)('node:crypto');
+const nodeVerify = nodeCryptoModule.verify;
+let nodeCryptoChecks = 0;
+nodeCryptoModule.verify = function (...args) {
+  nodeCryptoChecks++;
+  return nodeVerify.apply(this, args);
+};
+syncBuiltinESMExports();
 
 // Count the signature checks run on WebCrypto, to show each path runs where it says it does.
 const subtle = globalThis.crypto.subtle;
@@ -56,12 +71,18 @@ async function syncOutcome(call) {
   return o;
 }
 
-/** createVerifier with crypto.subtle out of sight, then restored. */
+// The package's API as a runtime without a synchronous native verifier gets it (a browser's).
+const rustApi = createApi(async () => {
+  glue.initSync({ module: readFileSync(new URL('../../pkg/wasm/sigstore_wasm_bg.wasm', import.meta.url)) });
+  return glue;
+});
+
+/** A verifier of that API, made with crypto.subtle out of sight (restored after). */
 async function createRustOnlyVerifier(options) {
   const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'crypto');
   Object.defineProperty(globalThis, 'crypto', { value: undefined, configurable: true, writable: true });
   try {
-    return await createVerifier(options);
+    return await rustApi.createVerifier(options);
   } finally {
     Object.defineProperty(globalThis, 'crypto', descriptor);
   }
@@ -72,6 +93,7 @@ const show = (o) => (o.crash ? `CRASH ${o.crash}` : o.ok ? 'verified' : `refused
 const failures = [];
 let passed = 0;
 let webCryptoUsed = 0;
+let nodeCryptoUsed = 0;
 const cases = loadCases();
 for (const c of cases) {
   const { trustedRoot, policy } = optionsFor(c);
@@ -83,13 +105,17 @@ for (const c of cases) {
     const webcrypto = await outcome(() => verifyBundle(bundle, artifact, { trustedRoot, ...policy }));
     webCryptoUsed += webCryptoChecks - before;
     // The synchronous verify() must not touch WebCrypto (createVerifier may, for the root's chains).
-    const rustVerifier = await outcome(() => createVerifier({ trustedRoot }));
-    const rust = rustVerifier.verifier ? await syncOutcome(() => rustVerifier.verifier.verify(bundle, artifact, policy)) : rustVerifier;
+    const nodeVerifier = await outcome(() => createVerifier({ trustedRoot }));
+    const beforeNode = nodeCryptoChecks;
+    const nodeCrypto = nodeVerifier.verifier ? await syncOutcome(() => nodeVerifier.verifier.verify(bundle, artifact, policy)) : nodeVerifier;
+    nodeCryptoUsed += nodeCryptoChecks - beforeNode;
     const rustOnlyVerifier = await outcome(() => createRustOnlyVerifier({ trustedRoot }));
+    const beforeRust = nodeCryptoChecks;
     const rustOnly = rustOnlyVerifier.verifier
       ? await syncOutcome(() => rustOnlyVerifier.verifier.verify(bundle, artifact, policy))
       : rustOnlyVerifier;
-    const paths = { webcrypto, rust, 'rust-only': rustOnly };
+    if (nodeCryptoChecks !== beforeRust) rustOnly.crash = `the Rust-only path ran ${nodeCryptoChecks - beforeRust} checks on node:crypto`;
+    const paths = { webcrypto, 'node-crypto': nodeCrypto, 'rust-only': rustOnly };
     if (!globalThis.crypto?.subtle) throw new Error('crypto.subtle was not restored');
     const problems = [];
     for (const [name, o] of Object.entries(paths)) if (o.crash) problems.push(`${name} crashed: ${o.crash}`);
@@ -130,7 +156,7 @@ for (const c of cases) {
     const started = performance.now();
     const paths = {
       webcrypto: await outcome(() => verifyBundle(forged, new Uint8Array(w1.artifactBytes), policy)),
-      rust: await syncOutcome(() => verifier.verify(forged, new Uint8Array(w1.artifactBytes), policy)),
+      'node-crypto': await syncOutcome(() => verifier.verify(forged, new Uint8Array(w1.artifactBytes), policy)),
     };
     const elapsed = performance.now() - started;
     const problems = Object.entries(paths)
@@ -168,6 +194,10 @@ for (const c of cases) {
   if (problems.length) failures.push(`digester: ${problems.join('; ')}`);
   else passed++;
 }
+
+// The node:crypto path did run node:crypto (else it compared Rust with itself).
+if (nodeCryptoUsed < 100) failures.push(`verify() ran only ${nodeCryptoUsed} signature checks on node:crypto`);
+else console.log(`  verify() ran ${nodeCryptoUsed} signature checks on node:crypto`);
 
 // The WebCrypto path did run WebCrypto (else the comparison above compared Rust with itself).
 if (webCryptoUsed < 100) failures.push(`verifyBundle ran only ${webCryptoUsed} signature checks on WebCrypto`);
