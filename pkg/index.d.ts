@@ -263,7 +263,7 @@ export interface LoggedEntry extends VerifiedEntry {
 }
 
 export interface Verifier {
-  /** Synchronous verification (pure-Rust crypto), for hot paths. */
+  /** Synchronous verification, for hot paths: on node:crypto in Node, Deno and Bun, in Rust elsewhere. */
   verify(bundle: BundleInput, artifact: ArtifactInput, policy?: PolicyOptions): VerificationResult;
   /** Verification with the signature checks on the platform's WebCrypto. */
   verifyAsync(bundle: BundleInput, artifact: ArtifactInput, policy?: PolicyOptions): Promise<VerificationResult>;
