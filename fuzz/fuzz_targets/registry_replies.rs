@@ -1,6 +1,6 @@
 //! Any bytes, as what registries and Rekor answer: the first byte of each chunk picks a status
-//! and a media type, the rest is the body. An image verification and Rekor lookups walk over
-//! those replies, and the second half of the input is read as a legacy cosign layer (its
+//! and a media type, the rest is the body. An image verification, Rekor lookups and the package
+//! registries' attestation lookups (npm, PyPI, GitHub) walk over those replies, and the second half of the input is read as a legacy cosign layer (its
 //! annotations as JSON, then its blob). Whatever comes back, the answer is a report or an error,
 //! never a panic, a hang or unbounded memory.
 #![no_main]
@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
+use sigstore_wasm::attestations::{self, Registries, Subject};
 use sigstore_wasm::cosign::discover::{discover, RekorSearch, Request};
 use sigstore_wasm::cosign::legacy::{Layer, LayerKind};
 use sigstore_wasm::cosign::verify::{verify_discovery, ImagePolicy};
@@ -56,7 +57,8 @@ fn replies(data: &[u8]) -> impl FnMut(&sigstore_wasm::http::Request) -> Reply + 
 
 fuzz_target!(|data: &[u8]| {
     let Some(verifier) = production() else { return };
-    let policy = ImagePolicy { policy: Policy::new(SignerPolicy::UnsafeAnyCertificateIdentity), annotations: BTreeMap::new() };
+    let policy =
+        ImagePolicy { policy: Policy::new(SignerPolicy::UnsafeAnyCertificateIdentity), annotations: BTreeMap::new() };
     let (half, rest) = data.split_at(data.len() / 2);
     for want in [Want::Signatures, Want::Attestations("https://slsa.dev/provenance/v1".to_owned())] {
         let Ok(reference) = Reference::parse("127.0.0.1:5000/app:v1") else { return };
@@ -67,13 +69,32 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     for query in [Query::LogIndex(7), Query::Digest(Digest::sha256(b"artifact"))] {
-        if let Ok(entries) = Exchange::default().complete_walk(|f| rekor::lookup(f, "http://r", &query), replies(data)) {
+        if let Ok(entries) = Exchange::default().complete_walk(|f| rekor::lookup(f, "http://r", &query), replies(data))
+        {
             let _ = rekor::verify_lookup(&query, &entries, &verifier.trusted_root().tlogs, &RustCrypto);
+        }
+    }
+    for text in [
+        "npm:@scope/app@1.0.0",
+        "pypi:app==1.0",
+        "github:org/app@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+    ] {
+        let Ok(subject) = Subject::parse(text) else { return };
+        if let Ok(found) = Exchange::default()
+            .complete_walk(|f| attestations::discover(f, &subject, &Registries::default()), replies(data))
+        {
+            let _ = attestations::verify_found(text, &subject, &found, verifier, &policy.policy, &RustCrypto);
         }
     }
     let Ok(annotations) = serde_json::from_slice::<BTreeMap<String, String>>(half) else { return };
     for kind in [LayerKind::Signature, LayerKind::Attestation] {
-        let layer = Layer { kind, media_type: String::new(), digest: Digest::sha256(rest), blob: rest.to_vec(), annotations: annotations.clone() };
+        let layer = Layer {
+            kind,
+            media_type: String::new(),
+            digest: Digest::sha256(rest),
+            blob: rest.to_vec(),
+            annotations: annotations.clone(),
+        };
         if let Ok(bundle) = layer.to_bundle(&[]) {
             let _ = verifier.verify(&bundle, &sigstore_wasm::artifact::Artifact::Bytes(rest), &policy.policy);
         }
