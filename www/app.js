@@ -242,14 +242,54 @@ async function run() {
   }
 }
 
-/** What a person can do about an error the page can explain better than the core. */
-function hintFor(error, way) {
+const POLICY_HINT = 'It is validly signed, but not by the signer your policy names: the message says who signed it. Check the identity, issuer and claims you entered; take the signer shown only if you trust it.';
+const TAMPERED_HINT = 'The signature, its certificate or its log entry does not hold: the bundle was altered, or it is not about this artifact. Do not trust the artifact on its strength.';
+
+/** What to do about each kind of failure, by the core's error code. */
+const CODE_HINTS = {
+  INVALID_INPUT: 'One of your inputs is not in the form expected: the message names it and what it should look like.',
+  IDENTITY_MISMATCH: POLICY_HINT,
+  ISSUER_MISMATCH: POLICY_HINT,
+  EXTENSION_MISMATCH: POLICY_HINT,
+  KEY_MISMATCH: 'The bundle is signed with a key, or with a certificate, where your policy expects the other kind.',
+  ARTIFACT_MISMATCH: 'The file (or digest) is not the one the bundle signs: check that you picked the right artifact for this bundle.',
+  SIGNATURE: TAMPERED_HINT,
+  TLOG_BODY_MISMATCH: TAMPERED_HINT,
+  SET: TAMPERED_HINT,
+  INCLUSION_PROOF: TAMPERED_HINT,
+  CHECKPOINT: TAMPERED_HINT,
+  CERTIFICATE_CHAIN: 'The certificate does not chain to the trusted root at the time of signing: the bundle is from another Sigstore instance (choose its trusted root), or it does not hold.',
+  CERTIFICATE_PROFILE: TAMPERED_HINT,
+  SCT: TAMPERED_HINT,
+  TLOG_ENTRY: 'A transparency log entry cannot be verified: it is from a log the trusted root does not list (choose the root of the Sigstore instance that signed it), or it is malformed.',
+  TIMESTAMP: 'A timestamp does not verify against the trusted root\'s timestamp authorities: choose the root of the instance that issued it, or the bundle does not hold.',
+  TIMESTAMP_THRESHOLD: 'The bundle proves no time of signing that the trusted root vouches for.',
+  TRUSTED_ROOT: 'The trusted root itself is not usable: pick another trusted_root.json, or an embedded one.',
+  BUNDLE_PARSE: 'This is not a Sigstore bundle (a .sigstore.json file), or it is damaged.',
+  UNSUPPORTED_MEDIA_TYPE: 'This bundle version is not one this verifier knows (v0.1 to v0.3).',
+  UNSUPPORTED_ALGORITHM: 'The bundle uses a signature algorithm this verifier does not accept.',
+  LIMIT_EXCEEDED: 'The input is larger, or asks for more work, than this verifier accepts; real Sigstore data stays far below its limits.',
+  NO_SIGNATURES: 'Nothing is signed for it (or no attestation of that type): it may be unsigned, or its signatures kept elsewhere.',
+  NO_MATCHING_SIGNATURES: 'Signatures were found, but none satisfies your policy: each one is listed with its own reason.',
+  DIGEST_MISMATCH: 'The registry served content that is not what its digest says; nothing it sent was trusted.',
+  REGISTRY: 'The registry answered with an error or with something that is not its API\'s answer; the message quotes it.',
+  REKOR: 'Rekor answered with an error, or with an entry that is not the one asked for or does not prove itself.',
+};
+
+/** The reason of the first item a report refused, when all were refused. */
+function firstRefusal(report) {
+  return (report?.signatures ?? report?.attestations ?? []).find((item) => item.error)?.error.code;
+}
+
+/** What a person can do about an error, beyond what the core's message says. */
+function hintFor(error, way, report) {
   if (error?.code === 'NETWORK' && way === 'image' && !form.elements.proxy.value.trim()) {
     return 'The registry could not be read from this page: it most likely sends no CORS headers, and the browser hides the reason. Set a registry proxy (this page\'s own is ' + new URL('proxy/', document.baseURI).href + ') and try again.';
   }
   if (error?.code === 'NETWORK') return 'A request got no complete answer: the network, the registry or the proxy. The message names the request.';
   if (error?.code === 'INVALID_INPUT' && !hasSigner(readPolicy(form))) return 'Fill in who must have signed it, or leave both identity and issuer empty to see what is there without a policy.';
-  return undefined;
+  if (error?.code === 'NO_MATCHING_SIGNATURES' && CODE_HINTS[firstRefusal(report)] === POLICY_HINT) return POLICY_HINT;
+  return CODE_HINTS[error?.code];
 }
 
 /** A fetch that says, in the progress line, which request it is making. */
@@ -273,7 +313,7 @@ async function checkImage(policy) {
   try {
     show(renderImage(await (type ? verifyImageAttestations : verifyImage)(reference, options), labels));
   } catch (e) {
-    if (e?.report) show(renderImage(e.report, { ...labels, hint: hintFor(e, 'image') }));
+    if (e?.report) show(renderImage(e.report, { ...labels, hint: hintFor(e, 'image', e.report) }));
     else show(renderFailure(e, { hint: hintFor(e, 'image'), command }));
   }
 }
@@ -366,7 +406,7 @@ async function checkPackage(policy) {
   try {
     show(renderAttestations(await verifyAttestations(subject, options), labels));
   } catch (e) {
-    if (e?.report) show(renderAttestations(e.report, labels));
+    if (e?.report) show(renderAttestations(e.report, { ...labels, hint: hintFor(e, 'package', e.report) }));
     else show(renderFailure(e, { hint: hintFor(e, 'package'), command }));
   }
 }

@@ -335,6 +335,11 @@ async function expectVerdict({ page }, name, kind, text) {
     const [classes, shown] = [await verdict.getAttribute('class'), await verdict.textContent()];
     const message = await page.evaluate(() => document.querySelector('#result .message')?.textContent ?? '');
     check(name, classes.split(' ').includes(kind) && (!text || shown.includes(text)), `${classes}: ${shown} (${message})`);
+    // A refusal says what to do about it, not only what failed.
+    if (kind === 'failed') {
+      const hint = await page.evaluate(() => document.querySelector('#result .hint')?.textContent ?? '');
+      check(`${name}: the refusal says what to do`, hint.length > 20, `no hint under "${shown}"`);
+    }
   } catch (e) {
     check(name, false, `no verdict: ${e.message.split('\n')[0]}`);
   }
