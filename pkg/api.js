@@ -100,7 +100,17 @@ export function createApi(loadWasm, platform = {}) {
     };
   }
 
-  return { createVerifier, createDigester, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError };
+  /**
+   * The digest of the artifact `bundle` says it is about (`"<algorithm>:<hex>"`), unauthenticated
+   * until the bundle verifies against it: for verifying before fetching the artifact, then hashing
+   * it as it arrives. Among several in-toto subjects, the one called `name`.
+   */
+  async function claimedDigest(bundle, name) {
+    const module = await ready();
+    return guard(() => module.claimedDigest(bundleBytes(bundle), name ?? undefined));
+  }
+
+  return { createVerifier, createDigester, claimedDigest, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError };
 }
 
 /** Trust material parsed once; `verify` is synchronous, for hot paths. */

@@ -294,6 +294,13 @@ export interface Digester {
  */
 export function createDigester(what: 'sha256' | 'sha384' | 'sha512' | { bundle: BundleInput }): Promise<Digester>;
 
+/**
+ * The digest (`"<algorithm>:<hex>"`) of the artifact `bundle` says it is about: its message
+ * signature's, or its in-toto subject's (the only one, or the one called `name`). Unauthenticated
+ * until the bundle verifies against it: for verifying first and hashing the artifact as it arrives.
+ */
+export function claimedDigest(bundle: BundleInput, name?: string): Promise<string>;
+
 /** Verifies a bundle; resolves to what was verified, or rejects with a `VerificationError`. */
 export function verifyBundle(bundle: BundleInput, artifact: ArtifactInput, options?: VerifyOptions): Promise<VerificationResult>;
 

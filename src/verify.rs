@@ -371,7 +371,7 @@ fn check_times(times: &[VerifiedTime], policy: &Policy) -> Result<()> {
 pub(crate) fn named_message_hash(msg: &MessageSignature, bundle: &Bundle) -> Option<HashAlgorithm> {
     match &msg.message_digest {
         Some((algorithm, _)) => Some(*algorithm),
-        None => bundle.tlog_entries.iter().find_map(tlog::body::hashedrekord_algorithm),
+        None => bundle.tlog_entries.iter().find_map(tlog::body::hashedrekord_digest).map(|(algorithm, _)| algorithm),
     }
 }
 

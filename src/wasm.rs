@@ -322,6 +322,15 @@ pub fn digest_algorithm_for(bundle: &[u8]) -> Result<String, JsValue> {
     Ok(crate::artifact::digest_algorithm_for(&bundle).name().to_owned())
 }
 
+/// The digest of the artifact `bundle` (JSON bytes) says it is about, `<algorithm>:<hex>`; among
+/// several in-toto subjects, the one called `name` (`artifact::claimed_digest`).
+#[wasm_bindgen(js_name = claimedDigest)]
+pub fn claimed_digest(bundle: &[u8], name: Option<String>) -> Result<String, JsValue> {
+    let bundle = Bundle::from_slice(bundle).map_err(to_js)?;
+    let claimed = crate::artifact::claimed_digest(&bundle, name.as_deref()).map_err(to_js)?;
+    claimed.digest_text().ok_or_else(|| JsValue::from_str("a claimed digest is a digest"))
+}
+
 /// Starts building a verifier whose trust-root checks the caller runs.
 #[wasm_bindgen]
 pub fn prepare(trusted_root: &str) -> Result<Setup, JsValue> {

@@ -347,12 +347,12 @@ pub fn recorded(kind: Kind, body: &[u8]) -> Result<Recorded> {
     })
 }
 
-/// The digest algorithm a hashedrekord entry records, `None` for other kinds or an unreadable
+/// The artifact digest a hashedrekord entry records, `None` for other kinds or an unreadable
 /// body (whose own check then refuses it).
-pub fn hashedrekord_algorithm(entry: &crate::bundle::TlogEntry) -> Option<HashAlgorithm> {
+pub fn hashedrekord_digest(entry: &crate::bundle::TlogEntry) -> Option<(HashAlgorithm, Vec<u8>)> {
     match Kind::from_kind_version(&entry.kind, &entry.version)? {
         kind @ (Kind::HashedRekordV001 | Kind::HashedRekordV002) => {
-            recorded(kind, &entry.canonicalized_body).ok()?.digest.map(|(algorithm, _)| algorithm)
+            recorded(kind, &entry.canonicalized_body).ok()?.digest
         }
         _ => None,
     }

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { createApi } from '../../pkg/api.js';
-import { createDigester, createVerifier, verifyBundle, VerificationError } from '../../pkg/node.js';
+import { claimedDigest, createDigester, createVerifier, verifyBundle, VerificationError } from '../../pkg/node.js';
 import * as glue from '../../pkg/wasm/sigstore_wasm.js';
 import { expectVerified, loadCases } from './cases.mjs';
 
@@ -192,6 +192,29 @@ for (const c of cases) {
   const bad = await outcome(() => createDigester('md5'));
   if (bad.code !== 'INVALID_INPUT') problems.push(`md5: ${show(bad)}`);
   if (problems.length) failures.push(`digester: ${problems.join('; ')}`);
+  else passed++;
+}
+
+// The digest a bundle claims is its artifact's, for every case with an artifact and a bundle that
+// names one (a message signature, or an in-toto statement): what the edge gate verifies before it
+// fetches the artifact.
+{
+  const problems = [];
+  let checked = 0;
+  for (const c of loadCases().filter((c) => !c.mustFail && c.artifactBytes)) {
+    let claimed;
+    try {
+      claimed = await claimedDigest(readFileSync(c.bundle));
+    } catch (e) {
+      if (e.code !== 'INVALID_INPUT') problems.push(`${c.id}: ${e.code} ${e.message}`);
+      continue;
+    }
+    const [algorithm, hex] = claimed.split(':');
+    if (createHash(algorithm).update(c.artifactBytes).digest('hex') !== hex) problems.push(`${c.id}: claims ${claimed}`);
+    checked++;
+  }
+  if (checked < 20) problems.push(`only ${checked} cases claim a digest`);
+  if (problems.length) failures.push(`claimedDigest: ${problems.join('; ')}`);
   else passed++;
 }
 
