@@ -284,8 +284,11 @@ async function send(request, { fetch, proxy, timeout }) {
   }
 }
 
-/** The body, or `null` as soon as it is longer than `maxBytes` (the rest is not read). */
-async function readBody(response, maxBytes) {
+/**
+ * The body, or `null` as soon as it is longer than `maxBytes` (the rest is not read). Exported for
+ * the worker (worker/), which reads what it fetches the same way.
+ */
+export async function readBody(response, maxBytes) {
   if (Number(response.headers.get('content-length')) > maxBytes) {
     await response.body?.cancel();
     return null;

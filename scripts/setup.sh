@@ -104,6 +104,12 @@ registry_server() {
   apt_install docker-registry
 }
 
+# skopeo, the containers project's registry client: the gate's registry front is tested with a
+# real client pulling through it (tests/js/gate).
+registry_client() {
+  apt_install skopeo
+}
+
 js_exports() {
   local bin="$PWD/node_modules/.bin"
   printf 'export %s=%q\n' \
@@ -129,6 +135,7 @@ if [ "${1:-}" != build ]; then
   cargo_fuzz
   chromium_browser
   registry_server
+  registry_client
 fi
 js_exports
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt >&2 || true

@@ -1,4 +1,4 @@
-# workerd configuration of the worker (worker.js): the page and its registry proxy on
+# workerd configuration of the worker (worker.js): the page, its registry proxy and the gate on
 # 127.0.0.1:8080 (scripts/run.sh and the tests pass their own --socket-addr).
 #
 #   workerd serve worker/config.capnp --directory-path www=www/dist
@@ -7,7 +7,11 @@
 #   SIGSTORE_WASM_ALLOW_LOOPBACK=true   the proxy may reach 127.0.0.1 over http (tests only)
 #   SIGSTORE_WASM_REGISTRIES=<json>     replaces the registry list of registries.js
 #   SIGSTORE_WASM_CONNECT_SRC=<sources> added to the page's CSP connect-src (tests' servers)
+#   SIGSTORE_WASM_GATE_POLICY=<json>    replaces the gate's policy file, gate.json
 # Cloudflare reads wrangler.toml instead, with the same names as plain variables.
+#
+# Module names are the files' paths from the repository root, so that relative imports resolve as
+# on disk (and as wrangler bundles them).
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -21,15 +25,30 @@ const config :Workerd.Config = (
 
 const worker :Workerd.Worker = (
   modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "proxy.js", esModule = embed "proxy.js"),
-    (name = "registries.js", esModule = embed "registries.js"),
+    (name = "worker/worker.js", esModule = embed "worker.js"),
+    (name = "worker/proxy.js", esModule = embed "proxy.js"),
+    (name = "worker/net.js", esModule = embed "net.js"),
+    (name = "worker/registries.js", esModule = embed "registries.js"),
+    (name = "worker/gate.json", json = embed "gate.json"),
+    (name = "worker/gate/gate.js", esModule = embed "gate/gate.js"),
+    (name = "worker/gate/policy.js", esModule = embed "gate/policy.js"),
+    (name = "worker/gate/decide.js", esModule = embed "gate/decide.js"),
+    (name = "worker/gate/decision.js", esModule = embed "gate/decision.js"),
+    (name = "worker/gate/digest.js", esModule = embed "gate/digest.js"),
+    (name = "worker/gate/verdicts.js", esModule = embed "gate/verdicts.js"),
+    (name = "worker/gate/files.js", esModule = embed "gate/files.js"),
+    (name = "worker/gate/images.js", esModule = embed "gate/images.js"),
+    (name = "pkg/workerd.js", esModule = embed "../pkg/workerd.js"),
+    (name = "pkg/api.js", esModule = embed "../pkg/api.js"),
+    (name = "pkg/wasm/sigstore_wasm.js", esModule = embed "../pkg/wasm/sigstore_wasm.js"),
+    (name = "pkg/wasm/sigstore_wasm_bg.wasm", wasm = embed "../pkg/wasm/sigstore_wasm_bg.wasm"),
   ],
   bindings = [
     (name = "ASSETS", service = "www"),
     (name = "ALLOW_LOOPBACK", fromEnvironment = "SIGSTORE_WASM_ALLOW_LOOPBACK"),
     (name = "REGISTRIES", fromEnvironment = "SIGSTORE_WASM_REGISTRIES"),
     (name = "CONNECT_SRC", fromEnvironment = "SIGSTORE_WASM_CONNECT_SRC"),
+    (name = "GATE_POLICY", fromEnvironment = "SIGSTORE_WASM_GATE_POLICY"),
   ],
   compatibilityDate = "2025-01-01",
   globalOutbound = "outbound",

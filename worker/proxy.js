@@ -13,6 +13,7 @@
 // - bodies over MAX_BYTES (the package's own limit per lookup) and answers slower than TIMEOUT_MS.
 // It forwards only Accept and Authorization (the latter never to blob storage), returns only the
 // headers the client needs, and logs nothing.
+import { addressProblem, capped, fetchFollowing } from './net.js';
 import { REGISTRIES } from './registries.js';
 
 const PREFIX = '/proxy/';
@@ -60,22 +61,16 @@ export async function proxy(request, env) {
     if (value !== null) headers.set(name, value);
   }
   const signal = AbortSignal.timeout(TIMEOUT_MS);
-  let url = target;
+  const problemWith = (next) => {
+    const offAddress = addressProblem(next, allowLoopback);
+    const offStorage = !registry.blobHosts.some((h) => matchesHost(next, h)) && next.host !== registry.host;
+    return offAddress ?? (offStorage ? `${target.host} redirected to ${next.host}, which is not its blob storage` : undefined);
+  };
   let response;
   try {
-    for (let redirects = 0; ; redirects++) {
-      response = await fetch(url, { method: request.method, headers, redirect: 'manual', signal });
-      if (response.status < 300 || response.status > 399 || !response.headers.has('location')) break;
-      await response.body?.cancel();
-      if (redirects === MAX_REDIRECTS) return refuse(502, `more than ${MAX_REDIRECTS} redirects from ${target.host}`);
-      const next = new URL(response.headers.get('location'), url);
-      const offStorage = !registry.blobHosts.some((h) => matchesHost(next, h)) && next.host !== registry.host;
-      const offAddress = addressProblem(next, allowLoopback);
-      if (offStorage || offAddress) return refuse(502, offAddress ?? `${target.host} redirected to ${next.host}, which is not its blob storage`);
-      // The registry's token is for the registry: storage gets a signed URL, not the token.
-      if (next.host !== registry.host) headers.delete('authorization');
-      url = next;
-    }
+    const followed = await fetchFollowing(fetch, target, { method: request.method, headers, signal }, { maxRedirects: MAX_REDIRECTS, problemWith });
+    if (followed.problem) return refuse(502, followed.problem);
+    response = followed.response;
   } catch (e) {
     const reason = e?.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : 'the request failed';
     return refuse(504, `${target.host}: ${reason}`);
@@ -101,43 +96,9 @@ function matchesHost(url, pattern) {
   return pattern.startsWith('.') ? url.hostname.endsWith(pattern) : url.host === pattern;
 }
 
-/** Why the proxy must not send a request to `url`'s address, or undefined. */
-function addressProblem(url, allowLoopback) {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const loopback = host === 'localhost' || /^127\./.test(host) || host === '::1';
-  if (loopback) return allowLoopback ? undefined : `${host} is a loopback address`;
-  if (url.protocol !== 'https:') return `only https is forwarded, not ${url.protocol}`;
-  if (isPrivateAddress(host)) return `${host} is a private, link-local or unspecified address`;
-  return undefined;
-}
-
-/** Address literals no public registry has: RFC 1918, CGNAT, link-local, ULA, unspecified, mapped. */
-function isPrivateAddress(host) {
-  const v4 = host.match(/^(\d+)\.(\d+)\.(\d+)\.(\d+)$/);
-  if (v4) {
-    const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return a === 0 || a === 10 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || a >= 224;
-  }
-  if (!host.includes(':')) return false;
-  const lower = host.toLowerCase();
-  return lower === '::' || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || lower.startsWith('::ffff:');
-}
-
 /** Why `url` is not a request the registry's API or token service answers, or undefined. */
 function pathProblem(url, registry) {
   if (url.host === registry.host && url.pathname.startsWith('/v2/')) return undefined;
   if (registry.tokenHosts.includes(url.host) && /^\/(v2\/)?(auth|token)$/.test(url.pathname)) return undefined;
   return `${url.host}${url.pathname} is neither the registry API (/v2/...) nor its token endpoint`;
-}
-
-/** Passes at most `limit` bytes, then errors the stream: the client sees a failed transfer. */
-function capped(limit) {
-  let seen = 0;
-  return new TransformStream({
-    transform(chunk, controller) {
-      seen += chunk.byteLength;
-      if (seen > limit) controller.error(new Error(`more than ${limit} bytes`));
-      else controller.enqueue(chunk);
-    },
-  });
 }

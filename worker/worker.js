@@ -1,7 +1,12 @@
-// sigstore-wasm's worker, on Cloudflare Workers (workerd locally): it serves the verification
-// page (www/dist, through the ASSETS binding) with a strict Content-Security-Policy, and the
-// page's read-only registry proxy under /proxy/ (proxy.js). It sees no artifact and verifies
-// nothing itself: the page verifies in the browser.
+// sigstore-wasm's worker, on Cloudflare Workers (workerd locally). It serves:
+// - the verification page (www/dist, through the ASSETS binding) with a strict
+//   Content-Security-Policy, and the page's read-only registry proxy under /proxy/ (proxy.js);
+//   the page verifies in the browser;
+// - the gate (gate/), configured by gate.json: files under its mounts' prefixes, and a registry
+//   front under /v2/, each served only when its Sigstore signatures satisfy the policy.
+import { serveFile } from './gate/files.js';
+import { gateFor, policyFor } from './gate/gate.js';
+import { serveRegistry } from './gate/images.js';
 import { isProxyRequest, proxy } from './proxy.js';
 
 const TYPES = {
@@ -52,8 +57,27 @@ async function page(request, env) {
   return new Response(asset.body, { status: 200, headers });
 }
 
+/** The gate's answer, or null when the request is not the gate's (its policy names no mount or registry for it). */
+async function gate(request, env) {
+  const { pathname } = new URL(request.url);
+  let policy;
+  try {
+    policy = policyFor(env);
+  } catch (e) {
+    // A policy that cannot be read leaves nothing to serve safely: every request is refused, loudly.
+    console.log(JSON.stringify({ gate: 'config', error: e.message }));
+    return Response.json({ error: { code: 'CONFIG', message: e.message } }, { status: 500 });
+  }
+  const mount = policy.files.find((m) => pathname.startsWith(m.prefix));
+  const registry = policy.images && (pathname === '/v2' || pathname.startsWith('/v2/'));
+  if (!mount && !registry) return null;
+  const state = await gateFor(env);
+  return mount ? serveFile(request, state, mount, env) : serveRegistry(request, state, env);
+}
+
 export default {
-  fetch(request, env) {
-    return isProxyRequest(new URL(request.url)) ? proxy(request, env) : page(request, env);
+  async fetch(request, env) {
+    if (isProxyRequest(new URL(request.url))) return proxy(request, env);
+    return (await gate(request, env)) ?? page(request, env);
   },
 };

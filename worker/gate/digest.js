@@ -1,0 +1,87 @@
+// Checking that bytes are the ones a verified signature is about, while they stream to the client.
+import { readBody as readCapped } from '../../pkg/api.js';
+
+const WEBCRYPTO_NAMES = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
+
+/** Splits "sha256:<hex>" into its algorithm and hex. */
+export function splitDigest(digest) {
+  const [algorithm, hex] = digest.split(':');
+  if (!WEBCRYPTO_NAMES[algorithm] || !/^[0-9a-f]+$/.test(hex ?? '')) throw new Error(`not a digest: ${digest}`);
+  return { algorithm, hex };
+}
+
+/** The digest of `bytes` under `like`'s algorithm ("sha256", or a digest such as "sha256:<hex>"), as "<algorithm>:<hex>". */
+export async function digestOf(bytes, like) {
+  const [algorithm] = like.split(':');
+  if (!WEBCRYPTO_NAMES[algorithm]) throw new Error(`not a digest algorithm: ${algorithm}`);
+  return `${algorithm}:${hex(new Uint8Array(await crypto.subtle.digest(WEBCRYPTO_NAMES[algorithm], bytes)))}`;
+}
+
+/**
+ * Serves an artifact that must hash to `digest`: `response` is the origin's answer
+ * (`{ status, body, length }`). Resolves to `{ body, length }` to serve, or `{ mismatch }` when the
+ * bytes, at most `bufferBelow` of them, were checked whole before any was sent. Larger artifacts
+ * stream through the hash as they arrive; `onMismatch(found)` is told when such a download fails.
+ */
+export async function checkedDownload(response, digest, bufferBelow, { createDigester, onMismatch }) {
+  if (response.length !== null && response.length <= bufferBelow) {
+    const bytes = await readCapped(new Response(response.body), response.length);
+    const found = bytes && (await digestOf(bytes, digest));
+    return found === digest ? { body: bytes, length: bytes.byteLength } : { mismatch: found ?? 'more bytes than announced' };
+  }
+  return { body: checkedBody(response.body, digest, { createDigester, onMismatch }), length: response.length };
+}
+
+/**
+ * `body`, passed on as it arrives and hashed on the way, except its last chunk, which is sent only
+ * once the whole has hashed to `digest`: when it does not, the stream errors instead of ending, so
+ * the client's download fails (short of its Content-Length, or a chunked body without its end) and
+ * no client ever holds the complete wrong bytes. The hash is the runtime's `crypto.DigestStream`
+ * where it has one (Workers), else the core's incremental hasher (`createDigester`).
+ */
+function checkedBody(body, digest, { createDigester, onMismatch }) {
+  const { algorithm } = splitDigest(digest);
+  const hasher = makeHasher(algorithm, createDigester);
+  let held = null;
+  return body.pipeThrough(
+    new TransformStream({
+      async transform(chunk, controller) {
+        if (held) controller.enqueue(held);
+        await hasher.update(chunk);
+        held = chunk;
+      },
+      async flush(controller) {
+        const found = await hasher.digest();
+        if (found !== digest) {
+          onMismatch(found);
+          controller.error(new Error(`the bytes hash to ${found}, not the verified ${digest}`));
+          return;
+        }
+        if (held) controller.enqueue(held);
+      },
+    }),
+  );
+}
+
+function makeHasher(algorithm, createDigester) {
+  if (typeof globalThis.crypto?.DigestStream === 'function') {
+    const stream = new crypto.DigestStream(WEBCRYPTO_NAMES[algorithm]);
+    const writer = stream.getWriter();
+    return {
+      update: (chunk) => writer.write(chunk),
+      digest: async () => {
+        await writer.close();
+        return `${algorithm}:${hex(new Uint8Array(await stream.digest))}`;
+      },
+    };
+  }
+  const digester = createDigester(algorithm);
+  return {
+    update: async (chunk) => (await digester).update(chunk),
+    digest: async () => (await digester).digest(),
+  };
+}
+
+export function hex(bytes) {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
