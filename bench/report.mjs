@@ -23,6 +23,7 @@ const floor = load('floor');
 const cold = load('cold');
 const size = load('size');
 const memory = load('memory');
+const gate = load('gate');
 
 const notes = [];
 const note = (s) => {
@@ -131,6 +132,16 @@ else {
   out(`  after createVerifier ${kib(memory.afterCreate)}, after 1 ${kib(memory.afterFirst)}, after warm-up (${memory.warmup}) ${kib(memory.afterWarmup)}, after ${memory.done} ${kib(memory.end)}  (${memory.seconds.toFixed(0)} s)`);
   out(`  every 1,000 (KiB): ${samples}`);
   out(`  ${memory.grew ? 'GROWTH after warm-up: FLAG' : 'no growth after warm-up'}${memory.done < 10000 ? `; stopped at ${memory.done} by the time bound` : ''}`);
+}
+out();
+
+out(`EDGE GATE (worker in workerd, one small file, autocannon ${gate.connections ?? '?'} connections x ${gate.seconds ?? '?'} s on loopback)`);
+if (gate.error) out(`  ${note(`gate: ${gate.error}`)}`);
+else {
+  const line = (name, m) => out(`  ${pad(name, 34)} ${lpad(m.rps.toFixed(0), 6)} decisions/s   p50 ${m.p50} ms   p99 ${m.p99} ms   (${(m.rps / gate.ungated.rps).toFixed(2)}x ungated throughput)`);
+  line('ungated (static allow)', gate.ungated);
+  line('gated, verdict cached', gate.cached);
+  line('gated, nothing cached (verify each)', gate.uncached);
 }
 out();
 

@@ -10,6 +10,10 @@ if [ ! -f pkg/wasm/sigstore_wasm_bg.wasm ] || [ ! -f pkg/wasm/sigstore_wasm.js ]
   echo "bench: pkg/wasm is missing; building it (scripts/build-pkg.sh)" >&2
   scripts/build-pkg.sh
 fi
+if [ ! -f target/tmp/gate-fixtures/fixtures.json ]; then
+  echo "bench: writing the gate's fixtures (cargo test --test gate_fixtures)" >&2
+  cargo test --quiet --test gate_fixtures >&2
+fi
 case "$(node --version)" in v20.*) ;; *) echo "bench: 'node' is $(node --version), expected Node 20" >&2 ;; esac
 
 results=$(mktemp -d)
@@ -38,6 +42,7 @@ step sigstore-js "$NODE22" bench/sigstore-js.mjs
 step browser     node bench/browser.mjs
 step cold        node bench/cold.mjs "$NODE22"
 step memory      node bench/memory.mjs
+step gate        node bench/gate.mjs
 uptime >"$results/uptime-after"
 echo >&2
 node bench/report.mjs "$results"

@@ -110,7 +110,16 @@ export function createApi(loadWasm, platform = {}) {
     return guard(() => module.claimedDigest(bundleBytes(bundle), name ?? undefined));
   }
 
-  return { createVerifier, createDigester, claimedDigest, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError };
+  /**
+   * The `verifyAttestations` subject of a file downloaded from `registry` ("npm", "pypi") at
+   * `path`, and the name the registry lists it under: `{ subject, file }`.
+   */
+  async function downloadSubject(registry, path) {
+    const module = await ready();
+    return guard(() => module.downloadSubject(registry, path));
+  }
+
+  return { createVerifier, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError };
 }
 
 /** Trust material parsed once; `verify` is synchronous, for hot paths. */

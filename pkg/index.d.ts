@@ -301,6 +301,13 @@ export function createDigester(what: 'sha256' | 'sha384' | 'sha512' | { bundle: 
  */
 export function claimedDigest(bundle: BundleInput, name?: string): Promise<string>;
 
+/**
+ * The `verifyAttestations` subject of a file downloaded from a package registry at `path` (npm's
+ * `<name>/-/<name>-<version>.tgz`, or a PyPI wheel or sdist file name), and the name the
+ * registry's metadata lists the file under.
+ */
+export function downloadSubject(registry: 'npm' | 'pypi', path: string): Promise<{ subject: string; file: string }>;
+
 /** Verifies a bundle; resolves to what was verified, or rejects with a `VerificationError`. */
 export function verifyBundle(bundle: BundleInput, artifact: ArtifactInput, options?: VerifyOptions): Promise<VerificationResult>;
 

@@ -41,5 +41,5 @@ const api = createApi(
   { verifySync },
 );
 
-export const { createVerifier, createDigester, claimedDigest, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError } =
+export const { createVerifier, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError } =
   api;

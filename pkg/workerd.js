@@ -9,5 +9,5 @@ const api = createApi(async () => {
   return glue;
 });
 
-export const { createVerifier, createDigester, claimedDigest, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError } =
+export const { createVerifier, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError } =
   api;

@@ -59,9 +59,15 @@ cargo test --quiet
 step "container images and Rekor: the world pushed to a real registry, every case through the package in Node, workerd and Chromium"
 timeout --kill-after=10 600 node tests/js/oci/run.mjs
 
+# tests/gate_fixtures.rs (above) wrote the gate's artifacts and bundles to target/tmp/gate-fixtures.
+step "edge gate: the worker in workerd in front of an origin and the registry; skopeo pulls through it; a 256 MiB artifact; load on loopback"
+timeout --kill-after=10 600 node tests/js/gate/run.mjs
+step "edge gate: wrangler validates the Cloudflare configuration (deploy --dry-run, offline)"
+scripts/build-www.sh
+tests/js/gate/wrangler.sh
+
 # tests/page_fixtures.rs (above) wrote the page's hostile bundles to target/tmp/page-fixtures.
 step "verification page: built, served by the worker in workerd, driven in Chromium against the registry, Rekor and proxy"
-scripts/build-www.sh
 timeout --kill-after=10 600 node tests/js/www/run.mjs
 
 step "conformance vectors and real-world bundles, both modes (artifact bytes, sha256 digest)"

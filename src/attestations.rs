@@ -41,8 +41,10 @@ impl Subject {
                 return bad("expected npm:<name>@<version>");
             };
             let scoped = name.strip_prefix('@').and_then(|n| n.split_once('/'));
+            // npm's rules: no leading "." or "_" (which also keeps "." and ".." out of URLs).
             let valid = |part: &str| {
                 !part.is_empty()
+                    && !part.starts_with(['.', '_'])
                     && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-._~".contains(c))
             };
             let name_ok = match scoped {
@@ -79,6 +81,66 @@ impl Subject {
             });
         }
         bad("expected npm:<name>@<version>, pypi:<project>==<version> or github:<owner>/<repo>@sha256:<hex>")
+    }
+
+    /// The subject whose attestations cover a file downloaded from a package registry at `path`
+    /// (`registry` `"npm"` or `"pypi"`), and the name the registry's metadata lists the file
+    /// under: npm's `<name>/-/<bare name>-<version>.tgz` (the name may be scoped), or a PyPI file
+    /// (a wheel `{project}-{version}(-{build})-{python}-{abi}-{platform}.whl`, or an sdist
+    /// `{project}-{version}.tar.gz` or `.zip`) under any directory.
+    pub fn for_download(registry: &str, path: &str) -> Result<(Self, String)> {
+        let bad = |why: &str| fail(ErrorCode::InvalidInput, format!("{path:?}: {why}"));
+        let path = path.trim_start_matches('/');
+        match registry {
+            "npm" => {
+                let Some((name, file)) = path.split_once("/-/") else {
+                    return bad("expected an npm tarball path, <name>/-/<name>-<version>.tgz");
+                };
+                let bare = name.rsplit('/').next().unwrap_or(name);
+                let Some(version) =
+                    file.strip_prefix(bare).and_then(|r| r.strip_prefix('-')).and_then(|r| r.strip_suffix(".tgz"))
+                else {
+                    return bad(&format!("expected the tarball of {name} to be {bare}-<version>.tgz"));
+                };
+                Ok((Self::parse(&format!("npm:{name}@{version}"))?, file.to_owned()))
+            }
+            "pypi" => {
+                let file = path.rsplit('/').next().unwrap_or(path);
+                let (project, version) = if let Some(stem) = file.strip_suffix(".whl") {
+                    let parts: Vec<&str> = stem.split('-').collect();
+                    match parts.as_slice() {
+                        [project, version, _, _, _] | [project, version, _, _, _, _] => (*project, *version),
+                        _ => return bad("not a wheel's file name"),
+                    }
+                } else if let Some(stem) = file.strip_suffix(".tar.gz").or_else(|| file.strip_suffix(".zip")) {
+                    match stem.rsplit_once('-') {
+                        Some(parts) => parts,
+                        None => return bad("not an sdist's file name, <project>-<version>.tar.gz"),
+                    }
+                } else {
+                    return bad("expected a wheel (.whl) or an sdist (.tar.gz, .zip)");
+                };
+                // The project as PyPI's API names it (PEP 503): file names write it with "_" for "-".
+                let mut normalized = String::with_capacity(project.len());
+                for c in project.chars() {
+                    let c = if "-_.".contains(c) { '-' } else { c.to_ascii_lowercase() };
+                    if !(c == '-' && normalized.ends_with('-')) {
+                        normalized.push(c);
+                    }
+                }
+                Ok((Self::parse(&format!("pypi:{normalized}=={version}"))?, file.to_owned()))
+            }
+            _ => fail(ErrorCode::InvalidInput, format!("expected the registry npm or pypi, found {registry:?}")),
+        }
+    }
+
+    /// The subject as `parse` reads it.
+    pub fn text(&self) -> String {
+        match self {
+            Self::Npm { name, version } => format!("npm:{name}@{version}"),
+            Self::PyPI { project, version } => format!("pypi:{project}=={version}"),
+            Self::GitHub { owner, repo, digest } => format!("github:{owner}/{repo}@{digest}"),
+        }
     }
 
     fn kind(&self) -> &'static str {
@@ -457,6 +519,51 @@ pub fn verify_found(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_download_path_names_its_subject() {
+        for (registry, path, subject, file) in [
+            ("npm", "sigstore/-/sigstore-2.0.0.tgz", "npm:sigstore@2.0.0", "sigstore-2.0.0.tgz"),
+            ("npm", "/@sigstore/core/-/core-1.0.0-rc.1.tgz", "npm:@sigstore/core@1.0.0-rc.1", "core-1.0.0-rc.1.tgz"),
+            (
+                "pypi",
+                "packages/ab/cd/ef/sigstore-3.0.0-py3-none-any.whl",
+                "pypi:sigstore==3.0.0",
+                "sigstore-3.0.0-py3-none-any.whl",
+            ),
+            (
+                "pypi",
+                "cryptography-42.0.0-1-cp39-abi3-manylinux_2_28_x86_64.whl",
+                "pypi:cryptography==42.0.0",
+                "cryptography-42.0.0-1-cp39-abi3-manylinux_2_28_x86_64.whl",
+            ),
+            (
+                "pypi",
+                "x/pypi_attestation_models-0.0.4a2.tar.gz",
+                "pypi:pypi-attestation-models==0.0.4a2",
+                "pypi_attestation_models-0.0.4a2.tar.gz",
+            ),
+            ("pypi", "Foo__Bar.baz-2.0.tar.gz", "pypi:foo-bar-baz==2.0", "Foo__Bar.baz-2.0.tar.gz"),
+            ("pypi", "old-style-name-1.0.zip", "pypi:old-style-name==1.0", "old-style-name-1.0.zip"),
+        ] {
+            let (found, named) = Subject::for_download(registry, path).unwrap();
+            assert_eq!((found.text().as_str(), named.as_str()), (subject, file), "{path}");
+            assert_eq!(Subject::parse(subject).unwrap(), found);
+        }
+        for (registry, path) in [
+            ("npm", "sigstore/-/other-2.0.0.tgz"),
+            ("npm", "sigstore/sigstore-2.0.0.tgz"),
+            ("npm", "../-/..-1.tgz"),
+            ("npm", "sigstore/-/sigstore-2.0.0.tgz?x"),
+            ("pypi", "sigstore-3.0.0.whl"),
+            ("pypi", "sigstore.tar.gz"),
+            ("pypi", "sigstore-3.0.0.exe"),
+            ("pypi", "a/b/../c-1.0-py3-none-any-x-y.whl"),
+            ("github", "anything"),
+        ] {
+            assert_eq!(Subject::for_download(registry, path).unwrap_err().code, ErrorCode::InvalidInput, "{path}");
+        }
+    }
+
     use std::collections::BTreeMap;
 
     use super::*;

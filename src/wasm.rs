@@ -331,6 +331,14 @@ pub fn claimed_digest(bundle: &[u8], name: Option<String>) -> Result<String, JsV
     claimed.digest_text().ok_or_else(|| JsValue::from_str("a claimed digest is a digest"))
 }
 
+/// The attestation subject of a file downloaded from `registry` (`"npm"`, `"pypi"`) at `path`,
+/// and the name its registry lists it under: `{ subject, file }` (`Subject::for_download`).
+#[wasm_bindgen(js_name = downloadSubject)]
+pub fn download_subject(registry: &str, path: &str) -> Result<JsValue, JsValue> {
+    let (subject, file) = attestations::Subject::for_download(registry, path).map_err(to_js)?;
+    to_value(&serde_json::json!({ "subject": subject.text(), "file": file }))
+}
+
 /// Starts building a verifier whose trust-root checks the caller runs.
 #[wasm_bindgen]
 pub fn prepare(trusted_root: &str) -> Result<Setup, JsValue> {

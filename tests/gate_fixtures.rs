@@ -139,7 +139,10 @@ fn artifacts_and_bundles_are_written_for_the_gate_tests() {
 
 fn signer_policy(san: &str) -> sigstore_wasm::policy::SignerPolicy {
     use sigstore_wasm::policy::{CertificateIdentity, SignerPolicy, StringMatcher};
-    SignerPolicy::Certificate(vec![CertificateIdentity::new(StringMatcher::exact(san), StringMatcher::exact(DEFAULT_ISSUER))])
+    SignerPolicy::Certificate(vec![CertificateIdentity::new(
+        StringMatcher::exact(san),
+        StringMatcher::exact(DEFAULT_ISSUER),
+    )])
 }
 
 fn flip_signature(bundle: &mut Value) {

@@ -29,6 +29,8 @@ export async function serveFile(request, gate, mount, env) {
   const settled = await staticVerdict(rules, path);
   if (settled) return answer(request, decision, gate, mount, settled, 'static', null, origin, relative);
 
+  if (mount.attestations) return serveAttested(request, gate, mount, origin, relative, rules, decision);
+
   const bundles = await findBundles(mount, origin, relative);
   const found = bundles.filter((b) => b.bytes);
   if (found.length === 0) {
@@ -50,6 +52,61 @@ export async function serveFile(request, gate, mount, env) {
   );
   // A digest no passing rule verified is the bundle's word only: a warned download is not held to it.
   return answer(request, decision, gate, mount, verdict, source, verdict.verified ? digest : null, origin, relative);
+}
+
+/**
+ * A file whose attestations its package registry publishes: looked up under the subject its path
+ * names (npm, PyPI) or under its digest (GitHub, which finds attestations by digest only: the file
+ * is hashed first, so at most `bufferBelow` bytes of it), and served against the digest the
+ * verified attestations are about.
+ */
+async function serveAttested(request, gate, mount, origin, relative, rules, decision) {
+  const path = decision.subject;
+  let subject;
+  let file;
+  if (mount.attestations.source === 'github') {
+    const got = await origin.get(relative, 'GET');
+    const bytes = got.status === 200 && got.length !== null && got.length <= mount.bufferBelow ? await readBody(new Response(got.body), mount.bufferBelow) : null;
+    if (!bytes) {
+      await got.body?.cancel();
+      const why = got.status === 200 ? `GitHub finds attestations by digest: ${path} must be at most bufferBelow (${mount.bufferBelow}) bytes to be hashed first` : `the origin answered ${got.status} for ${path}`;
+      const verdict = await decide(rules, path, async () => ({ code: got.status === 200 ? 'LIMIT_EXCEEDED' : 'ORIGIN', message: why }));
+      return answer(request, decision, gate, mount, verdict, 'fresh', null, origin, relative);
+    }
+    file = `${mount.attestations.repository}@sha256:${await sha256Hex(bytes)}`;
+    subject = `github:${file}`;
+  } else {
+    try {
+      ({ subject, file } = await gate.pkg.downloadSubject(mount.attestations.source, decodeURIComponent(relative)));
+    } catch (e) {
+      const verdict = await decide(rules, path, async () => ({ code: e.code ?? 'INVALID_INPUT', message: e.message }));
+      return answer(request, decision, gate, mount, verdict, 'fresh', null, origin, relative);
+    }
+  }
+  const key = `attested\n${subject}\n${file}\n${await gate.rulesHash(rules)}\n${gate.rootVersion}`;
+  const { verdict, source } = await gate.verdicts.get(key, async () => {
+    let digest = null;
+    const check = async (rule, authority) => {
+      const options = { ...authority, ...rule.counts, ...mount.registries, fetch: decision.fetch };
+      for (const predicateType of rule.attestations.length ? rule.attestations : [undefined]) {
+        let report;
+        try {
+          report = await gate.verifier.verifyAttestations(subject, predicateType ? { ...options, predicateType } : options);
+        } catch (e) {
+          const failed = e.report?.attestations?.find((a) => a.error);
+          return { code: e.code ?? 'VERIFICATION', message: e.message, ...(failed ? { signature: failed.source } : {}) };
+        }
+        const index = report.artifacts.findIndex((a) => a.name === file);
+        if (index < 0 || !report.attestations.some((a) => a.artifact === index && a.verified)) {
+          return { code: 'NO_MATCHING_SIGNATURES', message: `the attestations of ${subject} that verify are not about ${file}` };
+        }
+        digest = report.artifacts[index].digest;
+      }
+      return null;
+    };
+    return { ...(await decide(rules, path, check)), digest };
+  });
+  return answer(request, decision, gate, mount, verdict, source, verdict.verified ? verdict.digest : null, origin, relative);
 }
 
 /** Whether one of `bundles` satisfies `authority` under `rule` (each required predicate type too). */

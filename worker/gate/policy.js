@@ -4,7 +4,8 @@
 // subjectRegExp: GO-2025-3562).
 
 const TOP = ['trustedRoot', 'files', 'images', 'cache', 'rules'];
-const MOUNT = ['prefix', 'origin', 'bundles', 'bufferBelow'];
+const MOUNT = ['prefix', 'origin', 'bundles', 'attestations', 'npmRegistry', 'pypiUrl', 'githubApiUrl', 'bufferBelow'];
+const REGISTRY_URLS = ['npmRegistry', 'pypiUrl', 'githubApiUrl'];
 const IMAGES = ['registry', 'offline', 'rekorUrl'];
 const CACHE = ['successSeconds', 'failureSeconds'];
 const RULE = ['name', 'path', 'image', 'mode', 'static', 'identities', 'keys', 'attestations', 'threshold', 'tlogThreshold', 'ctlogThreshold', 'timestampThreshold'];
@@ -69,14 +70,26 @@ function readMount(mount, where) {
     object(mount.origin, `${where}.origin`, ['bucket']);
     origin = { bucket: string(mount.origin.bucket, `${where}.origin.bucket`) };
   }
+  const bufferBelow = count(mount.bufferBelow ?? DEFAULT_BUFFER_BELOW, `${where}.bufferBelow`, 0, MAX_BUFFER_BELOW);
+  if (mount.attestations !== undefined) {
+    if (mount.bundles !== undefined) throw new PolicyError(where, 'give bundles or attestations, not both');
+    const source = string(mount.attestations, `${where}.attestations`);
+    const github = /^github:([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)$/.exec(source);
+    if (source !== 'npm' && source !== 'pypi' && !github) throw new PolicyError(`${where}.attestations`, `expected "npm", "pypi" or "github:<owner>/<repo>", found ${JSON.stringify(source)}`);
+    const registries = {};
+    for (const name of REGISTRY_URLS) if (mount[name] !== undefined) registries[name] = parseUrl(string(mount[name], `${where}.${name}`), `${where}.${name}`).href.replace(/\/$/, '');
+    const attestations = github ? { source: 'github', repository: github[1] } : { source };
+    return { prefix, origin, bundles: null, attestations, registries, bufferBelow };
+  }
+  const stray = REGISTRY_URLS.filter((name) => mount[name] !== undefined);
+  if (stray.length) throw new PolicyError(where, `${stray.join(', ')} only go with attestations`);
   const bundles = list(mount.bundles ?? DEFAULT_BUNDLES, `${where}.bundles`).map((b, i) => {
     const pattern = string(b, `${where}.bundles[${i}]`);
     if (!pattern.includes('{path}')) throw new PolicyError(`${where}.bundles[${i}]`, 'a bundle location names the artifact as {path}');
     return pattern;
   });
   if (bundles.length === 0 || bundles.length > 4) throw new PolicyError(`${where}.bundles`, `expected 1 to 4 locations, found ${bundles.length}`);
-  const bufferBelow = count(mount.bufferBelow ?? DEFAULT_BUFFER_BELOW, `${where}.bufferBelow`, 0, MAX_BUFFER_BELOW);
-  return { prefix, origin, bundles, bufferBelow };
+  return { prefix, origin, bundles, attestations: null, registries: {}, bufferBelow };
 }
 
 function readImages(images) {

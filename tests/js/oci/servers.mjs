@@ -8,6 +8,7 @@
 //   startHostileRegistry()   pass-through proxy that misbehaves for chosen repositories
 //   startCorsProxy()         "/<absolute URL>" forwarding proxy adding CORS headers, for browsers
 //   startRekorServer()       Rekor v1 API over a fixed table of entries (world.json's `rekor`)
+//   startPackageRegistries() npm, PyPI and GitHub attestation APIs over real bundles, and their files
 //
 // Only `node:` built-ins, so the tests need no npm install and run on Node 20 and 22 alike.
 import { spawn } from 'node:child_process';
@@ -747,4 +748,64 @@ export async function startRekorServer(options = {}) {
     return notFound(res, 'not found');
   });
   return { url: server.url, port: server.port, requests, stop: server.stop };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Package registries
+
+/**
+ * npm's, PyPI's and GitHub's APIs on one local server (with CORS, as the real ones send), over
+ * the real bundles: sigstore@2.0.0's provenance (also served for 2.0.1, whose tarball it is
+ * not), and pypi-attestation-models 0.0.4a2's, as PyPI's PEP 740 provenance and as a GitHub
+ * attestation of the sdist's digest. The files themselves are served too (`files`: path → bytes):
+ * the tarballs under npm's paths, the sdist under /packages/ and /releases/.
+ */
+export async function startPackageRegistries(realworldDir) {
+  const npmDir = join(realworldDir, 'npm-provenance-sigstore-2.0.0');
+  const npmBundle = JSON.parse(readFileSync(join(npmDir, 'bundle.sigstore.json'), 'utf8'));
+  const tarball = readFileSync(join(npmDir, 'artifact'));
+  const pypiDir = join(realworldDir, 'pypi-attestation-models-0.0.4a2');
+  const pypiBundle = JSON.parse(readFileSync(join(pypiDir, 'bundle.sigstore.json'), 'utf8'));
+  const sdist = readFileSync(join(pypiDir, 'artifact'));
+  const sdistDigest = `sha256:${createHash('sha256').update(sdist).digest('hex')}`;
+  const file = 'pypi_attestation_models-0.0.4a2.tar.gz';
+  const integrity = (bytes) => `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
+  const provenance = { predicateType: 'https://slsa.dev/provenance/v1', bundle: npmBundle };
+  const routes = {
+    '/sigstore/2.0.0': { dist: { integrity: integrity(tarball), tarball: 'http://npm.invalid/sigstore/-/sigstore-2.0.0.tgz' } },
+    '/-/npm/v1/attestations/sigstore@2.0.0': { attestations: [provenance] },
+    '/sigstore/2.0.1': { dist: { integrity: integrity(Buffer.from('another tarball')), tarball: 'http://npm.invalid/sigstore/-/sigstore-2.0.1.tgz' } },
+    '/-/npm/v1/attestations/sigstore@2.0.1': { attestations: [provenance] },
+    '/left-pad/1.3.0': { dist: { integrity: integrity(Buffer.from('left-pad')) } },
+    '/pypi/pypi-attestation-models/0.0.4a2/json': { urls: [{ filename: file, digests: { sha256: sdistDigest.slice('sha256:'.length) } }] },
+    [`/integrity/pypi-attestation-models/0.0.4a2/${file}/provenance`]: {
+      version: 1,
+      attestation_bundles: [{
+        publisher: { kind: 'GitHub', repository: 'trailofbits/pypi-attestation-models' },
+        attestations: [{
+          version: 1,
+          verification_material: { certificate: pypiBundle.verificationMaterial.certificate.rawBytes, transparency_entries: pypiBundle.verificationMaterial.tlogEntries },
+          envelope: { statement: pypiBundle.dsseEnvelope.payload, signature: pypiBundle.dsseEnvelope.signatures[0].sig },
+        }],
+      }],
+    },
+    [`/repos/trailofbits/pypi-attestation-models/attestations/${sdistDigest}`]: { attestations: [{ bundle: pypiBundle, repository_id: 1 }] },
+  };
+  const files = {
+    '/sigstore/-/sigstore-2.0.0.tgz': tarball,
+    '/sigstore/-/sigstore-2.0.1.tgz': Buffer.from('another tarball'),
+    [`/packages/${file}`]: sdist,
+    [`/releases/${file}`]: sdist,
+  };
+  const server = createHttpServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (files[path]) return res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': files[path].length }).end(req.method === 'HEAD' ? undefined : files[path]);
+    const body = routes[path];
+    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'accept' };
+    if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
+    res.writeHead(body ? 200 : 404, { ...cors, 'content-type': 'application/json' });
+    res.end(JSON.stringify(body ?? { error: 'not found' }));
+  });
+  await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
+  return { url: `http://127.0.0.1:${server.address().port}`, sdistDigest, files, stop: () => server.close() };
 }

@@ -11,7 +11,6 @@
 //
 // Prints one line per failure and `www: N passed, M failed`; exits non-zero on any failure.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -19,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, openPage } from '../chromium.mjs';
 import { pushWorld } from '../oci/push.mjs';
-import { freePort, startHostileRegistry, startRegistry, startRekorServer, startTokenProxy } from '../oci/servers.mjs';
+import { freePort, startHostileRegistry, startPackageRegistries, startRegistry, startRekorServer, startTokenProxy } from '../oci/servers.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const WORLD = join(ROOT, 'target/tmp/oci-world');
@@ -109,7 +108,7 @@ try {
   const rekor = await startRekorServer(world.rekor);
   const liar = await startRekorServer(world.rekorLiar);
   const misbehaving = await startMisbehavingRegistry();
-  const packages = await startPackageRegistries();
+  const packages = await startPackageRegistries(REALWORLD);
   stops.push(packages.stop);
   stops.push(token.stop, hostile.stop, noCors.stop, rekor.stop, liar.stop, misbehaving.stop);
   const host = (url) => new URL(url).host;
@@ -428,54 +427,6 @@ async function lookUpPackage(env, name, { subject, registries, identity, issuer 
   await fillPolicy(env, { identity, issuer });
   await submit(env);
   await expectVerdict(env, name, kind, text);
-}
-
-/**
- * npm's, PyPI's and GitHub's APIs on one local server (with CORS, as the real ones send), over
- * the real bundles: sigstore@2.0.0's provenance (also served for 2.0.1, whose tarball it is
- * not), and pypi-attestation-models 0.0.4a2's, as PyPI's PEP 740 provenance and as a GitHub
- * attestation of the sdist's digest.
- */
-async function startPackageRegistries() {
-  const npmDir = join(REALWORLD, 'npm-provenance-sigstore-2.0.0');
-  const npmBundle = JSON.parse(readFileSync(join(npmDir, 'bundle.sigstore.json'), 'utf8'));
-  const tarball = readFileSync(join(npmDir, 'artifact'));
-  const pypiDir = join(REALWORLD, 'pypi-attestation-models-0.0.4a2');
-  const pypiBundle = JSON.parse(readFileSync(join(pypiDir, 'bundle.sigstore.json'), 'utf8'));
-  const sdist = readFileSync(join(pypiDir, 'artifact'));
-  const sdistDigest = `sha256:${createHash('sha256').update(sdist).digest('hex')}`;
-  const file = 'pypi_attestation_models-0.0.4a2.tar.gz';
-  const integrity = (bytes) => `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
-  const provenance = { predicateType: 'https://slsa.dev/provenance/v1', bundle: npmBundle };
-  const routes = {
-    '/sigstore/2.0.0': { dist: { integrity: integrity(tarball), tarball: 'http://npm.invalid/sigstore/-/sigstore-2.0.0.tgz' } },
-    '/-/npm/v1/attestations/sigstore@2.0.0': { attestations: [provenance] },
-    '/sigstore/2.0.1': { dist: { integrity: integrity(Buffer.from('another tarball')), tarball: 'http://npm.invalid/sigstore/-/sigstore-2.0.1.tgz' } },
-    '/-/npm/v1/attestations/sigstore@2.0.1': { attestations: [provenance] },
-    '/left-pad/1.3.0': { dist: { integrity: integrity(Buffer.from('left-pad')) } },
-    '/pypi/pypi-attestation-models/0.0.4a2/json': { urls: [{ filename: file, digests: { sha256: sdistDigest.slice('sha256:'.length) } }] },
-    [`/integrity/pypi-attestation-models/0.0.4a2/${file}/provenance`]: {
-      version: 1,
-      attestation_bundles: [{
-        publisher: { kind: 'GitHub', repository: 'trailofbits/pypi-attestation-models' },
-        attestations: [{
-          version: 1,
-          verification_material: { certificate: pypiBundle.verificationMaterial.certificate.rawBytes, transparency_entries: pypiBundle.verificationMaterial.tlogEntries },
-          envelope: { statement: pypiBundle.dsseEnvelope.payload, signature: pypiBundle.dsseEnvelope.signatures[0].sig },
-        }],
-      }],
-    },
-    [`/repos/trailofbits/pypi-attestation-models/attestations/${sdistDigest}`]: { attestations: [{ bundle: pypiBundle, repository_id: 1 }] },
-  };
-  const server = createServer((req, res) => {
-    const body = routes[decodeURIComponent(new URL(req.url, 'http://x').pathname)];
-    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'accept' };
-    if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
-    res.writeHead(body ? 200 : 404, { ...cors, 'content-type': 'application/json' });
-    res.end(JSON.stringify(body ?? { error: 'not found' }));
-  });
-  await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
-  return { url: `http://127.0.0.1:${server.address().port}`, sdistDigest, stop: () => server.close() };
 }
 
 /** The hostile strings are in the page as text, and no element or script came of them. */
