@@ -27,23 +27,28 @@ export async function serveFile(request, gate, mount, env) {
   }
   const rules = rulesFor(gate.policy, 'file', path);
   const settled = await staticVerdict(rules, path);
-  if (settled) return answer(request, decision, gate, mount, settled, 'static', null, origin, relative);
+  if (settled) return answer(request, decision, gate, mount, settled, 'static', null, fromOrigin(origin, relative, request.method));
 
   if (mount.attestations) return serveAttested(request, gate, mount, origin, relative, rules, decision);
 
+  // The artifact's headers are asked for while the bundles come: its bytes go out only once the
+  // verdict allows, and are discarded otherwise.
+  const early = origin.get(relative, request.method);
+  early.catch(() => {});
+  const artifact = { get: () => early, discard: async () => (await early.catch(() => null))?.body?.cancel() };
   const bundles = await findBundles(mount, origin, relative);
   const found = bundles.filter((b) => b.bytes);
   if (found.length === 0) {
     const missing = bundles.map((b) => b.problem).join('; ');
     const verdict = await decide(rules, path, async () => ({ code: 'NO_BUNDLE', message: `no Sigstore bundle for ${path}: ${missing}` }));
-    return answer(request, decision, gate, mount, verdict, 'fresh', null, origin, relative);
+    return answer(request, decision, gate, mount, verdict, 'fresh', null, artifact);
   }
   let digest;
   try {
-    digest = await gate.pkg.claimedDigest(found[0].bytes, relative.slice(relative.lastIndexOf('/') + 1));
+    digest = await gate.claimedDigest(found[0], relative.slice(relative.lastIndexOf('/') + 1));
   } catch (e) {
     const verdict = await decide(rules, path, async () => ({ code: e.code ?? 'BUNDLE_PARSE', message: `${found[0].location}: ${e.message}`, signature: found[0].location }));
-    return answer(request, decision, gate, mount, verdict, 'fresh', null, origin, relative);
+    return answer(request, decision, gate, mount, verdict, 'fresh', null, artifact);
   }
   const signatures = await sha256Hex(found.map((b) => `${b.location}\n${b.digest}`).join('\n'));
   const key = `file\n${digest}\n${signatures}\n${await gate.rulesHash(rules)}\n${gate.rootVersion}`;
@@ -51,7 +56,7 @@ export async function serveFile(request, gate, mount, env) {
     decide(rules, path, (rule, authority) => checkBundles(gate, found, digest, rule, authority)),
   );
   // A digest no passing rule verified is the bundle's word only: a warned download is not held to it.
-  return answer(request, decision, gate, mount, verdict, source, verdict.verified ? digest : null, origin, relative);
+  return answer(request, decision, gate, mount, verdict, source, verdict.verified ? digest : null, artifact);
 }
 
 /**
@@ -71,7 +76,7 @@ async function serveAttested(request, gate, mount, origin, relative, rules, deci
       await got.body?.cancel();
       const why = got.status === 200 ? `GitHub finds attestations by digest: ${path} must be at most bufferBelow (${mount.bufferBelow}) bytes to be hashed first` : `the origin answered ${got.status} for ${path}`;
       const verdict = await decide(rules, path, async () => ({ code: got.status === 200 ? 'LIMIT_EXCEEDED' : 'ORIGIN', message: why }));
-      return answer(request, decision, gate, mount, verdict, 'fresh', null, origin, relative);
+      return answer(request, decision, gate, mount, verdict, 'fresh', null, fromOrigin(origin, relative, request.method));
     }
     file = `${mount.attestations.repository}@sha256:${await sha256Hex(bytes)}`;
     subject = `github:${file}`;
@@ -80,7 +85,7 @@ async function serveAttested(request, gate, mount, origin, relative, rules, deci
       ({ subject, file } = await gate.pkg.downloadSubject(mount.attestations.source, decodeURIComponent(relative)));
     } catch (e) {
       const verdict = await decide(rules, path, async () => ({ code: e.code ?? 'INVALID_INPUT', message: e.message }));
-      return answer(request, decision, gate, mount, verdict, 'fresh', null, origin, relative);
+      return answer(request, decision, gate, mount, verdict, 'fresh', null, fromOrigin(origin, relative, request.method));
     }
   }
   const key = `attested\n${subject}\n${file}\n${await gate.rulesHash(rules)}\n${gate.rootVersion}`;
@@ -106,7 +111,7 @@ async function serveAttested(request, gate, mount, origin, relative, rules, deci
     };
     return { ...(await decide(rules, path, check)), digest };
   });
-  return answer(request, decision, gate, mount, verdict, source, verdict.verified ? verdict.digest : null, origin, relative);
+  return answer(request, decision, gate, mount, verdict, source, verdict.verified ? verdict.digest : null, fromOrigin(origin, relative, request.method));
 }
 
 /** Whether one of `bundles` satisfies `authority` under `rule` (each required predicate type too). */
@@ -159,10 +164,11 @@ async function findBundles(mount, origin, relative) {
 }
 
 /** Answers with the verdict: a refusal, or the artifact checked against `digest` as it goes out. */
-async function answer(request, decision, gate, mount, verdict, source, digest, origin, relative) {
+async function answer(request, decision, gate, mount, verdict, source, digest, artifact) {
   const base = decision.headers(verdict, source, gate.rootVersion);
   const logged = { decision: !verdict.allowed ? 'deny' : verdict.failures.length ? 'warn' : 'allow', digest, verdict: source, failures: verdict.failures, root: gate.rootVersion };
   if (!verdict.allowed) {
+    await artifact.discard();
     decision.log(logged);
     return json(403, refusalBody(verdict, decision.subject), base);
   }
@@ -171,7 +177,7 @@ async function answer(request, decision, gate, mount, verdict, source, digest, o
     return json(502, { error: { code: 'ORIGIN', message } }, base);
   };
   try {
-    const got = await origin.get(relative, request.method);
+    const got = await artifact.get();
     if (got.status !== 200) {
       await got.body?.cancel();
       const status = got.status === 404 ? 404 : 502;
@@ -196,6 +202,11 @@ async function answer(request, decision, gate, mount, verdict, source, digest, o
   } catch (e) {
     return originError(`the origin could not be reached (${e.message})`);
   }
+}
+
+/** The artifact, fetched when the answer needs it. */
+function fromOrigin(origin, relative, method) {
+  return { get: () => origin.get(relative, method), discard: async () => {} };
 }
 
 /** Where a mount's files come from: `get(relative, method)` resolves to `{ status, body, length, headers }`. */

@@ -5,6 +5,7 @@ import filePolicy from '../gate.json';
 import { readPolicy } from './policy.js';
 import { sha256Hex, Verdicts } from './verdicts.js';
 
+const MAX_CLAIMED = 1024;
 let current = null;
 
 /** The policy in force: the GATE_POLICY variable (JSON text) when set, else gate.json. */
@@ -28,12 +29,24 @@ async function makeGate(policy) {
       ? `${policy.trustedRoot}@${verifier.trustedRootSummary().newest}`
       : `sha256:${(await sha256Hex(JSON.stringify(policy.trustedRoot))).slice(0, 16)}`;
   const hashes = new Map();
+  const claimed = new Map();
   return {
     policy,
     pkg,
     verifier,
     rootVersion,
     verdicts: new Verdicts(policy.cache),
+    /** The digest a bundle (`{ bytes, digest }`) claims, parsed once per bundle. */
+    claimedDigest(bundle, name) {
+      const key = `${bundle.digest}\n${name}`;
+      if (!claimed.has(key)) {
+        if (claimed.size >= MAX_CLAIMED) claimed.clear();
+        const digest = pkg.claimedDigest(bundle.bytes, name);
+        digest.catch(() => claimed.delete(key));
+        claimed.set(key, digest);
+      }
+      return claimed.get(key);
+    },
     /** What a verdict under `rules` depends on: the rules as read, and the gate's image settings. */
     rulesHash(rules) {
       const names = rules.map((rule) => rule.name).join('\n');
