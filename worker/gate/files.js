@@ -52,9 +52,7 @@ export async function serveFile(request, gate, mount, env) {
   }
   const signatures = await sha256Hex(found.map((b) => `${b.location}\n${b.digest}`).join('\n'));
   const key = `file\n${digest}\n${signatures}\n${await gate.rulesHash(rules)}\n${gate.rootVersion}`;
-  const { verdict, source } = await gate.verdicts.get(key, () =>
-    decide(rules, path, (rule, authority) => checkBundles(gate, found, digest, rule, authority)),
-  );
+  const { verdict, source } = await gate.verdicts.get(key, () => decide(rules, path, (rule, authority) => checkBundles(gate, found, digest, rule, authority)), new URL(request.url).origin);
   // A digest no passing rule verified is the bundle's word only: a warned download is not held to it.
   return answer(request, decision, gate, mount, verdict, source, verdict.verified ? digest : null, artifact);
 }
@@ -110,7 +108,7 @@ async function serveAttested(request, gate, mount, origin, relative, rules, deci
       return null;
     };
     return { ...(await decide(rules, path, check)), digest };
-  });
+  }, new URL(request.url).origin);
   return answer(request, decision, gate, mount, verdict, source, verdict.verified ? verdict.digest : null, fromOrigin(origin, relative, request.method));
 }
 

@@ -51,9 +51,7 @@ export async function serveRegistry(request, gate, env) {
   if (resolved.response) return resolved.response;
   const digest = resolved.digest;
   const key = `image\n${image}@${digest}\n${await gate.rulesHash(rules)}\n${gate.rootVersion}`;
-  const { verdict, source } = await gate.verdicts.get(key, () =>
-    decide(rules, image, (rule, authority) => checkImage(gate, images, decision, `${image}@${digest}`, rule, authority)),
-  );
+  const { verdict, source } = await gate.verdicts.get(key, () => decide(rules, image, (rule, authority) => checkImage(gate, images, decision, `${image}@${digest}`, rule, authority)), url.origin);
   if (!verdict.allowed) return refuse(decision, gate, verdict, source, digest);
 
   const got = await upstream(`manifests/${digest}`, 'GET', { accept: MANIFEST_TYPES.join(', ') });
@@ -65,7 +63,7 @@ export async function serveRegistry(request, gate, env) {
     return registryError(502, 'MANIFEST_INVALID', `the registry's manifest for ${digest} hashes to ${found ?? 'more than the limit'}`);
   }
   const contentType = got.headers.get('content-type') ?? MANIFEST_TYPES[1];
-  if (verdict.verified && INDEX_TYPES.includes(contentType)) await coverPlatformImages(gate, bytes, image, rules, verdict, digest);
+  if (verdict.verified && INDEX_TYPES.includes(contentType)) await coverPlatformImages(gate, bytes, image, rules, verdict, digest, url.origin);
   decision.log({ decision: verdict.failures.length ? 'warn' : 'allow', digest, verdict: source, failures: verdict.failures, root: gate.rootVersion });
   const headers = {
     ...decision.headers(verdict, source, gate.rootVersion),
@@ -114,7 +112,7 @@ async function checkImage(gate, images, decision, reference, rule, authority) {
  * The platform images of a verified index carry its verdict: a client pulling the index asks for
  * them by digest next, and they are not signed themselves.
  */
-async function coverPlatformImages(gate, bytes, image, rules, verdict, digest) {
+async function coverPlatformImages(gate, bytes, image, rules, verdict, digest, origin) {
   let manifests;
   try {
     manifests = JSON.parse(new TextDecoder().decode(bytes)).manifests;
@@ -125,7 +123,7 @@ async function coverPlatformImages(gate, bytes, image, rules, verdict, digest) {
   const rulesHash = await gate.rulesHash(rules);
   for (const child of manifests.slice(0, 64)) {
     if (typeof child?.digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(child.digest)) {
-      await gate.verdicts.put(`image\n${image}@${child.digest}\n${rulesHash}\n${gate.rootVersion}`, { ...verdict, index: digest });
+      await gate.verdicts.put(`image\n${image}@${child.digest}\n${rulesHash}\n${gate.rootVersion}`, { ...verdict, index: digest }, origin);
     }
   }
 }

@@ -10,7 +10,9 @@
 import { hex } from './digest.js';
 
 const MAX_IN_MEMORY = 4096;
-const CACHE_HOST = 'https://verdicts.sigstore-wasm.invalid/';
+// Verdicts live in the Cache API under the worker's own origin (a zone caches its own URLs only),
+// at paths no request reaches: the worker answers every request itself.
+const CACHE_PATH = '/.sigstore-gate/verdicts/';
 
 export class Verdicts {
   #memory = new Map();
@@ -23,16 +25,17 @@ export class Verdicts {
 
   /**
    * The verdict for `key`: remembered, or computed once by `decide()` however many ask at once.
-   * Resolves to `{ verdict, source }`, source "memory", "cache", "coalesced" or "fresh".
+   * Resolves to `{ verdict, source }`, source "memory", "cache", "coalesced" or "fresh". `origin`
+   * is the request's (the Cache API's entries are kept under it).
    */
-  async get(key, decide) {
+  async get(key, decide, origin) {
     const remembered = this.#remembered(key);
     if (remembered) return { verdict: remembered, source: 'memory' };
     const running = this.#inFlight.get(key);
     if (running) return { verdict: await running, source: 'coalesced' };
     let source = 'fresh';
     const work = (async () => {
-      const cached = await readCache(key);
+      const cached = await readCache(origin, key);
       if (cached) {
         source = 'cache';
         this.#remember(key, cached, cached.expires);
@@ -42,7 +45,7 @@ export class Verdicts {
       const seconds = verdict.allowed && verdict.failures.length === 0 ? this.#settings.successSeconds : this.#settings.failureSeconds;
       const expires = Date.now() + seconds * 1000;
       this.#remember(key, verdict, expires);
-      await writeCache(key, verdict, seconds, expires);
+      await writeCache(origin, key, verdict, seconds, expires);
       return verdict;
     })();
     this.#inFlight.set(key, work);
@@ -54,11 +57,11 @@ export class Verdicts {
   }
 
   /** Records a verdict reached elsewhere (an image index's verdict, for its platform images). */
-  async put(key, verdict) {
+  async put(key, verdict, origin) {
     const seconds = this.#settings.successSeconds;
     const expires = Date.now() + seconds * 1000;
     this.#remember(key, verdict, expires);
-    await writeCache(key, verdict, seconds, expires);
+    await writeCache(origin, key, verdict, seconds, expires);
   }
 
   #remembered(key) {
@@ -83,15 +86,15 @@ function cache() {
   return globalThis.caches?.default ?? null;
 }
 
-async function cacheUrl(key) {
-  return `${CACHE_HOST}${await sha256Hex(key)}`;
+async function cacheUrl(origin, key) {
+  return `${origin}${CACHE_PATH}${await sha256Hex(key)}`;
 }
 
-async function readCache(key) {
+async function readCache(origin, key) {
   const store = cache();
   if (!store) return null;
   try {
-    const hit = await store.match(await cacheUrl(key));
+    const hit = await store.match(await cacheUrl(origin, key));
     if (!hit) return null;
     const { verdict, expires } = await hit.json();
     return expires > Date.now() ? { ...verdict, expires } : null;
@@ -100,12 +103,12 @@ async function readCache(key) {
   }
 }
 
-async function writeCache(key, verdict, seconds, expires) {
+async function writeCache(origin, key, verdict, seconds, expires) {
   const store = cache();
   if (!store || seconds === 0) return;
   try {
     const body = JSON.stringify({ verdict, expires });
-    await store.put(await cacheUrl(key), new Response(body, { headers: { 'content-type': 'application/json', 'cache-control': `max-age=${seconds}` } }));
+    await store.put(await cacheUrl(origin, key), new Response(body, { headers: { 'content-type': 'application/json', 'cache-control': `max-age=${seconds}` } }));
   } catch {
     // A cache that cannot be written costs a verification later, nothing else.
   }

@@ -1,0 +1,118 @@
+// The gate on Cloudflare's own local simulator of its platform (Miniflare, from npm with wrangler;
+// it runs workerd with Cloudflare's implementations of R2 and the Cache API): files served from an
+// R2 bucket, and verdicts kept in the Cache API across isolates, never for another policy.
+//
+//   $NODE22 tests/js/gate/miniflare.mjs   (Miniflare needs Node 22; pkg/ built; the gate fixtures
+//                                          written by `cargo test --test gate_fixtures`)
+//
+// The worker's modules are the ones worker/config.capnp lists. Prints `miniflare: N passed, M failed`.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const FIXTURES = join(ROOT, 'target/tmp/gate-fixtures');
+const fixtures = JSON.parse(readFileSync(join(FIXTURES, 'fixtures.json'), 'utf8'));
+const trustedRoot = JSON.parse(readFileSync(join(FIXTURES, 'trusted_root.json'), 'utf8'));
+const A = { certificateIdentity: fixtures.a.certificateIdentity, certificateIssuer: fixtures.a.certificateIssuer };
+const OBJECTS = ['app.tar.gz', 'app.tar.gz.sigstore.json', 'tampered.tar.gz', 'tampered.tar.gz.sigstore.json', 'unbundled.tar.gz', 'mismatch-large.bin', 'mismatch-large.bin.sigstore.json', 'streamed.bin', 'streamed.bin.sigstore.json'];
+
+let passed = 0;
+const failures = [];
+function check(name, ok, detail) {
+  if (ok) passed++;
+  else failures.push(`${name}: ${detail}`);
+}
+
+/** The modules of worker/config.capnp, as Miniflare takes them (the JSON policy file as text). */
+function modules() {
+  const capnp = readFileSync(join(ROOT, 'worker/config.capnp'), 'utf8');
+  const types = { esModule: 'ESModule', wasm: 'CompiledWasm', json: 'Text' };
+  return [...capnp.matchAll(/\(name = "([^"]+)", (esModule|wasm|json) = embed "[^"]+"\)/g)].map(([, name, kind]) => ({ type: types[kind], path: join(ROOT, name) }));
+}
+
+function policy(identity) {
+  return { trustedRoot, files: [{ prefix: '/r2/', origin: { bucket: 'RELEASES' } }], rules: [{ name: 'r2', path: '/r2/**', identities: [identity] }] };
+}
+
+function start(persist, gatePolicy) {
+  return new Miniflare(
+    convertV4MiniflareOptions({
+      resourcePersistencePath: persist,
+      workers: [
+        {
+          name: 'gate',
+          modulesRoot: ROOT,
+          modules: modules(),
+          compatibilityDate: '2025-01-01',
+          bindings: { GATE_POLICY: JSON.stringify(gatePolicy) },
+          serviceBindings: { ASSETS: () => new Response('not here', { status: 404 }) },
+          r2Buckets: ['RELEASES'],
+        },
+      ],
+    }),
+  );
+}
+
+async function get(mf, path) {
+  const response = await mf.dispatchFetch(`http://gate.test${path}`);
+  let body = null;
+  let bodyError = null;
+  try {
+    body = Buffer.from(await response.arrayBuffer());
+  } catch (e) {
+    bodyError = String(e.message);
+  }
+  return { status: response.status, gate: response.headers.get('sigstore-gate') ?? '', length: Number(response.headers.get('content-length')), body, bodyError };
+}
+
+const persist = mkdtempSync(join(tmpdir(), 'sigstore-wasm-miniflare-'));
+try {
+  let mf = start(persist, policy(A));
+  try {
+    const bucket = await mf.getR2Bucket('RELEASES');
+    for (const name of OBJECTS) await bucket.put(name, readFileSync(join(FIXTURES, 'files', name)));
+    const good = await get(mf, '/r2/app.tar.gz');
+    check('R2: a signed file is served from the bucket', good.status === 200 && good.body?.equals(readFileSync(join(FIXTURES, 'files/app.tar.gz'))) && /verdict=fresh/.test(good.gate), `${good.status} ${good.gate}`);
+    check('R2: the verdict is remembered', /verdict=memory/.test((await get(mf, '/r2/app.tar.gz')).gate), 'not from memory');
+    const streamed = await get(mf, '/r2/streamed.bin');
+    check('R2: a streamed file arrives whole', streamed.status === 200 && streamed.body?.equals(readFileSync(join(FIXTURES, 'files/streamed.bin'))), `${streamed.status} ${streamed.bodyError}`);
+    for (const [name, path, status] of [
+      ['R2: a tampered bundle is refused', '/r2/tampered.tar.gz', 403],
+      ['R2: a file without a bundle is refused', '/r2/unbundled.tar.gz', 403],
+      ['R2: an object the bucket does not have', '/r2/absent.tar.gz', 403],
+    ]) {
+      const r = await get(mf, path);
+      check(name, r.status === status, `${r.status} ${r.body?.toString().slice(0, 200)}`);
+    }
+    const mismatch = await get(mf, '/r2/mismatch-large.bin');
+    check('R2: a file whose bytes differ from its bundle fails the download', mismatch.status === 200 && (mismatch.bodyError !== null || (mismatch.body?.length ?? 0) < mismatch.length), `${mismatch.status} ${mismatch.bodyError} ${mismatch.body?.length}`);
+  } finally {
+    await mf.dispose();
+  }
+
+  // A new isolate over the same Cache API storage: the verdict is found there, for the same policy only.
+  mf = start(persist, policy(A));
+  try {
+    const again = await get(mf, '/r2/app.tar.gz');
+    check('Cache API: a new isolate finds the verdict', again.status === 200 && /verdict=cache/.test(again.gate), again.gate);
+  } finally {
+    await mf.dispose();
+  }
+  mf = start(persist, policy({ ...A, certificateIdentity: `${A.certificateIdentity}x` }));
+  try {
+    const other = await get(mf, '/r2/app.tar.gz');
+    check('Cache API: never a verdict for another policy', other.status === 403 && /verdict=fresh/.test(other.gate), `${other.status} ${other.gate}`);
+  } finally {
+    await mf.dispose();
+  }
+} catch (e) {
+  failures.push(`crashed: ${e.stack ?? e}`);
+} finally {
+  rmSync(persist, { recursive: true, force: true });
+}
+
+for (const failure of failures) console.log(`FAILED ${failure}`);
+console.log(`miniflare: ${passed} passed, ${failures.length} failed`);
+process.exit(failures.length ? 1 : 0);
