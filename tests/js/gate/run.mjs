@@ -184,6 +184,8 @@ async function fileCases(gate) {
       check(`file: ${name}: the refusal names the check, the rule and the message`, j && typeof j.error?.message === 'string' && j.error.message.length > 10 && 'rule' in j && j.subject === path.split('?')[0], JSON.stringify(j)?.slice(0, 300));
     }
   }
+  const failedAgain = await at('/dl/good/other.tar.gz');
+  check('cache.failureSeconds: a failure is remembered too', failedAgain.status === 403 && /verdict=memory/.test(failedAgain.headers.get('sigstore-gate')), failedAgain.headers.get('sigstore-gate'));
   const tampered = (await at('/dl/good/tampered.tar.gz')).json;
   check('file: which signature failed', tampered?.signature === '/dl/good/tampered.tar.gz.sigstore.json', JSON.stringify(tampered)?.slice(0, 200));
 
@@ -453,7 +455,17 @@ try {
   const fresh = await get(`${uncached.url}/dl/good/app.tar.gz`);
   const freshAgain = await get(`${uncached.url}/dl/good/app.tar.gz`);
   check('cache.successSeconds: 0 caches nothing', /verdict=fresh/.test(fresh.headers.get('sigstore-gate')) && /verdict=fresh/.test(freshAgain.headers.get('sigstore-gate')), `${fresh.headers.get('sigstore-gate')} / ${freshAgain.headers.get('sigstore-gate')}`);
+  const failures0 = [await get(`${uncached.url}/dl/good/other.tar.gz`), await get(`${uncached.url}/dl/good/other.tar.gz`)];
+  check('cache.failureSeconds: 0 remembers no failure', failures0.every((r) => r.status === 403 && /verdict=fresh/.test(r.headers.get('sigstore-gate'))), failures0.map((r) => r.headers.get('sigstore-gate')).join(' / '));
   await load('uncached verdict (small file, every request verified)', uncached, '/dl/good/app.tar.gz');
+
+  // images.rekorUrl: a Rekor that serves tampered entries.
+  const liar = await startRekorServer(world.rekorLiar);
+  stops.push(liar.stop);
+  const lied = await startGate({ ...mainPolicy(origin.url, registryInfo, liar.url) });
+  stops.push(lied.stop);
+  const lookup = await get(`${lied.url}/v2/legacy/lookup/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } });
+  check('images.rekorUrl flips the verdict (a lying Rekor)', lookup.status === 403 && errorCode(lookup) === 'NO_MATCHING_SIGNATURES', `${lookup.status} ${errorCode(lookup)}`);
 
   // trustedRoot: the production root does not trust the private instance; it does trust the real
   // npm and PyPI attestations, found through their registries' APIs (attestation mounts).
