@@ -61,12 +61,12 @@ timeout --kill-after=10 600 node tests/js/oci/run.mjs
 
 # tests/gate_fixtures.rs (above) wrote the gate's artifacts and bundles to target/tmp/gate-fixtures.
 step "edge gate: the worker in workerd in front of an origin and the registry; skopeo pulls through it; a 256 MiB artifact; load on loopback"
+scripts/build-www.sh # the worker serves the page too
 node tests/js/gate/policy.mjs
 timeout --kill-after=10 600 node tests/js/gate/run.mjs
 step "edge gate on Miniflare (Cloudflare's local platform): an R2 bucket as the origin, verdicts in the Cache API across isolates"
 timeout --kill-after=10 300 "$NODE22" tests/js/gate/miniflare.mjs 2>&1 | grep -v '^{"gate"'
 step "edge gate: wrangler validates the Cloudflare configuration (deploy --dry-run, offline)"
-scripts/build-www.sh
 tests/js/gate/wrangler.sh
 
 # tests/page_fixtures.rs (above) wrote the page's hostile bundles to target/tmp/page-fixtures.

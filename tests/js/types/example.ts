@@ -1,7 +1,9 @@
 // Type-checked, not run (tests/js/runtimes/types.mjs): what a TypeScript user of sigstore-wasm
 // writes, against pkg/index.d.ts, with --strict --module nodenext --moduleResolution nodenext.
 import {
+  claimedDigest,
   createVerifier,
+  downloadSubject,
   getLogEntry,
   searchLogEntries,
   verifyBundle,
@@ -38,6 +40,13 @@ export async function check(bundle: BundleInput, artifact: Uint8Array): Promise<
   const sync: VerificationResult = verifier.verify(bundle, copy, { certificateIssuer: 'https://token.actions.githubusercontent.com' });
   const viaWebCrypto: Promise<VerificationResult> = verifier.verifyAsync(bundle, new DataView(copy));
   await viaWebCrypto;
+
+  // Verify first, then fetch and hash the artifact against the digest the bundle claims.
+  const claimed: string = await claimedDigest(bundle, 'app.tar.gz');
+  await verifier.verifyAsync(bundle, claimed);
+  const { subject, file }: { subject: string; file: string } = await downloadSubject('npm', 'sigstore/-/sigstore-2.0.0.tgz');
+  void file;
+  void subject;
 
   // The signer is a union: the certificate's fields need narrowing.
   const signer = result.signer;
