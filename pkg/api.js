@@ -16,12 +16,10 @@ export class VerificationError extends Error {
   }
 }
 
-// Options of image verification and log lookups that are not policy: the network, which stays
-// in JavaScript, and what the core takes besides the policy (src/options.rs, ImageOptions).
+// Options of image verification and log lookups that are not policy: the network's, which stay in
+// JavaScript. The others are routed by the names the core gives (`optionNames`: the fields of
+// src/options.rs's ImageOptions and RegistryOptions); what remains is the policy.
 const NET_OPTIONS = ['fetch', 'proxy', 'timeout'];
-const IMAGE_OPTIONS = ['annotations', 'rekorUrl', 'offline', 'allowHttpRegistry', 'signatureRepository'];
-// Where verifyAttestations looks (src/options.rs, RegistryOptions).
-const REGISTRY_OPTIONS = ['npmRegistry', 'pypiUrl', 'githubApiUrl'];
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
@@ -44,7 +42,7 @@ export function createApi(loadWasm, platform = {}) {
     const inner = subtle
       ? await drive(subtle, guard(() => module.prepare(root)))
       : guard(() => new module.Verifier(root));
-    return new Verifier(inner, policy, platform.verifySync);
+    return new Verifier(inner, policy, platform.verifySync, module.optionNames());
   }
 
   // The verifier for a trusted root, kept for the embedded roots: a caller's own roots may be
@@ -127,11 +125,13 @@ class Verifier {
   #inner;
   #defaults;
   #verifySync;
+  #names;
 
-  constructor(inner, defaults, verifySync) {
+  constructor(inner, defaults, verifySync, names) {
     this.#inner = inner;
     this.#defaults = defaults;
     this.#verifySync = verifySync;
+    this.#names = names;
   }
 
   /** What the trusted root holds, and `newest`: the latest start of validity in it (its age). */
@@ -185,9 +185,9 @@ class Verifier {
    * `github:owner/repo@sha256:<hex>`), each verified against the artifact's digest and the policy.
    */
   async verifyAttestations(subject, options = {}) {
-    const { net, image, policy } = splitOptions({ ...this.#defaults, ...options });
-    const registries = pick(policy, REGISTRY_OPTIONS);
-    const rest = Object.fromEntries(Object.entries(policy).filter(([name]) => !REGISTRY_OPTIONS.includes(name)));
+    const { net, image, policy } = this.#split({ ...this.#defaults, ...options });
+    const registries = pick(policy, this.#names.registry);
+    const rest = Object.fromEntries(Object.entries(policy).filter(([name]) => !this.#names.registry.includes(name)));
     const unknown = Object.keys(image);
     if (unknown.length) throw new VerificationError('INVALID_INPUT', `not options of verifyAttestations: ${unknown.join(', ')}`);
     return report(guard(() => this.#inner.startAttestations(subject, { currentTime: Date.now(), ...rest }, registries)), net);
@@ -208,16 +208,17 @@ class Verifier {
   }
 
   async #image(reference, attestations, options) {
-    const { net, image, policy } = splitOptions({ ...this.#defaults, ...options });
+    const { net, image, policy } = this.#split({ ...this.#defaults, ...options });
     return report(guard(() => this.#inner.startImage(reference, attestations, { currentTime: Date.now(), ...policy }, image)), net);
   }
 
   async #log(query, options) {
-    const { net, image, policy } = splitOptions({ ...pick(this.#defaults, [...NET_OPTIONS, 'rekorUrl']), ...options });
-    const { rekorUrl, ...otherImage } = image;
-    const unknown = [...Object.keys(otherImage), ...Object.keys(policy)];
+    // A lookup takes the network's options and those of the image's that a log query has (rekorUrl).
+    const shared = this.#names.image.filter((name) => this.#names.log.includes(name));
+    const { net, image, policy } = this.#split({ ...pick(this.#defaults, [...NET_OPTIONS, ...shared]), ...options });
+    const unknown = [...Object.keys(image).filter((name) => !shared.includes(name)), ...Object.keys(policy)];
     if (unknown.length) throw new VerificationError('INVALID_INPUT', `unknown log lookup option(s): ${unknown.join(', ')}`);
-    const session = guard(() => this.#inner.startLog({ ...query, ...(rekorUrl === undefined ? {} : { rekorUrl }) }));
+    const session = guard(() => this.#inner.startLog({ ...query, ...pick(image, shared) }));
     try {
       await fetchAll(session, net);
       return await finish(session);
@@ -226,21 +227,28 @@ class Verifier {
     }
   }
 
+  #split(options) {
+    return splitOptions(options, this.#names.image);
+  }
+
   #policy(policy) {
-    const { policy: own } = splitOptions(this.#defaults);
+    const { policy: own } = this.#split(this.#defaults);
     return { currentTime: Date.now(), ...own, ...policy };
   }
 }
 
-/** Splits options into the network's (`fetch`, `proxy`, `timeout`), the image's and the policy's. */
-function splitOptions(options) {
+/**
+ * Splits options into the network's (`fetch`, `proxy`, `timeout`), the image's (`imageNames`) and
+ * the policy's.
+ */
+function splitOptions(options, imageNames) {
   const net = { fetch: globalThis.fetch?.bind(globalThis), timeout: DEFAULT_TIMEOUT_MS };
   const image = {};
   const policy = {};
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined) continue;
     if (NET_OPTIONS.includes(name)) net[name] = value;
-    else if (IMAGE_OPTIONS.includes(name)) image[name] = value;
+    else if (imageNames.includes(name)) image[name] = value;
     else policy[name] = value;
   }
   return { net, image, policy };

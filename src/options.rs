@@ -238,6 +238,41 @@ impl RegistryOptions {
     }
 }
 
+/// The names a struct of options takes, as serde reads them (its derive's field list): the one
+/// list by which the JavaScript API routes a caller's options (`optionNames` in the package), so
+/// that an option added to a struct here is routed there too.
+pub fn field_names<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+    let mut names: &'static [&'static str] = &[];
+    // The struct's Deserialize hands its field list to deserialize_struct, which then stops.
+    let _ = T::deserialize(FieldNames(&mut names));
+    names
+}
+
+struct FieldNames<'a>(&'a mut &'static [&'static str]);
+
+impl<'de> serde::Deserializer<'de> for FieldNames<'_> {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> std::result::Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("only a struct's field names are read"))
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        _visitor: V,
+    ) -> std::result::Result<V::Value, Self::Error> {
+        *self.0 = fields;
+        Err(serde::de::Error::custom("only a struct's field names are read"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option
+        unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+    }
+}
+
 fn rekor_url(url: Option<String>) -> Result<String> {
     base_url(url, PUBLIC_REKOR_URL, "rekorUrl")
 }
@@ -275,6 +310,27 @@ fn millis_to_timestamp(ms: f64) -> Result<Timestamp> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn option_names_are_the_structs_fields_and_route_one_way() {
+        assert_eq!(
+            field_names::<ImageOptions>(),
+            ["annotations", "rekorUrl", "offline", "allowHttpRegistry", "signatureRepository"]
+        );
+        assert_eq!(field_names::<RegistryOptions>(), ["npmRegistry", "pypiUrl", "githubApiUrl"]);
+        let policy = field_names::<PolicyOptions>();
+        assert!(policy.contains(&"certificateIdentity") && policy.contains(&"predicateType"), "{policy:?}");
+        // Each name belongs to one struct, which takes it: routing by name is never ambiguous.
+        for name in field_names::<ImageOptions>().iter().chain(field_names::<RegistryOptions>()) {
+            assert!(!policy.contains(name), "{name} is a policy option too");
+            let one = serde_json::json!({ *name: null });
+            let unknown = |e: serde_json::Error| e.to_string().contains("unknown field");
+            assert!(serde_json::from_value::<PolicyOptions>(one.clone()).is_err_and(unknown), "{name}");
+            let image = serde_json::from_value::<ImageOptions>(one.clone()).map(drop);
+            let registry = serde_json::from_value::<RegistryOptions>(one).map(drop);
+            assert!(!(image.is_err_and(unknown) && registry.is_err_and(unknown)), "{name} is taken by neither");
+        }
+    }
+
     use super::*;
 
     fn options(json: &str) -> Result<Policy> {

@@ -339,6 +339,18 @@ pub fn download_subject(registry: &str, path: &str) -> Result<JsValue, JsValue> 
     to_value(&serde_json::json!({ "subject": subject.text(), "file": file }))
 }
 
+/// The option names the JavaScript API routes by: `{ image, registry, log }`, the fields of
+/// `ImageOptions`, `RegistryOptions` and `LogQueryOptions` (`options::field_names`).
+#[wasm_bindgen(js_name = optionNames)]
+pub fn option_names() -> Result<JsValue, JsValue> {
+    use crate::options::field_names;
+    to_value(&serde_json::json!({
+        "image": field_names::<ImageOptions>(),
+        "registry": field_names::<RegistryOptions>(),
+        "log": field_names::<LogQueryOptions>(),
+    }))
+}
+
 /// Starts building a verifier whose trust-root checks the caller runs.
 #[wasm_bindgen]
 pub fn prepare(trusted_root: &str) -> Result<Setup, JsValue> {

@@ -18,7 +18,7 @@ use sigstore_wasm::cosign::verify::verify_discovery;
 use sigstore_wasm::error::VerificationError;
 use sigstore_wasm::http::Exchange;
 use sigstore_wasm::limits;
-use sigstore_wasm::options::{ImageOptions, LogQueryOptions, PolicyOptions};
+use sigstore_wasm::options::{field_names, ImageOptions, LogQueryOptions, PolicyOptions};
 use sigstore_wasm::rekor;
 use sigstore_wasm::trust::TrustedRoot;
 use sigstore_wasm::verify::Verifier;
@@ -29,8 +29,8 @@ use support::serve::{Registry, Servers};
 
 const SLSA_V1: &str = "https://slsa.dev/provenance/v1";
 const CUSTOM: &str = "https://cosign.sigstore.dev/attestation/v1";
-/// Options that are not policy: the JavaScript API takes them apart the same way.
-const IMAGE_OPTIONS: [&str; 5] = ["annotations", "rekorUrl", "offline", "allowHttpRegistry", "signatureRepository"];
+/// The network's options, which stay in JavaScript (pkg/api.js); the image's are routed by the
+/// names of `ImageOptions`, as the JavaScript API routes them.
 const NET_OPTIONS: [&str; 3] = ["fetch", "proxy", "timeout"];
 
 /// Where the native runs find each server.
@@ -742,7 +742,7 @@ fn run(s: &Scenario, servers: &Servers, case: &Value) -> Value {
     let options = options.as_object_mut().unwrap();
     let (mut image, mut policy) = (serde_json::Map::new(), serde_json::Map::new());
     for (name, value) in std::mem::take(options) {
-        if IMAGE_OPTIONS.contains(&name.as_str()) {
+        if field_names::<ImageOptions>().contains(&name.as_str()) {
             image.insert(name, value);
         } else if !NET_OPTIONS.contains(&name.as_str()) {
             policy.insert(name, value);
