@@ -18,8 +18,8 @@ use crate::attestations;
 use crate::bundle::Bundle;
 use crate::cosign::discover::{self, Discovery};
 use crate::cosign::verify::{self as image, ImagePolicy, ImageVerification};
-use crate::crypto::deferred::{Answered, CheckAnswers, Gatherer, OwnedCheck};
-use crate::crypto::{HashAlgorithm, Hasher, RustCrypto, SignatureBackend};
+use crate::crypto::rounds::{Gathered, Rounds};
+use crate::crypto::{HashAlgorithm, Hasher, SignatureBackend};
 use crate::encoding::encode_hex;
 use crate::error::{ErrorCode, VerificationError};
 use crate::http::{Exchange, Poll, Reply, Response};
@@ -28,10 +28,6 @@ use crate::policy::Policy;
 use crate::rekor::{self, LoggedEntry};
 use crate::trust::TrustedRoot;
 use crate::verify;
-
-/// After this many rounds of gathering, the remaining checks are answered in Rust: a bound on
-/// the work an input can cause by making verification take a new path after every answer.
-const MAX_ROUNDS: usize = 8;
 
 /// Trust material, parsed and checked once.
 #[wasm_bindgen]
@@ -208,7 +204,7 @@ pub struct Lookup {
     verifier: Rc<verify::Verifier>,
     task: Task,
     exchange: Exchange,
-    rounds: Rounds,
+    rounds: Rounds<Option<Outcome>>,
     outcome: Option<Outcome>,
 }
 
@@ -250,14 +246,17 @@ impl Lookup {
     /// See `Session.gather`.
     pub fn gather(&mut self) -> Result<JsValue, JsValue> {
         let (verifier, task) = (&self.verifier, &self.task);
-        let (checks, outcome) = self.rounds.gather(|backend| task.verify(verifier, backend))?;
-        self.outcome = outcome.map(|o| o.ok_or_else(outstanding)).transpose()?;
+        let mut done = None;
+        let checks = round(self.rounds.gather(|backend| task.verify(verifier, backend)), &mut done)?;
+        if let Some(outcome) = done {
+            self.outcome = Some(outcome.ok_or_else(outstanding)?);
+        }
         Ok(checks)
     }
 
     /// See `Session.answer`.
     pub fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
-        self.rounds.answer(results)
+        self.rounds.answer(results).map_err(to_js)
     }
 
     /// The report (an image's) or the verified entries (a log lookup's).
@@ -361,7 +360,7 @@ pub fn prepare(trusted_root: &str) -> Result<Setup, JsValue> {
 #[wasm_bindgen]
 pub struct Setup {
     root: TrustedRoot,
-    rounds: Rounds,
+    rounds: Rounds<crate::error::Result<()>>,
 }
 
 #[wasm_bindgen]
@@ -369,12 +368,12 @@ impl Setup {
     /// See `Session.gather`.
     pub fn gather(&mut self) -> Result<JsValue, JsValue> {
         let root = &self.root;
-        self.rounds.gather(|backend| root.check_chains(backend)).map(|(checks, _)| checks)
+        round(self.rounds.gather(|backend| root.check_chains(backend)), &mut None)
     }
 
     /// See `Session.answer`.
     pub fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
-        self.rounds.answer(results)
+        self.rounds.answer(results).map_err(to_js)
     }
 
     /// The verifier, once its trust material has checked out.
@@ -389,9 +388,9 @@ impl Setup {
 pub struct Session {
     verifier: Rc<verify::Verifier>,
     input: Input,
-    rounds: Rounds,
-    /// The verdict of the last gathering run, when that run found every check answered: it is
-    /// then final, and `finish` need not verify again.
+    rounds: Rounds<crate::error::Result<verify::VerificationResult>>,
+    /// The verdict, once a gathering run is final (every check it assumed verified, or none
+    /// unanswered): `finish` then need not verify again.
     outcome: Option<crate::error::Result<verify::VerificationResult>>,
 }
 
@@ -402,17 +401,16 @@ impl Session {
     /// WebCrypto cannot run (prehashed digests, Ed25519ph) are answered here in Rust.
     pub fn gather(&mut self) -> Result<JsValue, JsValue> {
         let (verifier, input) = (&self.verifier, &self.input);
-        let (checks, outcome) = self
-            .rounds
-            .gather(|backend| verifier.verify_with(&input.bundle, &input.artifact(), &input.policy, backend))?;
-        self.outcome = outcome;
-        Ok(checks)
+        let run = |backend: &dyn SignatureBackend| {
+            verifier.verify_with(&input.bundle, &input.artifact(), &input.policy, backend)
+        };
+        round(self.rounds.gather(run), &mut self.outcome)
     }
 
     /// Results for the checks the last `gather` returned, in order: 1 verified, 0 not verified,
     /// 2 the platform could not run it (the Rust backend then answers).
     pub fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
-        self.rounds.answer(results)
+        self.rounds.answer(results).map_err(to_js)
     }
 
     /// The verdict, from the answers given (and the Rust backend for any check not answered).
@@ -427,69 +425,6 @@ impl Session {
             ),
         };
         to_value(&outcome.map_err(to_js)?)
-    }
-}
-
-/// The rounds of gathering and answering behind `Setup` and `Session`.
-#[derive(Default)]
-struct Rounds {
-    answers: CheckAnswers,
-    pending: Vec<OwnedCheck>,
-    count: usize,
-}
-
-impl Rounds {
-    /// Runs `run` with a gathering backend until it asks for checks WebCrypto can run, and
-    /// returns those; checks WebCrypto cannot run are answered here. A run's outcome means
-    /// nothing while it asked for unanswered checks; once it asked for none, it is the final
-    /// outcome and is returned with the empty list.
-    fn gather<T>(&mut self, run: impl Fn(&dyn SignatureBackend) -> T) -> Result<(JsValue, Option<T>), JsValue> {
-        while self.count < MAX_ROUNDS {
-            self.count += 1;
-            let gatherer = Gatherer::new(&self.answers);
-            let outcome = run(&gatherer);
-            let unanswered = gatherer.into_unanswered();
-            if unanswered.is_empty() {
-                return Ok((js_sys::Array::new().into(), Some(outcome)));
-            }
-            let mut web = Vec::new();
-            for check in unanswered {
-                match check.web_crypto() {
-                    Some(form) => web.push((check, form)),
-                    None => self.answers.insert(&check, RustCrypto.verify(&check.as_check())),
-                }
-            }
-            if !web.is_empty() {
-                let forms: Vec<_> = web.iter().map(|(_, form)| form).collect();
-                let value = to_value(&forms)?;
-                self.pending = web.into_iter().map(|(check, _)| check).collect();
-                return Ok((value, None));
-            }
-        }
-        Ok((js_sys::Array::new().into(), None))
-    }
-
-    fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
-        if results.len() != self.pending.len() {
-            return Err(to_js(VerificationError::new(
-                ErrorCode::InvalidInput,
-                format!("{} answers for {} checks", results.len(), self.pending.len()),
-            )));
-        }
-        for (check, &result) in self.pending.drain(..).zip(results) {
-            let verified = match result {
-                0 => false,
-                1 => true,
-                _ => RustCrypto.verify(&check.as_check()),
-            };
-            self.answers.insert(&check, verified);
-        }
-        Ok(())
-    }
-
-    /// The answers given, and the Rust backend for any check not among them.
-    fn backend(&self) -> Answered<'_, RustCrypto> {
-        Answered { answers: &self.answers, fallback: RustCrypto }
     }
 }
 
@@ -549,6 +484,18 @@ impl Input {
 fn from_value<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
     serde_wasm_bindgen::from_value(value)
         .map_err(|e| to_js(VerificationError::new(ErrorCode::InvalidInput, format!("{what}: {e}"))))
+}
+
+/// A round's checks for JavaScript; a final outcome is kept in `outcome`, for `finish`.
+fn round<T>(gathered: Gathered<T>, outcome: &mut Option<T>) -> Result<JsValue, JsValue> {
+    match gathered {
+        Gathered::Checks(forms) => to_value(&forms),
+        Gathered::Done(done) => {
+            *outcome = Some(done);
+            Ok(js_sys::Array::new().into())
+        }
+        Gathered::Exhausted => Ok(js_sys::Array::new().into()),
+    }
 }
 
 /// Plain JavaScript objects (not Maps), `null` for absent values, bytes as `Uint8Array`.

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use sigstore_wasm::artifact::Artifact;
 use sigstore_wasm::budget;
 use sigstore_wasm::bundle::Bundle;
-use sigstore_wasm::crypto::deferred::{Answered, CheckAnswers, Gatherer};
+use sigstore_wasm::crypto::deferred::{CheckAnswers, Gatherer};
+use sigstore_wasm::crypto::rounds::{Gathered, Rounds};
 use sigstore_wasm::crypto::{HashAlgorithm, PublicKey, RustCrypto, SignatureBackend, SignatureCheck, SignatureScheme};
 use sigstore_wasm::encoding::encode_hex;
 use sigstore_wasm::error::{ErrorCode, VerificationError};
@@ -252,49 +253,61 @@ fn realworld_bundles() {
     );
 }
 
-/// A backend that must never be asked: proves the gathered checks covered the final run.
-struct Unreachable;
-
-impl SignatureBackend for Unreachable {
-    fn verify(&self, _: &SignatureCheck<'_>) -> bool {
-        panic!("a signature check was not gathered beforehand")
-    }
-}
-
-/// Gathering the checks first, running them separately and then verifying with the answers
-/// gives the same verdict as verifying directly, for every case and mode. Valid bundles need a
-/// single round of checks.
+/// Verifying through the package's driver (`crypto::rounds`: gather the checks, run them
+/// elsewhere, answer) gives the same verdict as verifying directly, for every case and mode, and a
+/// valid bundle is verified in one pass: the gathering run is its verdict.
 #[test]
 fn deferred_checks_give_the_same_verdicts() {
     let all = all_cases();
     for case in &all {
         for &mode in case.modes() {
             let direct = case.run(mode);
-            let mut rounds = 0;
+            // The package's driver, its checks answered "the platform cannot" (so Rust answers
+            // them there): the same verdict, and one verification run for a valid bundle.
+            let runs = std::cell::Cell::new(0);
             let deferred = case.run_with(mode, |verifier, bundle, artifact, policy| {
-                let mut answers = CheckAnswers::default();
-                loop {
-                    let gatherer = Gatherer::new(&answers);
-                    // The verdict of a gathering run means nothing; its questions do.
-                    let _ = verifier.verify_with(bundle, artifact, policy, &gatherer);
-                    let unanswered = gatherer.into_unanswered();
-                    if unanswered.is_empty() {
-                        break;
-                    }
-                    rounds += 1;
-                    assert!(rounds <= 8, "{}: gathering does not converge", case.name);
-                    for check in &unanswered {
-                        answers.insert(check, RustCrypto.verify(&check.as_check()));
-                    }
-                }
-                verifier.verify_with(bundle, artifact, policy, &Answered { answers: &answers, fallback: Unreachable })
+                let run = |backend: &dyn SignatureBackend| {
+                    runs.set(runs.get() + 1);
+                    verifier.verify_with(bundle, artifact, policy, backend)
+                };
+                drive(run, 2).0
             });
             assert_eq!(direct.is_ok(), deferred.is_ok(), "{} ({mode:?})", case.name);
             if let (Err(a), Err(b)) = (&direct, &deferred) {
                 assert_eq!(a, b, "{} ({mode:?})", case.name);
             }
             if direct.is_ok() {
-                assert_eq!(rounds, 1, "{} ({mode:?}): a valid bundle needs one round", case.name);
+                assert_eq!(runs.get(), 1, "{} ({mode:?}): a valid bundle is verified in one pass", case.name);
+            }
+            // Every check asked outside Rust answered "no": the optimistic first run is not the verdict.
+            let asked = std::cell::Cell::new(false);
+            let refused = case.run_with(mode, |verifier, bundle, artifact, policy| {
+                let (outcome, any) = drive(|backend| verifier.verify_with(bundle, artifact, policy, backend), 0);
+                asked.set(any);
+                outcome
+            });
+            assert!(
+                !asked.get() || refused.is_err(),
+                "{} ({mode:?}): verified with every signature refused",
+                case.name
+            );
+        }
+    }
+}
+
+/// Drives `run` through the package's rounds (`crypto::rounds`), answering every check asked
+/// outside Rust with `answer` (1 yes, 0 no, 2 "the platform cannot"): the verdict, and whether
+/// any check was asked.
+fn drive<T>(run: impl Fn(&dyn SignatureBackend) -> T, answer: u8) -> (T, bool) {
+    let mut rounds = Rounds::default();
+    let mut asked = false;
+    loop {
+        match rounds.gather(&run) {
+            Gathered::Done(outcome) => return (outcome, asked),
+            Gathered::Exhausted => return (run(&rounds.backend()), asked),
+            Gathered::Checks(forms) => {
+                asked = true;
+                rounds.answer(&vec![answer; forms.len()]).unwrap();
             }
         }
     }

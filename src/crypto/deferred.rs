@@ -5,8 +5,9 @@
 //! edge worker) runs verification once with [`Gatherer`], which answers every unknown check
 //! optimistically and records it; it verifies the recorded checks its own way, concurrently,
 //! stores the answers in a [`CheckAnswers`], and repeats until nothing new is asked (a failed
-//! check can lead verification down another path). Then it runs verification for real with
-//! [`Answered`], whose verdict is final. On valid bundles one round suffices.
+//! check can lead verification down another path). The last gathering run, once nothing it
+//! assumed was wrong, is the verdict (one pass, on valid bundles); [`Answered`] gives the verdict
+//! from the answers otherwise. [`super::rounds::Rounds`] drives this, for the npm package.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
