@@ -2,7 +2,8 @@
 // minus a bare start of the same runtime (`-e 0`); median of RUNS runs, the four commands
 // interleaved so that machine noise falls on all of them alike. Peak RSS is the process's own
 // process.resourceUsage().maxRSS at exit (the bare runtime's is measured the same way).
-// sigstore-wasm runs its default path (verifyBundle: trust-root checks and verification on WebCrypto).
+// sigstore-wasm runs its default path (verifyBundle's steps: trust-root checks and verification on
+// WebCrypto), each part timed inside the process (`parts`: import, wasm, root, verify; medians).
 // Usage: node bench/cold.mjs <node22-path>. Prints one JSON object.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -36,24 +37,28 @@ function run([cmd, args]) {
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const times = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
 const rss = {};
+const parts = {};
 for (const k of Object.keys(commands)) run(commands[k]); // page cache, not counted
 for (let i = 0; i < RUNS; i++) {
   for (const [k, c] of Object.entries(commands)) {
     const { ms, out } = run(c);
     times[k].push(ms);
     if (out) (rss[k] ??= []).push(JSON.parse(out).maxRSS);
+    if (out && JSON.parse(out).parts) (parts[k] ??= []).push(JSON.parse(out).parts);
   }
 }
 rss.bare20 = [JSON.parse(run([node20, ['-e', rssProbe]]).out).maxRSS];
 rss.bare22 = [JSON.parse(run([node22, ['-e', rssProbe]]).out).maxRSS];
 
+/** The median of each part over the runs. */
+const medianParts = (runs) => Object.fromEntries(Object.keys(runs?.[0] ?? {}).map((name) => [name, median(runs.map((r) => r[name]))]));
 const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
 const kib = Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, median(v)]));
 console.log(
   JSON.stringify({
     runs: RUNS,
     medianMs: m,
-    ours: { ms: m.ours - m.bare20, rssKiB: kib.ours, bareRssKiB: kib.bare20 },
+    ours: { ms: m.ours - m.bare20, rssKiB: kib.ours, bareRssKiB: kib.bare20, parts: medianParts(parts.ours) },
     sigstoreJs: { ms: m.sigstoreJs - m.bare22, rssKiB: kib.sigstoreJs, bareRssKiB: kib.bare22 },
   }),
 );

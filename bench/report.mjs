@@ -106,6 +106,8 @@ else {
   const mib = (k) => (k / 1024).toFixed(0);
   coldOurs = cold.ours.ms;
   out(`  ours (Node 20, verifyBundle)     +${cold.ours.ms.toFixed(0)} ms   peak RSS ${mib(cold.ours.rssKiB)} MiB (bare Node 20: ${mib(cold.ours.bareRssKiB)} MiB)`);
+  const p = cold.ours.parts ?? {};
+  if (p.import !== undefined) out(`    in the process: import ${ms(p.import)} ms, wasm read+compile+instantiate ${ms(p.wasm)} ms, trusted root (parse, chain checks) ${ms(p.root)} ms, first verification ${ms(p.verify)} ms; the other ${ms(cold.ours.ms - p.import - p.wasm - p.root - p.verify)} ms are outside them (loading the script, exiting)`);
   out(`  sigstore-js (Node 22)            +${cold.sigstoreJs.ms.toFixed(0)} ms   peak RSS ${mib(cold.sigstoreJs.rssKiB)} MiB (bare Node 22: ${mib(cold.sigstoreJs.bareRssKiB)} MiB)`);
   out(`  vs sigstore-js: ${ratio(cold.sigstoreJs.ms / cold.ours.ms)} time (>1x: ours faster), ${ratio(cold.ours.rssKiB / cold.sigstoreJs.rssKiB)} peak RSS (<1x: ours smaller)`);
   out(`  bare starts: Node 20 ${cold.medianMs.bare20.toFixed(0)} ms, Node 22 ${cold.medianMs.bare22.toFixed(0)} ms`);
