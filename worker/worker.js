@@ -71,8 +71,21 @@ async function gate(request, env) {
   const mount = policy.files.find((m) => pathname.startsWith(m.prefix));
   const registry = policy.images && (pathname === '/v2' || pathname.startsWith('/v2/'));
   if (!mount && !registry) return null;
-  const state = await gateFor(env);
-  return mount ? serveFile(request, state, mount, env) : serveRegistry(request, state, env);
+  let state;
+  try {
+    state = await gateFor(env);
+  } catch (e) {
+    // The policy read, but its trusted root did not: the same refusal as an unreadable policy.
+    console.log(JSON.stringify({ gate: 'config', error: `trustedRoot: ${e.message}` }));
+    return Response.json({ error: { code: 'CONFIG', message: `gate policy: trustedRoot: ${e.message}` } }, { status: 500 });
+  }
+  try {
+    return await (mount ? serveFile(request, state, mount, env) : serveRegistry(request, state, env));
+  } catch (e) {
+    // A fault of the gate's own, never a verdict: refused, and said so.
+    console.log(JSON.stringify({ gate: 'internal', path: pathname, error: String(e?.stack ?? e) }));
+    return Response.json({ error: { code: 'INTERNAL', message: `the gate failed: ${e?.message ?? e}` } }, { status: 500 });
+  }
 }
 
 export default {

@@ -12,7 +12,9 @@ import { rulesFor } from './policy.js';
 import { addressProblem, contentLength, fetchFollowing } from '../net.js';
 
 const NAME = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*';
-const ROUTE = new RegExp(`^/v2/(${NAME})/(manifests|blobs)/([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|[a-z0-9]+:[a-f0-9]{32,128})$`);
+// A tag, or a digest under an algorithm the gate can check bytes against.
+const REFERENCE = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}';
+const ROUTE = new RegExp(`^/v2/(${NAME})/(manifests|blobs)/(${REFERENCE})$`);
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
@@ -32,7 +34,10 @@ export async function serveRegistry(request, gate, env) {
   const images = gate.policy.images;
   if (url.pathname === '/v2/' || url.pathname === '/v2') return ping(request, images);
   const route = url.pathname.match(ROUTE);
-  if (!route) return registryError(404, 'UNSUPPORTED', `the gate serves manifests and blobs, not ${url.pathname}`);
+  // Blobs by digest only: a blob is served against the digest it is asked for.
+  if (!route || (route[2] === 'blobs' && !route[3].includes(':'))) {
+    return registryError(404, 'UNSUPPORTED', `the gate serves /v2/<name>/manifests/<tag or digest> and /v2/<name>/blobs/<digest> (sha256, sha384, sha512), not ${url.pathname}`);
+  }
   const [, name, kind, reference] = route;
   const image = `${images.host}/${name}`;
   const decision = new Decision('image', `${image}${reference.includes(':') ? '@' : ':'}${reference}`);

@@ -295,6 +295,10 @@ async function imageCases(gate, registry) {
   check('image: a blob passes through', blob.status === 200 && sha256(blob.body) === config, `${blob.status}`);
   const uncovered = await get(`${gate.url}/v2/bundle/rekor2/blobs/${config}`);
   check('image: blobs of an image no rule covers are refused', uncovered.status === 403, `${uncovered.status}`);
+  for (const path of [`blobs/md5:${'0'.repeat(32)}`, `manifests/sha1:${'0'.repeat(40)}`, `manifests/sha256:${'0'.repeat(63)}`, 'manifests/-bad', `blobs/v1`]) {
+    const r = await get(`${gate.url}/v2/legacy/keyless/${path}`);
+    check(`image: a reference the gate cannot check is refused as such (${path.slice(0, 20)})`, r.status === 404 && r.json?.errors?.[0]?.code === 'UNSUPPORTED', `${r.status} ${r.body?.toString().slice(0, 200)}`);
+  }
   const write = await fetch(`${gate.url}/v2/legacy/keyless/blobs/uploads/`, { method: 'POST' });
   check('image: the front is read-only', write.status === 405, `${write.status}`);
 
@@ -417,6 +421,14 @@ async function policyRefusals(origin) {
     check('a misspelt policy field refuses every request', r.status === 500 && r.json?.error?.code === 'CONFIG' && /certificateIdentiy/.test(r.json.error.message), `${r.status} ${r.body?.toString().slice(0, 200)}`);
   } finally {
     gate.stop();
+  }
+  // A policy whose trusted root does not parse: the same.
+  const rootless = await startGate({ trustedRoot: { mediaType: 'nonsense' }, rules: [{ name: 'r', path: '/dl/**', static: 'allow' }], files: [{ prefix: '/dl/', origin: `${origin.url}/` }] });
+  try {
+    const r = await get(`${rootless.url}/dl/good/app.tar.gz`);
+    check('a trusted root that does not parse refuses every request', r.status === 500 && r.json?.error?.code === 'CONFIG' && /trustedRoot/.test(r.json.error.message), `${r.status} ${r.body?.toString().slice(0, 200)}`);
+  } finally {
+    rootless.stop();
   }
 }
 
