@@ -406,7 +406,8 @@ function importKey(subtle, check) {
   return key;
 }
 
-function hex(bytes) {
+/** Lowercase hex; exported for the worker (worker/). */
+export function hex(bytes) {
   let out = '';
   for (const b of bytes) out += b.toString(16).padStart(2, '0');
   return out;

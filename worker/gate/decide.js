@@ -44,7 +44,7 @@ async function decideRule(rule, check) {
 }
 
 /** Whether any rule checks signatures (a request covered only by static rules needs none). */
-export function needsSignatures(rules) {
+function needsSignatures(rules) {
   return rules.some((rule) => rule.static === null);
 }
 

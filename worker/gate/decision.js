@@ -1,6 +1,13 @@
 // One decision of the gate: the subrequests it makes (counted: the free plan allows 50 a
 // request), its one structured log line, and the answer a refusal gets.
 
+/** What a verdict comes to: "allow", "warn" (served, its failures reported) or "deny". */
+export function outcomeOf(verdict) {
+  return !verdict.allowed ? 'deny' : verdict.failures.length ? 'warn' : 'allow';
+}
+
+const ANSWERED = { allow: 'allowed', warn: 'warned', deny: 'denied' };
+
 export class Decision {
   #started = Date.now();
   subrequests = 0;
@@ -23,9 +30,8 @@ export class Decision {
 
   /** Headers every answer of the gate carries: what it decided, and the cost. */
   headers(verdict, source, root) {
-    const decision = !verdict.allowed ? 'denied' : verdict.failures.length ? 'warned' : 'allowed';
-    const headers = { 'sigstore-gate': `${decision}; verdict=${source}; subrequests=${this.subrequests}; root=${root}` };
-    if (verdict.allowed && verdict.failures.length) headers['sigstore-gate-warning'] = JSON.stringify(verdict.failures);
+    const headers = { 'sigstore-gate': `${ANSWERED[outcomeOf(verdict)]}; verdict=${source}; subrequests=${this.subrequests}; root=${root}` };
+    if (outcomeOf(verdict) === 'warn') headers['sigstore-gate-warning'] = JSON.stringify(verdict.failures);
     return headers;
   }
 }

@@ -1,20 +1,20 @@
 // Checking that bytes are the ones a verified signature is about, while they stream to the client.
-import { readBody as readCapped } from '../../pkg/api.js';
+import { hex, readBody as readCapped } from '../../pkg/api.js';
 
 const WEBCRYPTO_NAMES = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
 const PIECE_BYTES = 256 << 10;
 
-/** Splits "sha256:<hex>" into its algorithm and hex. */
-export function splitDigest(digest) {
-  const [algorithm, hex] = digest.split(':');
-  if (!WEBCRYPTO_NAMES[algorithm] || !/^[0-9a-f]+$/.test(hex ?? '')) throw new Error(`not a digest: ${digest}`);
-  return { algorithm, hex };
+/** The algorithm of `like`: "sha256", or a digest such as "sha256:<hex>". */
+function algorithmOf(like) {
+  const [algorithm] = like.split(':');
+  if (!WEBCRYPTO_NAMES[algorithm]) throw new Error(`not a sha256, sha384 or sha512 digest: ${like}`);
+  return algorithm;
 }
 
-/** The digest of `bytes` under `like`'s algorithm ("sha256", or a digest such as "sha256:<hex>"), as "<algorithm>:<hex>". */
-export async function digestOf(bytes, like) {
-  const [algorithm] = like.split(':');
-  if (!WEBCRYPTO_NAMES[algorithm]) throw new Error(`not a digest algorithm: ${algorithm}`);
+/** The digest of `data` (bytes, or text as UTF-8) under `like`'s algorithm, as "<algorithm>:<hex>". */
+export async function digestOf(data, like) {
+  const algorithm = algorithmOf(like);
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   return `${algorithm}:${hex(new Uint8Array(await crypto.subtle.digest(WEBCRYPTO_NAMES[algorithm], bytes)))}`;
 }
 
@@ -44,7 +44,7 @@ export async function checkedDownload(response, digest, bufferBelow, { createDig
  * where it has one (Workers), else the core's incremental hasher (`createDigester`).
  */
 function checkedBody(body, digest, { createDigester, onMismatch }) {
-  const hasher = makeHasher(splitDigest(digest).algorithm, createDigester);
+  const hasher = makeHasher(algorithmOf(digest), createDigester);
   const reader = pieces(body);
   let held = null;
   return new ReadableStream({
@@ -106,6 +106,3 @@ function makeHasher(algorithm, createDigester) {
   };
 }
 
-export function hex(bytes) {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}

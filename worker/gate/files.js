@@ -5,11 +5,10 @@
 // differs (artifacts under `bufferBelow` bytes are checked whole before the first byte is sent).
 import { readBody } from '../../pkg/api.js';
 import { decide, staticVerdict } from './decide.js';
-import { Decision, refusalBody } from './decision.js';
-import { checkedDownload } from './digest.js';
+import { Decision, outcomeOf, refusalBody } from './decision.js';
+import { checkedDownload, digestOf } from './digest.js';
 import { contentLength } from '../net.js';
 import { rulesFor } from './policy.js';
-import { sha256Hex } from './verdicts.js';
 
 const MAX_BUNDLE_BYTES = 4 << 20;
 const PASSED_HEADERS = ['content-type', 'etag', 'last-modified', 'cache-control', 'content-disposition'];
@@ -50,7 +49,7 @@ export async function serveFile(request, gate, mount, env) {
     const verdict = await decide(rules, path, async () => ({ code: e.code ?? 'BUNDLE_PARSE', message: `${found[0].location}: ${e.message}`, signature: found[0].location }));
     return answer(request, decision, gate, mount, verdict, 'fresh', null, artifact);
   }
-  const signatures = await sha256Hex(found.map((b) => `${b.location}\n${b.digest}`).join('\n'));
+  const signatures = await digestOf(found.map((b) => `${b.location}\n${b.digest}`).join('\n'), 'sha256');
   const key = `file\n${digest}\n${signatures}\n${await gate.rulesHash(rules)}\n${gate.rootVersion}`;
   const { verdict, source } = await gate.verdicts.get(key, () => decide(rules, path, (rule, authority) => checkBundles(gate, found, digest, rule, authority)), new URL(request.url).origin);
   // A digest no passing rule verified is the bundle's word only: a warned download is not held to it.
@@ -67,6 +66,7 @@ async function serveAttested(request, gate, mount, origin, relative, rules, deci
   const path = decision.subject;
   let subject;
   let file;
+  let artifact = fromOrigin(origin, relative, request.method);
   if (mount.attestations.source === 'github') {
     const got = await origin.get(relative, 'GET');
     const bytes = got.status === 200 && got.length !== null && got.length <= mount.bufferBelow ? await readBody(new Response(got.body), mount.bufferBelow) : null;
@@ -74,16 +74,18 @@ async function serveAttested(request, gate, mount, origin, relative, rules, deci
       await got.body?.cancel();
       const why = got.status === 200 ? `GitHub finds attestations by digest: ${path} must be at most bufferBelow (${mount.bufferBelow}) bytes to be hashed first` : `the origin answered ${got.status} for ${path}`;
       const verdict = await decide(rules, path, async () => ({ code: got.status === 200 ? 'LIMIT_EXCEEDED' : 'ORIGIN', message: why }));
-      return answer(request, decision, gate, mount, verdict, 'fresh', null, fromOrigin(origin, relative, request.method));
+      return answer(request, decision, gate, mount, verdict, 'fresh', null, artifact);
     }
-    file = `${mount.attestations.repository}@sha256:${await sha256Hex(bytes)}`;
+    file = `${mount.attestations.repository}@${await digestOf(bytes, 'sha256')}`;
     subject = `github:${file}`;
+    // What was hashed is what is served: the file is not fetched twice.
+    artifact = { get: async () => ({ status: 200, body: new Response(bytes).body, length: bytes.byteLength, headers: got.headers }), discard: async () => {} };
   } else {
     try {
       ({ subject, file } = await gate.pkg.downloadSubject(mount.attestations.source, decodeURIComponent(relative)));
     } catch (e) {
       const verdict = await decide(rules, path, async () => ({ code: e.code ?? 'INVALID_INPUT', message: e.message }));
-      return answer(request, decision, gate, mount, verdict, 'fresh', null, fromOrigin(origin, relative, request.method));
+      return answer(request, decision, gate, mount, verdict, 'fresh', null, artifact);
     }
   }
   const key = `attested\n${subject}\n${file}\n${await gate.rulesHash(rules)}\n${gate.rootVersion}`;
@@ -109,7 +111,7 @@ async function serveAttested(request, gate, mount, origin, relative, rules, deci
     };
     return { ...(await decide(rules, path, check)), digest };
   }, new URL(request.url).origin);
-  return answer(request, decision, gate, mount, verdict, source, verdict.verified ? verdict.digest : null, fromOrigin(origin, relative, request.method));
+  return answer(request, decision, gate, mount, verdict, source, verdict.verified ? verdict.digest : null, artifact);
 }
 
 /** Whether one of `bundles` satisfies `authority` under `rule` (each required predicate type too). */
@@ -153,7 +155,7 @@ async function findBundles(mount, origin, relative) {
         }
         const bytes = await readBody(new Response(got.body), MAX_BUNDLE_BYTES);
         if (!bytes) return { location, problem: `${location} is larger than ${MAX_BUNDLE_BYTES} bytes` };
-        return { location, bytes, digest: await sha256Hex(bytes) };
+        return { location, bytes, digest: await digestOf(bytes, 'sha256') };
       } catch (e) {
         return { location, problem: `${location} could not be fetched (${e.message})` };
       }
@@ -164,7 +166,7 @@ async function findBundles(mount, origin, relative) {
 /** Answers with the verdict: a refusal, or the artifact checked against `digest` as it goes out. */
 async function answer(request, decision, gate, mount, verdict, source, digest, artifact) {
   const base = decision.headers(verdict, source, gate.rootVersion);
-  const logged = { decision: !verdict.allowed ? 'deny' : verdict.failures.length ? 'warn' : 'allow', digest, verdict: source, failures: verdict.failures, root: gate.rootVersion };
+  const logged = { decision: outcomeOf(verdict), digest, verdict: source, failures: verdict.failures, root: gate.rootVersion };
   if (!verdict.allowed) {
     await artifact.discard();
     decision.log(logged);

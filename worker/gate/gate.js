@@ -3,7 +3,8 @@
 import * as pkg from '../../pkg/workerd.js';
 import filePolicy from '../gate.json';
 import { readPolicy } from './policy.js';
-import { sha256Hex, Verdicts } from './verdicts.js';
+import { digestOf } from './digest.js';
+import { Verdicts } from './verdicts.js';
 
 const MAX_CLAIMED = 1024;
 let current = null;
@@ -27,7 +28,7 @@ async function makeGate(policy) {
   const rootVersion =
     typeof policy.trustedRoot === 'string'
       ? `${policy.trustedRoot}@${verifier.trustedRootSummary().newest}`
-      : `sha256:${(await sha256Hex(JSON.stringify(policy.trustedRoot))).slice(0, 16)}`;
+      : (await digestOf(JSON.stringify(policy.trustedRoot), 'sha256')).slice(0, 'sha256:'.length + 16);
   const hashes = new Map();
   const claimed = new Map();
   return {
@@ -52,7 +53,7 @@ async function makeGate(policy) {
       const names = rules.map((rule) => rule.name).join('\n');
       if (!hashes.has(names)) {
         const material = JSON.stringify({ rules: rules.map(({ match, ...rule }) => rule), images: policy.images });
-        hashes.set(names, sha256Hex(material));
+        hashes.set(names, digestOf(material, 'sha256'));
       }
       return hashes.get(names);
     },

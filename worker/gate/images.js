@@ -6,7 +6,7 @@
 // by digest, hashed as they stream, for names a rule covers.
 import { readBody } from '../../pkg/api.js';
 import { decide, staticVerdict } from './decide.js';
-import { Decision, refusalBody } from './decision.js';
+import { Decision, outcomeOf, refusalBody } from './decision.js';
 import { checkedDownload, digestOf } from './digest.js';
 import { rulesFor } from './policy.js';
 import { addressProblem, contentLength, fetchFollowing } from '../net.js';
@@ -26,7 +26,7 @@ const MAX_MANIFEST_BYTES = 4 << 20;
 const BUFFER_BLOBS_BELOW = 1 << 20;
 const MAX_REDIRECTS = 3;
 const FORWARDED_HEADERS = ['accept', 'authorization'];
-const RETURNED_HEADERS = ['content-type', 'content-length', 'www-authenticate', 'docker-distribution-api-version', 'etag'];
+const RETURNED_HEADERS = ['content-type', 'content-length', 'www-authenticate', 'docker-distribution-api-version', 'docker-content-digest', 'etag'];
 
 export async function serveRegistry(request, gate, env) {
   if (request.method !== 'GET' && request.method !== 'HEAD') return registryError(405, 'UNSUPPORTED', `the gate is read-only: ${request.method} is not served`);
@@ -48,7 +48,7 @@ export async function serveRegistry(request, gate, env) {
   const settled = await staticVerdict(rules, image);
   if (settled && !settled.allowed) return refuse(decision, gate, settled, 'static', null);
   if (settled) {
-    decision.log({ decision: 'allow', verdict: 'static', failures: [], root: gate.rootVersion });
+    decision.log({ decision: outcomeOf(settled), verdict: 'static', failures: settled.failures, root: gate.rootVersion });
     return relay(await upstream(`manifests/${reference}`, request.method), decision.headers(settled, 'static', gate.rootVersion));
   }
 
@@ -69,7 +69,7 @@ export async function serveRegistry(request, gate, env) {
   }
   const contentType = got.headers.get('content-type') ?? MANIFEST_TYPES[1];
   if (verdict.verified && INDEX_TYPES.includes(contentType)) await coverPlatformImages(gate, bytes, image, rules, verdict, digest, url.origin);
-  decision.log({ decision: verdict.failures.length ? 'warn' : 'allow', digest, verdict: source, failures: verdict.failures, root: gate.rootVersion });
+  decision.log({ decision: outcomeOf(verdict), digest, verdict: source, failures: verdict.failures, root: gate.rootVersion });
   const headers = {
     ...decision.headers(verdict, source, gate.rootVersion),
     'content-type': contentType,
@@ -165,7 +165,6 @@ async function fetchUpstream(request, images, path, method, decision, env, extra
 function relay(response, extra) {
   const headers = new Headers(extra);
   for (const name of RETURNED_HEADERS) if (response.headers.has(name)) headers.set(name, response.headers.get(name));
-  if (response.headers.has('docker-content-digest')) headers.set('docker-content-digest', response.headers.get('docker-content-digest'));
   return new Response(response.body, { status: response.status, headers });
 }
 

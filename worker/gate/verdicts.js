@@ -7,7 +7,7 @@
 // published a moment later is seen). Concurrent requests for one key share one verification
 // (Kyverno#16997).
 
-import { hex } from './digest.js';
+import { digestOf } from './digest.js';
 
 const MAX_IN_MEMORY = 4096;
 // Verdicts live in the Cache API under the worker's own origin (a zone caches its own URLs only),
@@ -87,7 +87,7 @@ function cache() {
 }
 
 async function cacheUrl(origin, key) {
-  return `${origin}${CACHE_PATH}${await sha256Hex(key)}`;
+  return `${origin}${CACHE_PATH}${await digestOf(key, 'sha256')}`;
 }
 
 async function readCache(origin, key) {
@@ -112,9 +112,4 @@ async function writeCache(origin, key, verdict, seconds, expires) {
   } catch {
     // A cache that cannot be written costs a verification later, nothing else.
   }
-}
-
-export async function sha256Hex(text) {
-  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
-  return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
 }

@@ -1,13 +1,9 @@
 // The gate's test servers, on 127.0.0.1 only: the origin the file gate serves from, and the worker
 // itself in workerd with a policy of the test's own. Both have an idempotent stop().
-import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join, resolve } from 'node:path';
-import { freePort } from '../oci/servers.mjs';
-
-const ROOT = resolve(import.meta.dirname, '../../..');
-const READY_TIMEOUT_MS = 30_000;
+import { join } from 'node:path';
+import { startWorker } from '../worker.mjs';
 /** The large artifact's bytes are generated in pieces of this many periods of 251 bytes. */
 const PERIODS_PER_CHUNK = 256;
 
@@ -59,37 +55,7 @@ function generate(res, total, tampered) {
   pump();
 }
 
-/**
- * The worker (worker/config.capnp) in workerd with `policy` as its gate policy. `logs()` are the
- * structured decision lines it printed so far, `rssKiB()` its resident memory.
- */
-export async function startGate(policy, env = {}) {
-  const port = await freePort();
-  const child = spawn(
-    process.env.WORKERD ?? join(ROOT, 'node_modules/.bin/workerd'),
-    ['serve', join(ROOT, 'worker/config.capnp'), '--socket-addr', `http=127.0.0.1:${port}`, '--directory-path', `www=${join(ROOT, 'www/dist')}`],
-    { env: { ...process.env, SIGSTORE_WASM_ALLOW_LOOPBACK: 'true', SIGSTORE_WASM_GATE_POLICY: JSON.stringify(policy), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const url = `http://127.0.0.1:${port}`;
-  const stop = () => child.exitCode === null && child.kill('SIGKILL');
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    try {
-      await (await fetch(`${url}/index.html`)).arrayBuffer();
-      return {
-        url,
-        stop,
-        output: () => output,
-        logs: () => output.split('\n').filter((l) => l.startsWith('{"gate"')).map((l) => JSON.parse(l)),
-        rssKiB: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]),
-      };
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  stop();
-  throw new Error(`workerd did not start: ${output}`);
+/** The worker in workerd with `policy` as its gate policy, its proxy allowed to reach loopback. */
+export function startGate(policy, env = {}) {
+  return startWorker({ SIGSTORE_WASM_ALLOW_LOOPBACK: 'true', SIGSTORE_WASM_GATE_POLICY: JSON.stringify(policy), ...env });
 }

@@ -18,7 +18,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, openPage } from '../chromium.mjs';
 import { pushWorld } from '../oci/push.mjs';
-import { freePort, startHostileRegistry, startPackageRegistries, startRegistry, startRekorServer, startTokenProxy } from '../oci/servers.mjs';
+import { startHostileRegistry, startPackageRegistries, startRegistry, startRekorServer, startTokenProxy } from '../oci/servers.mjs';
+import { startWorker } from '../worker.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const WORLD = join(ROOT, 'target/tmp/oci-world');
@@ -26,7 +27,6 @@ const FIXTURES = join(ROOT, 'target/tmp/page-fixtures');
 const SHOTS = join(ROOT, 'target/www-screenshots');
 const REALWORLD = join(ROOT, 'tests/data/realworld');
 const CONFORMANCE = join(ROOT, 'tests/data/conformance/bundle-verify');
-const READY_TIMEOUT_MS = 30_000;
 const VERDICT_TIMEOUT_MS = 60_000;
 
 for (const [what, path] of [['the world', join(WORLD, 'world.json')], ['the page fixtures', FIXTURES], ['www/dist', join(ROOT, 'www/dist/index.html')]]) {
@@ -70,29 +70,12 @@ async function startNoCorsRegistry(upstream) {
 }
 
 /** The worker in workerd, with the proxy allowed to reach these loopback registries. */
-async function startWorker(registries) {
-  const port = await freePort();
-  const env = {
-    ...process.env,
+function startPageWorker(registries) {
+  return startWorker({
     SIGSTORE_WASM_ALLOW_LOOPBACK: 'true',
     SIGSTORE_WASM_REGISTRIES: JSON.stringify(registries),
     SIGSTORE_WASM_CONNECT_SRC: 'http://127.0.0.1:*',
-  };
-  const child = spawn(process.env.WORKERD ?? join(ROOT, 'node_modules/.bin/workerd'), ['serve', join(ROOT, 'worker/config.capnp'), '--socket-addr', `http=127.0.0.1:${port}`, '--directory-path', `www=${join(ROOT, 'www/dist')}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${origin}/`)).ok) return { origin, stop: () => child.kill('SIGKILL'), output: () => output };
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  child.kill('SIGKILL');
-  throw new Error(`workerd did not serve the page: ${output}`);
+  });
 }
 
 const stops = [];
@@ -112,7 +95,7 @@ try {
   stops.push(packages.stop);
   stops.push(token.stop, hostile.stop, noCors.stop, rekor.stop, liar.stop, misbehaving.stop);
   const host = (url) => new URL(url).host;
-  const worker = await startWorker([
+  const worker = await startPageWorker([
     { host: host(registry.url), tokenHosts: [], blobHosts: [] },
     { host: host(token.url), tokenHosts: [host(token.url)], blobHosts: [host(registry.url)] },
     { host: host(noCors.url), tokenHosts: [], blobHosts: [] },
@@ -121,7 +104,7 @@ try {
   ]);
   stops.push(worker.stop);
 
-  await proxyRefusals(worker.origin, { registry: registry.url, misbehaving: misbehaving.url });
+  await proxyRefusals(worker.url, { registry: registry.url, misbehaving: misbehaving.url });
 
   context = await launchChromium(join(scratch, 'profile'));
   const allowed = (url) => url.startsWith('http://127.0.0.1:');
@@ -133,7 +116,7 @@ try {
     d.dismiss();
   });
   const axeSource = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-  const env = { page, origin: worker.origin, axeSource, dialogs };
+  const env = { page, origin: worker.url, axeSource, dialogs };
   const trustedRoot = join(FIXTURES, 'trusted_root.json');
   // The world's images and log entries are signed under its own instance's root.
   const worldRoot = join(scratch, 'world-trusted_root.json');
@@ -222,8 +205,8 @@ try {
   check('an image\'s signed claims are shown', (await page.textContent('#result')).includes('Signed claims') && (await page.textContent('#result')).includes('cosign container image signature'), 'no claims');
   await accessible(env, 'image result');
   await screenshots(env, 'image-verified');
-  await verifyImage(env, 'an image through the proxy, behind bearer tokens, blobs on another origin', { ...policy, image: reference(token.url, keyless.target), proxy: `${worker.origin}/proxy/` }, 'ok', 'Verified: signed by');
-  await verifyImage(env, 'a registry without CORS, through the proxy', { ...policy, image: reference(noCors.url, keyless.target), proxy: `${worker.origin}/proxy/` }, 'ok', 'Verified: signed by');
+  await verifyImage(env, 'an image through the proxy, behind bearer tokens, blobs on another origin', { ...policy, image: reference(token.url, keyless.target), proxy: `${worker.url}/proxy/` }, 'ok', 'Verified: signed by');
+  await verifyImage(env, 'a registry without CORS, through the proxy', { ...policy, image: reference(noCors.url, keyless.target), proxy: `${worker.url}/proxy/` }, 'ok', 'Verified: signed by');
   await verifyImage(env, 'a registry without CORS and no proxy is named as such', { ...policy, image: reference(noCors.url, keyless.target), proxy: '' }, 'failed', 'Not verified: NETWORK');
   check('the CORS failure says what to do', (await page.textContent('#result')).includes('sends no CORS headers'), await page.textContent('#result'));
   const bundleCase = world.cases.find((c) => c.name === 'cosign v3 bundle through the referrers tag schema');
@@ -240,7 +223,7 @@ try {
   await screenshots(env, 'image-refused');
   const lying = world.cases.find((c) => c.name === 'a manifest whose content is not its digest');
   await verifyImage(env, 'a lying registry (a manifest whose content is not its digest)', { ...policy, image: reference(hostile.url, lying.target), proxy: '' }, 'failed', 'Not verified: DIGEST_MISMATCH');
-  await verifyImage(env, 'a registry whose error body is markup', { ...policy, image: `${host(misbehaving.url)}/hostile/app:v1`, proxy: `${worker.origin}/proxy/` }, 'failed', 'Not verified: REGISTRY');
+  await verifyImage(env, 'a registry whose error body is markup', { ...policy, image: `${host(misbehaving.url)}/hostile/app:v1`, proxy: `${worker.url}/proxy/` }, 'failed', 'Not verified: REGISTRY');
   await expectInert(env, 'a registry error body', ['<img src=x onerror=']);
   await verifyImage(env, 'a malformed reference is rendered as text', { ...policy, image: '<img src=x onerror=alert(1)>', proxy: '' }, 'failed', 'Not verified: INVALID_INPUT');
   await expectInert(env, 'a malformed reference', ['<img src=x onerror=']);
