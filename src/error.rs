@@ -73,6 +73,9 @@ pub enum ErrorCode {
     NoSignatures,
     /// Signatures or attestations were found, but none satisfies the policy.
     NoMatchingSignatures,
+    /// TUF metadata (of the repository a trusted root is refreshed from) is malformed, not signed
+    /// by a threshold of its role's keys, expired, rolled back, or does not list the target.
+    Tuf,
 }
 
 impl ErrorCode {
@@ -109,6 +112,7 @@ impl ErrorCode {
             Self::Network => "NETWORK",
             Self::NoSignatures => "NO_SIGNATURES",
             Self::NoMatchingSignatures => "NO_MATCHING_SIGNATURES",
+            Self::Tuf => "TUF",
         }
     }
 }

@@ -39,6 +39,7 @@ pub mod time;
 pub mod tlog;
 pub mod trust;
 pub mod tsa;
+pub mod tuf;
 pub mod verify;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

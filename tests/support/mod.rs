@@ -7,4 +7,5 @@
 pub mod cosign;
 pub mod instance;
 pub mod serve;
+pub mod tuf;
 pub mod verify;

@@ -1,0 +1,360 @@
+//! The TUF client workflow as a walk (see `crate::http`): it asks for metadata files by URL and
+//! maximum length, reads the client's cached files from a map, and ends with what to persist
+//! (raw bytes, as received, in the order received) and the verified target.
+//!
+//! Its order of requests is the specification's and python-tuf's, which the conformance suite
+//! watches: roots N+1, N+2, ... until one is not found; the timestamp; the snapshot and targets
+//! unless the cached ones are still final; delegated roles in pre-order as the target search
+//! reaches them; the target itself unless the cached copy matches.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::metadata::{check_length_and_hashes, RoleType, TargetFile};
+use super::trusted::{TimestampUpdate, TrustedSet};
+use crate::crypto::SignatureBackend;
+use crate::error::{fail, ErrorCode, Result};
+use crate::http::{ready, Fetch, Poll, Reply, Request};
+use crate::time::Timestamp;
+
+/// Most root versions loaded in one update (python-tuf's and go-tuf's bound).
+pub const MAX_ROOT_ROTATIONS: u64 = 32;
+/// Most delegated roles visited in one target search.
+pub const MAX_DELEGATIONS: usize = 32;
+/// Largest metadata files accepted when their length is not listed, in bytes.
+pub const MAX_ROOT_BYTES: usize = 512 << 10;
+pub const MAX_TIMESTAMP_BYTES: usize = 16 << 10;
+pub const MAX_SNAPSHOT_BYTES: usize = 2 << 20;
+pub const MAX_TARGETS_BYTES: usize = 5 << 20;
+/// Largest target file accepted, in bytes: a trusted root is a few tens of kilobytes.
+pub const MAX_TARGET_BYTES: usize = 16 << 20;
+
+/// Where a repository is: metadata and targets base URLs, each ending in `/`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repository {
+    metadata_url: String,
+    targets_url: String,
+}
+
+impl Repository {
+    pub fn new(metadata_url: &str, targets_url: &str) -> Self {
+        let slash = |url: &str| if url.ends_with('/') { url.to_owned() } else { format!("{url}/") };
+        Self { metadata_url: slash(metadata_url), targets_url: slash(targets_url) }
+    }
+}
+
+/// What the update asks for besides the top-level metadata: one target, and the client's cached
+/// copy of it (used, without a download, when it matches the verified length and hashes).
+#[derive(Clone, Copy, Debug)]
+pub struct TargetRequest<'a> {
+    pub path: &'a str,
+    pub cached: Option<&'a [u8]>,
+}
+
+/// A metadata file for the client to keep, under the name it is read back by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Persist {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The end of an update. Files verified before a failure are still to be persisted: a new root
+/// stays trusted even when the timestamp after it fails.
+#[derive(Debug)]
+pub struct Update {
+    pub persist: Vec<Persist>,
+    pub result: Result<Updated>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Updated {
+    pub root_version: u64,
+    pub timestamp_version: u64,
+    pub snapshot_version: u64,
+    pub targets_version: u64,
+    /// The earliest expiry among the trusted files: when an update is due at the latest.
+    pub expires: Timestamp,
+    #[serde(skip)]
+    pub target: Option<Target>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub path: String,
+    pub bytes: Vec<u8>,
+    /// The client's cached copy matched: nothing was downloaded.
+    pub from_cache: bool,
+}
+
+/// The name a role's file is kept under: percent-encoded, so that no role name reaches a file
+/// system as a path (python-tuf's CVE-2021-41131).
+pub fn file_name(role: &str) -> String {
+    format!("{}.json", percent_encode(role))
+}
+
+/// Encodes every byte but ASCII letters, digits and `-._~` (Python's `quote(name, safe="")`).
+pub fn percent_encode(text: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+/// Updates the client's metadata from `repository`, starting from its cached files (`cached`,
+/// by file name; `root.json` must be there), at time `now`, and fetches `target` if given.
+pub fn update(
+    fetch: &mut Fetch<'_>,
+    repository: &Repository,
+    cached: &BTreeMap<String, Vec<u8>>,
+    now: Timestamp,
+    target: Option<TargetRequest<'_>>,
+    backend: &dyn SignatureBackend,
+) -> Poll<Update> {
+    let mut walk = Walk { fetch, repository, cached, backend, persist: Vec::new() };
+    match walk.run(now, target) {
+        Ok(Poll::Pending) => Poll::Pending,
+        Ok(Poll::Ready(updated)) => Poll::Ready(Update { persist: walk.persist, result: Ok(updated) }),
+        Err(error) => Poll::Ready(Update { persist: walk.persist, result: Err(error) }),
+    }
+}
+
+struct Walk<'w, 'f> {
+    fetch: &'w mut Fetch<'f>,
+    repository: &'w Repository,
+    cached: &'w BTreeMap<String, Vec<u8>>,
+    backend: &'w dyn SignatureBackend,
+    persist: Vec<Persist>,
+}
+
+impl Walk<'_, '_> {
+    fn run(&mut self, now: Timestamp, target: Option<TargetRequest<'_>>) -> Result<Poll<Updated>> {
+        let Some(root) = self.cached.get("root.json") else {
+            return fail(ErrorCode::Tuf, "no trusted root.json to start from");
+        };
+        let mut trusted = TrustedSet::new(root, now, self.backend)?;
+        ready!(self.load_roots(&mut trusted));
+        ready!(self.load_timestamp(&mut trusted));
+        ready!(self.load_snapshot(&mut trusted));
+        ready!(self.load_targets(&mut trusted, RoleType::Targets.name(), RoleType::Root.name()));
+        let found = match target {
+            Some(request) => {
+                let info = ready!(self.find_target(&mut trusted, request.path));
+                Some(ready!(self.download_target(&trusted, request, &info)))
+            }
+            None => None,
+        };
+        summarize(&trusted, found)
+    }
+
+    fn load_roots(&mut self, trusted: &mut TrustedSet) -> Result<Poll<()>> {
+        let first = trusted.root().header.version;
+        for version in first.saturating_add(1)..=first.saturating_add(MAX_ROOT_ROTATIONS) {
+            let url = format!("{}{version}.root.json", self.repository.metadata_url);
+            let Some(bytes) = ready!(self.get(url, MAX_ROOT_BYTES, true)) else {
+                break;
+            };
+            trusted.update_root(&bytes, self.backend)?;
+            self.keep("root.json", bytes);
+        }
+        Ok(Poll::Ready(()))
+    }
+
+    fn load_timestamp(&mut self, trusted: &mut TrustedSet) -> Result<Poll<()>> {
+        // The cached timestamp, even expired, is what a new one is checked for rollback against.
+        if let Some(bytes) = self.cached.get("timestamp.json") {
+            let _not_final = trusted.update_timestamp(bytes, self.backend);
+        }
+        let url = format!("{}timestamp.json", self.repository.metadata_url);
+        let bytes = ready!(self.require(url, MAX_TIMESTAMP_BYTES, "timestamp.json"));
+        if trusted.update_timestamp(&bytes, self.backend)? == TimestampUpdate::Replaced {
+            self.keep("timestamp.json", bytes);
+        }
+        Ok(Poll::Ready(()))
+    }
+
+    fn load_snapshot(&mut self, trusted: &mut TrustedSet) -> Result<Poll<()>> {
+        if let Some(bytes) = self.cached.get("snapshot.json") {
+            if trusted.update_snapshot(bytes, true, self.backend).is_ok() {
+                return Ok(Poll::Ready(()));
+            }
+        }
+        let Some(listed) = trusted.timestamp().map(|t| t.snapshot.clone()) else {
+            return fail(ErrorCode::Tuf, "no trusted timestamp");
+        };
+        let url = self.metadata_url(trusted, "snapshot", listed.version);
+        let max = listed_max(listed.length, MAX_SNAPSHOT_BYTES);
+        let bytes = ready!(self.require(url, max, "snapshot.json"));
+        trusted.update_snapshot(&bytes, false, self.backend)?;
+        self.keep("snapshot.json", bytes);
+        Ok(Poll::Ready(()))
+    }
+
+    fn load_targets(&mut self, trusted: &mut TrustedSet, role: &str, delegator: &str) -> Result<Poll<()>> {
+        if trusted.targets(role).is_some() {
+            return Ok(Poll::Ready(()));
+        }
+        let name = file_name(role);
+        if let Some(bytes) = self.cached.get(&name) {
+            if trusted.update_targets(bytes, role, delegator, self.backend).is_ok() {
+                return Ok(Poll::Ready(()));
+            }
+        }
+        let listed = trusted.snapshot().and_then(|s| s.meta.get(&format!("{role}.json")).cloned());
+        let Some(listed) = listed else {
+            return fail(ErrorCode::Tuf, format!("role {role} is delegated but snapshot.json does not list it"));
+        };
+        let url = self.metadata_url(trusted, role, listed.version);
+        let max = listed_max(listed.length, MAX_TARGETS_BYTES);
+        let bytes = ready!(self.require(url, max, &name));
+        trusted.update_targets(&bytes, role, delegator, self.backend)?;
+        self.keep(&name, bytes);
+        Ok(Poll::Ready(()))
+    }
+
+    /// Pre-order depth-first search from `targets`: children in listed order, only those trusted
+    /// for `path`; a terminating delegation that covers it ends the search there.
+    fn find_target(&mut self, trusted: &mut TrustedSet, path: &str) -> Result<Poll<TargetFile>> {
+        let mut to_visit = vec![(RoleType::Targets.name().to_owned(), RoleType::Root.name().to_owned())];
+        let mut visited = BTreeSet::new();
+        while let Some((role, delegator)) = to_visit.pop() {
+            if visited.contains(&role) {
+                continue;
+            }
+            if visited.len() >= MAX_DELEGATIONS {
+                return fail(ErrorCode::Tuf, format!("{path}: more than {MAX_DELEGATIONS} roles to search"));
+            }
+            ready!(self.load_targets(trusted, &role, &delegator));
+            let Some(targets) = trusted.targets(&role) else {
+                return fail(ErrorCode::Tuf, format!("role {role} did not load"));
+            };
+            if let Some(file) = targets.targets.get(path) {
+                return Ok(Poll::Ready(file.clone()));
+            }
+            let mut children = Vec::new();
+            for child in targets.delegations.iter().flat_map(|d| &d.roles).filter(|r| r.covers(path)) {
+                children.push((child.name.clone(), role.clone()));
+                if child.terminating {
+                    to_visit.clear();
+                    break;
+                }
+            }
+            visited.insert(role);
+            to_visit.extend(children.into_iter().rev());
+        }
+        fail(ErrorCode::Tuf, format!("no role of the repository lists the target {path:?}"))
+    }
+
+    fn download_target(
+        &mut self,
+        trusted: &TrustedSet,
+        request: TargetRequest<'_>,
+        info: &TargetFile,
+    ) -> Result<Poll<Target>> {
+        let what = format!("target {:?}", request.path);
+        if let Some(bytes) = request.cached {
+            if check_length_and_hashes(bytes, Some(info.length), &info.hashes, &what).is_ok() {
+                return Ok(Poll::Ready(Target {
+                    path: request.path.to_owned(),
+                    bytes: bytes.to_vec(),
+                    from_cache: true,
+                }));
+            }
+        }
+        let max = listed_max(Some(info.length), MAX_TARGET_BYTES);
+        if u64::try_from(max).ok() != Some(info.length) {
+            return fail(
+                ErrorCode::LimitExceeded,
+                format!("{what} is {} bytes; the limit is {MAX_TARGET_BYTES}", info.length),
+            );
+        }
+        let url = match trusted.root().consistent_snapshot {
+            true => {
+                let Some(digest) = info.hashes.get("sha256").or_else(|| info.hashes.values().next()) else {
+                    return fail(ErrorCode::Tuf, format!("{what} lists no hash"));
+                };
+                let (dir, name) = match request.path.rsplit_once('/') {
+                    Some((dir, name)) => (format!("{dir}/"), name),
+                    None => (String::new(), request.path),
+                };
+                format!("{}{dir}{}.{name}", self.repository.targets_url, crate::encoding::encode_hex(digest))
+            }
+            false => format!("{}{}", self.repository.targets_url, request.path),
+        };
+        let bytes = ready!(self.require(url, max, &what));
+        check_length_and_hashes(&bytes, Some(info.length), &info.hashes, &what)?;
+        Ok(Poll::Ready(Target { path: request.path.to_owned(), bytes, from_cache: false }))
+    }
+
+    /// `N.role.json` with consistent snapshots, else `role.json`; the role name percent-encoded.
+    fn metadata_url(&self, trusted: &TrustedSet, role: &str, version: u64) -> String {
+        let base = &self.repository.metadata_url;
+        match trusted.root().consistent_snapshot {
+            true => format!("{base}{version}.{}", file_name(role)),
+            false => format!("{base}{}", file_name(role)),
+        }
+    }
+
+    /// A file that must be there.
+    fn require(&mut self, url: String, max: usize, what: &str) -> Result<Poll<Vec<u8>>> {
+        match ready!(self.get(url, max, false)) {
+            Some(bytes) => Ok(Poll::Ready(bytes)),
+            None => fail(ErrorCode::Tuf, format!("{what} was not found")),
+        }
+    }
+
+    /// The body of `url`; `None` when it is not found (404, or 403 as some CDNs answer for a
+    /// missing file), which ends the root loop (`absent_ok`) and fails anything else.
+    fn get(&mut self, url: String, max: usize, absent_ok: bool) -> Result<Poll<Option<Vec<u8>>>> {
+        let request = Request::get(url.clone(), "application/json", max);
+        let Some(reply) = self.fetch.get(request) else {
+            return Ok(Poll::Pending);
+        };
+        let response = match reply {
+            Reply::TooLarge => return fail(ErrorCode::Tuf, format!("{url}: larger than the {max} bytes allowed")),
+            other => other.response(&url)?,
+        };
+        match response.status {
+            200..=299 => Ok(Poll::Ready(Some(response.body.clone()))),
+            404 => Ok(Poll::Ready(None)),
+            403 if absent_ok => Ok(Poll::Ready(None)),
+            status => fail(ErrorCode::Network, format!("{url}: HTTP {status}")),
+        }
+    }
+
+    fn keep(&mut self, name: &str, bytes: Vec<u8>) {
+        self.persist.retain(|p| p.name != name);
+        self.persist.push(Persist { name: name.to_owned(), bytes });
+    }
+}
+
+/// The listed length as the most to read (a longer body is refused unread), else `default`.
+fn listed_max(length: Option<u64>, default: usize) -> usize {
+    length.and_then(|l| usize::try_from(l).ok()).unwrap_or(default)
+}
+
+fn summarize(trusted: &TrustedSet, target: Option<Target>) -> Result<Poll<Updated>> {
+    let (Some(timestamp), Some(snapshot), Some(targets)) =
+        (trusted.timestamp(), trusted.snapshot(), trusted.targets(RoleType::Targets.name()))
+    else {
+        return fail(ErrorCode::Tuf, "the update ended without trusted top-level metadata");
+    };
+    let root = trusted.root();
+    let expires = [root.header, timestamp.header, snapshot.header, targets.header].iter().map(|h| h.expires).min();
+    Ok(Poll::Ready(Updated {
+        root_version: root.header.version,
+        timestamp_version: timestamp.header.version,
+        snapshot_version: snapshot.header.version,
+        targets_version: targets.header.version,
+        expires: expires.unwrap_or(root.header.expires),
+        target,
+    }))
+}

@@ -1,0 +1,465 @@
+//! The TUF client (`sigstore_wasm::tuf`): the workflow's checks one by one, each advisory class
+//! other TUF clients have had (`../shared/notes/tuf.md`) with a test of its own, against
+//! repositories minted in `support::tuf`; and Sigstore's real repository, from its first root
+//! through every rotation to its trusted root.
+
+mod support;
+
+use serde_json::json;
+use sigstore_wasm::error::ErrorCode;
+use sigstore_wasm::http::Exchange;
+use sigstore_wasm::time::Timestamp;
+use sigstore_wasm::tuf::{self, Repository, TargetRequest};
+use support::tuf::{sign, Client, Repo, Signer, EXPIRED};
+
+fn fresh() -> (Repo, Client) {
+    let repo = Repo::new();
+    let client = Client::new(repo.initial_root());
+    (repo, client)
+}
+
+fn assert_tuf_error(result: Result<tuf::Updated, sigstore_wasm::error::VerificationError>, needle: &str) {
+    let error = result.expect_err("the update must fail");
+    assert_eq!(error.code, ErrorCode::Tuf, "{error}");
+    assert!(error.message.contains(needle), "{:?} does not say {needle:?}", error.message);
+}
+
+#[test]
+fn a_first_refresh_asks_for_each_file_once_in_order_and_persists_what_it_received() {
+    let (mut repo, mut client) = fresh();
+    let updated = client.update(&mut repo, None).unwrap();
+    assert_eq!(
+        repo.requests,
+        ["metadata/2.root.json", "metadata/timestamp.json", "metadata/1.snapshot.json", "metadata/1.targets.json"]
+    );
+    assert_eq!((updated.root_version, updated.timestamp_version, updated.snapshot_version), (1, 1, 1));
+    assert_eq!(
+        client.cache["timestamp.json"], repo.files["metadata/timestamp.json"],
+        "the bytes received, not a re-encoding"
+    );
+
+    // The next refresh finds the cached snapshot and targets still final and fetches neither.
+    client.update(&mut repo, None).unwrap();
+    assert_eq!(repo.requests, ["metadata/2.root.json", "metadata/timestamp.json"]);
+}
+
+#[test]
+fn a_target_is_found_downloaded_by_its_hash_checked_and_then_served_from_the_cache() {
+    let (mut repo, mut client) = fresh();
+    repo.add_target("targets", "trusted_root.json", b"{\"root\": 1}");
+    repo.publish_targets("targets");
+    let updated = client.update(&mut repo, Some("trusted_root.json")).unwrap();
+    let target = updated.target.unwrap();
+    assert_eq!((target.bytes.as_slice(), target.from_cache), (&b"{\"root\": 1}"[..], false));
+    assert!(
+        repo.requests.last().unwrap().starts_with("targets/")
+            && repo.requests.last().unwrap().ends_with(".trusted_root.json")
+    );
+
+    let again = client.update(&mut repo, Some("trusted_root.json")).unwrap().target.unwrap();
+    assert!(again.from_cache);
+    assert!(!repo.requests.iter().any(|r| r.starts_with("targets/")));
+
+    // A tampered target behind a valid hash URL is refused.
+    let path = repo.files.keys().find(|k| k.starts_with("targets/")).unwrap().clone();
+    repo.files.insert(path, b"{\"root\": 2}".to_vec());
+    client.cache.clear();
+    client.cache.insert("root.json".into(), repo.initial_root());
+    assert_tuf_error(client.update(&mut repo, Some("trusted_root.json")), "hash is not the one listed");
+    assert_tuf_error(client.update(&mut repo, Some("absent.json")), "no role of the repository lists");
+}
+
+#[test]
+fn root_rotation_needs_both_thresholds_and_the_very_next_version() {
+    // CVE-2025-2885 (tough): the version was not required to be N+1.
+    let (mut repo, mut client) = fresh();
+    repo.root["version"] = json!(2);
+    repo.publish_root(); // version 3, published as 3.root.json
+    let bytes = repo.files.remove("metadata/3.root.json").unwrap();
+    repo.files.insert("metadata/2.root.json".into(), bytes);
+    assert_tuf_error(client.update(&mut repo, None), "each root must be the next version");
+    assert_eq!(client.version("root.json"), Some(1));
+
+    // A new root signed only by its new keys, not the old ones.
+    let (mut repo, mut client) = fresh();
+    let new_key = Signer::ed25519(9);
+    repo.root["keys"][new_key.id.clone()] = new_key.public();
+    repo.root["roles"]["root"] = json!({ "keyids": [new_key.id.clone()], "threshold": 1 });
+    repo.signers.insert("root".into(), vec![new_key]);
+    repo.publish_root();
+    assert_tuf_error(client.update(&mut repo, None), "by the trusted root's keys");
+
+    // Signed by both: accepted, and the next update starts from it.
+    let (mut repo, mut client) = fresh();
+    let (old, new) = (Signer::ed25519(1), Signer::ed25519(9));
+    repo.root["keys"][new.id.clone()] = new.public();
+    repo.root["roles"]["root"] = json!({ "keyids": [new.id.clone()], "threshold": 1 });
+    repo.signers.insert("root".into(), vec![old, new]);
+    repo.publish_root();
+    client.update(&mut repo, None).unwrap();
+    assert_eq!(client.version("root.json"), Some(2));
+}
+
+#[test]
+fn a_root_that_failed_is_not_trusted_later_but_the_roots_before_it_are() {
+    // CVE-2020-15163 (python-tuf): a root that failed verification was trusted afterwards.
+    let (mut repo, mut client) = fresh();
+    repo.publish_root(); // 2, good
+    repo.root["version"] = json!(2);
+    repo.signers.get_mut("root").unwrap()[0] = Signer::ed25519(77); // 3 signed by an unknown key
+    repo.publish_root();
+    assert_tuf_error(client.update(&mut repo, None), "root.json version 3");
+    assert_eq!(client.version("root.json"), Some(2), "root 2 verified before the failure and is kept");
+    assert_tuf_error(client.update(&mut repo, None), "root.json version 3");
+    assert_eq!(client.version("root.json"), Some(2));
+}
+
+#[test]
+fn thresholds_count_each_key_once() {
+    // CVE-2020-6174 (python-tuf) and CVE-2026-6966 (tough): duplicate signatures counted.
+    let (mut repo, mut client) = fresh();
+    let file = repo.files.get_mut("metadata/1.snapshot.json").unwrap();
+    let mut value: serde_json::Value = serde_json::from_slice(file).unwrap();
+    let signature = value["signatures"][0].clone();
+    value["signatures"].as_array_mut().unwrap().push(signature);
+    *file = serde_json::to_vec(&value).unwrap();
+    assert_tuf_error(client.update(&mut repo, None), "two signatures by key");
+    assert_eq!(client.version("snapshot.json"), None);
+
+    // CVE-2020-15093 (tough): one key under several key IDs met a threshold of several.
+    let (mut repo, mut client) = fresh();
+    let snapshot_key = Signer::ed25519(3);
+    let aliases: Vec<String> = (0..3).map(|i| format!("alias-{i}")).collect();
+    for alias in &aliases {
+        repo.root["keys"][alias] = snapshot_key.public();
+    }
+    repo.root["roles"]["snapshot"] = json!({ "keyids": aliases, "threshold": 3 });
+    repo.publish_root();
+    let signers: Vec<Signer> = aliases.iter().map(|a| Signer { id: a.clone(), ..Signer::ed25519(3) }).collect();
+    repo.signers.insert("snapshot".into(), signers);
+    repo.publish_snapshot();
+    assert_tuf_error(client.update(&mut repo, None), "signed by 1 of the keys it needs, where the threshold is 3");
+}
+
+#[test]
+fn a_threshold_below_one_refuses_the_root() {
+    // GHSA-fphv-w9fq-2525 (go-tuf): threshold 0 accepted unsigned metadata.
+    let (mut repo, mut client) = fresh();
+    repo.root["roles"]["timestamp"]["threshold"] = json!(0);
+    repo.publish_root();
+    assert_tuf_error(client.update(&mut repo, None), "threshold 0 is below 1");
+}
+
+#[test]
+fn a_rolled_back_timestamp_is_refused_and_never_persisted() {
+    // CVE-2025-2888 (tough), CVE-2022-29173 (go-tuf): persisted before the rollback check.
+    let (mut repo, mut client) = fresh();
+    repo.publish_timestamp();
+    repo.publish_timestamp(); // version 3
+    client.update(&mut repo, None).unwrap();
+    repo.timestamp["version"] = json!(1);
+    repo.publish_timestamp(); // version 2
+    assert_tuf_error(client.update(&mut repo, None), "timestamp.json version 2 is older than the trusted version 3");
+    assert_eq!(client.version("timestamp.json"), Some(3));
+
+    // The same version with other content: the trusted one stays, and the snapshot it names.
+    repo.timestamp["version"] = json!(3);
+    repo.timestamp["meta"]["snapshot.json"]["version"] = json!(100);
+    repo.write_timestamp();
+    client.update(&mut repo, None).unwrap();
+    assert_eq!(repo.requests.last().unwrap(), "metadata/timestamp.json");
+}
+
+#[test]
+fn an_expired_cached_timestamp_still_guards_against_rollback() {
+    let (mut repo, mut client) = fresh();
+    repo.timestamp["version"] = json!(5);
+    repo.write_timestamp();
+    client.update(&mut repo, None).unwrap();
+    client.now = Timestamp::from_unix(1_900_000_000); // after EXPIRES
+    repo.timestamp["version"] = json!(4);
+    repo.timestamp["expires"] = json!("2040-01-01T00:00:00Z");
+    repo.write_timestamp();
+    assert_tuf_error(client.update(&mut repo, None), "expired");
+}
+
+#[test]
+fn expired_metadata_is_refused_at_every_level() {
+    for role in ["timestamp", "snapshot", "targets", "root"] {
+        let (mut repo, mut client) = fresh();
+        match role {
+            "timestamp" => {
+                repo.timestamp["expires"] = json!(EXPIRED);
+                repo.publish_timestamp();
+            }
+            "snapshot" => {
+                repo.snapshot["expires"] = json!(EXPIRED);
+                repo.publish_snapshot();
+            }
+            "targets" => {
+                repo.targets.get_mut("targets").unwrap()["expires"] = json!(EXPIRED);
+                repo.publish_targets("targets");
+            }
+            _ => {
+                repo.root["expires"] = json!(EXPIRED);
+                repo.publish_root();
+            }
+        }
+        assert_tuf_error(client.update(&mut repo, None), "expired");
+    }
+}
+
+#[test]
+fn a_snapshot_may_not_drop_or_roll_back_a_role() {
+    // CVE-2025-2887 (tough): delegated roles' versions were not checked for rollback.
+    let (mut repo, mut client) = fresh();
+    repo.delegate("targets", "a", json!(["*"]), false, Signer::ed25519(20));
+    repo.publish_targets("a");
+    repo.publish_targets("a");
+    repo.publish_targets("targets");
+    client.update(&mut repo, Some("x")).unwrap_err(); // loads role a at version 2
+    assert_eq!(client.version("a.json"), Some(2));
+    repo.snapshot["meta"]["a.json"]["version"] = json!(1);
+    repo.publish_snapshot();
+    assert_tuf_error(client.update(&mut repo, None), "lists a.json version 1, older than the trusted 2");
+    let meta = repo.snapshot["meta"].as_object_mut().unwrap();
+    meta.remove("a.json");
+    repo.publish_snapshot();
+    assert_tuf_error(client.update(&mut repo, None), "no longer lists a.json");
+}
+
+#[test]
+fn metadata_must_match_the_version_length_and_hashes_listed_for_it() {
+    // Mix and match: a validly signed targets file that is not the one the snapshot lists.
+    let (mut repo, mut client) = fresh();
+    repo.publish_targets("targets"); // snapshot lists targets v2
+    let other = repo.files["metadata/1.targets.json"].clone();
+    repo.files.insert("metadata/2.targets.json".into(), other);
+    assert_tuf_error(client.update(&mut repo, None), "targets metadata is version 1; snapshot.json lists 2");
+
+    let (mut repo, mut client) = fresh();
+    repo.snapshot["meta"]["targets.json"]["hashes"] = json!({ "sha256": "00".repeat(32) });
+    repo.publish_snapshot();
+    assert_tuf_error(client.update(&mut repo, None), "its sha256 hash is not the one listed");
+}
+
+#[test]
+fn delegated_metadata_is_held_to_its_expiry_hash_and_keys() {
+    // CVE-2026-6967 (tough): delegated metadata skipped expiry, hash and length checks.
+    let (mut repo, mut client) = fresh();
+    repo.delegate("targets", "a", json!(["*"]), false, Signer::ed25519(20));
+    repo.targets.get_mut("a").unwrap()["expires"] = json!(EXPIRED);
+    repo.publish_targets("a");
+    repo.publish_targets("targets");
+    assert_tuf_error(client.update(&mut repo, Some("file")), "a targets metadata (version 1) expired");
+
+    let (mut repo, mut client) = fresh();
+    repo.delegate("targets", "a", json!(["*"]), false, Signer::ed25519(20));
+    repo.publish_targets("a");
+    repo.snapshot["meta"]["a.json"]["length"] = json!(3);
+    repo.publish_targets("targets");
+    assert_tuf_error(client.update(&mut repo, Some("file")), "larger than the 3 bytes allowed");
+
+    let (mut repo, mut client) = fresh();
+    repo.delegate("targets", "a", json!(["*"]), false, Signer::ed25519(20));
+    repo.signers.insert("a".into(), vec![Signer { id: "ed25519-20".into(), ..Signer::ed25519(21) }]);
+    repo.publish_targets("a");
+    repo.publish_targets("targets");
+    assert_tuf_error(client.update(&mut repo, Some("file")), "a targets metadata: signed by 0");
+}
+
+/// A tree of delegations, each role listing its name as a target: the order of roles the search
+/// for `path` requests is the order it visits them.
+fn visit_order(build: impl Fn(&mut Repo), path: &str) -> (Vec<String>, Option<String>) {
+    let (mut repo, mut client) = fresh();
+    build(&mut repo);
+    let names: Vec<String> = repo.targets.keys().filter(|n| *n != "targets").cloned().collect();
+    for name in &names {
+        repo.publish_targets(name);
+    }
+    repo.publish_targets("targets");
+    let result = client.update(&mut repo, Some(path));
+    let order = repo
+        .requests
+        .iter()
+        .filter_map(|r| {
+            let (version, rest) = r.strip_prefix("metadata/")?.split_once('.')?;
+            version.parse::<u64>().ok().map(|_| rest.trim_end_matches(".json").to_owned())
+        })
+        .filter(|n| !["root", "timestamp", "snapshot", "targets"].contains(&n.as_str()))
+        .collect();
+    (order, result.ok().and_then(|u| u.target).map(|t| String::from_utf8(t.bytes).unwrap()))
+}
+
+#[test]
+fn delegations_are_searched_pre_order_and_terminating_ones_end_the_search() {
+    // CVE-2024-47534 (go-tuf): wrong order. CVE-2025-2886 (tough): terminating ignored.
+    let tree = |terminating_b: bool| {
+        move |repo: &mut Repo| {
+            repo.delegate("targets", "a", json!(["*.py"]), false, Signer::ed25519(20));
+            repo.delegate("a", "c", json!(["*.py"]), false, Signer::ed25519(22));
+            repo.delegate("targets", "b", json!(["*"]), terminating_b, Signer::ed25519(21));
+            repo.delegate("targets", "d", json!(["*"]), false, Signer::ed25519(23));
+        }
+    };
+    assert_eq!(visit_order(tree(false), "x.py").0, ["a", "c", "b", "d"]);
+    assert_eq!(visit_order(tree(false), "x.txt").0, ["b", "d"]);
+    assert_eq!(visit_order(tree(true), "x.txt").0, ["b"]);
+
+    // The first role that lists the target wins.
+    let listed = |repo: &mut Repo| {
+        repo.delegate("targets", "a", json!(["*"]), false, Signer::ed25519(20));
+        repo.delegate("targets", "b", json!(["*"]), false, Signer::ed25519(21));
+        repo.add_target("a", "f", b"from a");
+        repo.add_target("b", "f", b"from b");
+    };
+    assert_eq!(visit_order(listed, "f"), (vec!["a".to_owned()], Some("from a".to_owned())));
+}
+
+#[test]
+fn cyclic_delegations_end() {
+    // GHSA-j8x2-777p-23fc (tough): a cycle of delegations looped forever.
+    let cycle = |repo: &mut Repo| {
+        repo.delegate("targets", "a", json!(["*"]), false, Signer::ed25519(20));
+        repo.delegate("a", "b", json!(["*"]), false, Signer::ed25519(21));
+        let b = Signer::ed25519(21);
+        let value = repo.targets.get_mut("b").unwrap();
+        value["delegations"] = json!({ "keys": { "ed25519-20": Signer::ed25519(20).public() },
+            "roles": [{ "name": "a", "keyids": ["ed25519-20"], "threshold": 1, "terminating": false, "paths": ["*"] }] });
+        drop(b);
+    };
+    let (order, found) = visit_order(cycle, "f");
+    assert_eq!((order, found), (vec!["a".to_owned(), "b".to_owned()], None));
+}
+
+#[test]
+fn path_patterns_are_case_sensitive_and_hash_prefixes_select_by_sha256() {
+    // GHSA-qp9x-wp8f-qgjj (python-tuf): case-insensitive matching on some platforms.
+    let tree = |repo: &mut Repo| repo.delegate("targets", "a", json!(["*.PY"]), false, Signer::ed25519(20));
+    assert!(visit_order(tree, "x.py").0.is_empty());
+    let prefix =
+        sigstore_wasm::encoding::encode_hex(&sigstore_wasm::crypto::HashAlgorithm::Sha256.digest(b"f"))[..2].to_owned();
+    let by_hash = move |repo: &mut Repo| {
+        repo.delegate("targets", "a", json!(null), false, Signer::ed25519(20));
+        let roles = repo.targets.get_mut("targets").unwrap()["delegations"]["roles"].as_array_mut().unwrap();
+        roles[0].as_object_mut().unwrap().remove("paths");
+        roles[0]["path_hash_prefixes"] = json!([prefix.clone()]);
+    };
+    assert_eq!(visit_order(by_hash, "f").0, ["a"]);
+}
+
+#[test]
+fn role_names_are_percent_encoded_in_urls_and_file_names() {
+    // CVE-2021-41131 (python-tuf): a role name used as a file path.
+    let (mut repo, mut client) = fresh();
+    repo.delegate("targets", "../../etc/x", json!(["*"]), false, Signer::ed25519(20));
+    repo.publish_targets("../../etc/x");
+    repo.publish_targets("targets");
+    client.update(&mut repo, Some("f")).unwrap_err();
+    assert!(repo.requests.contains(&"metadata/1...%2F..%2Fetc%2Fx.json".to_owned()), "{:?}", repo.requests);
+    assert!(client.cache.contains_key("..%2F..%2Fetc%2Fx.json"));
+    assert!(client.cache.keys().all(|k| !k.contains('/')));
+}
+
+#[test]
+fn malformed_metadata_is_refused_with_what_was_expected() {
+    let (mut repo, mut client) = fresh();
+    let mut value = repo.timestamp.clone();
+    value["_type"] = json!("snapshot");
+    value["version"] = json!(2);
+    let bytes = sign(&value, &repo.signers("timestamp"));
+    repo.files.insert("metadata/timestamp.json".into(), bytes);
+    assert_tuf_error(client.update(&mut repo, None), "_type is \"snapshot\", expected \"timestamp\"");
+
+    let (mut repo, mut client) = fresh();
+    repo.files.insert("metadata/timestamp.json".into(), b"{\"signed\": 1".to_vec());
+    assert_tuf_error(client.update(&mut repo, None), "timestamp.json is not valid TUF metadata");
+
+    // Unknown fields are signed and kept, not refused.
+    let (mut repo, mut client) = fresh();
+    repo.root["custom"] = json!({ "a": [1, 2], "b": "é" });
+    repo.publish_root();
+    client.update(&mut repo, None).unwrap();
+    assert_eq!(client.version("root.json"), Some(2));
+}
+
+#[test]
+fn a_missing_start_or_an_unreachable_repository_fails_without_persisting() {
+    let (mut repo, _) = fresh();
+    let mut empty = Client::new(Vec::new());
+    empty.cache.clear();
+    assert_tuf_error(empty.update(&mut repo, None), "no trusted root.json");
+    let mut unsigned = Client::new(b"{}".to_vec());
+    assert!(unsigned.update(&mut repo, None).is_err());
+    assert!(repo.requests.is_empty(), "nothing is asked before the trusted root verifies");
+
+    let (mut repo, mut client) = fresh();
+    repo.files.remove("metadata/timestamp.json");
+    assert_tuf_error(client.update(&mut repo, None), "timestamp.json was not found");
+    assert_eq!(client.cache.len(), 1);
+}
+
+/// Sigstore's real repository, as the conformance suite ships a copy: from root 1 through
+/// eleven rotations, the npm delegation, and the trusted root as a target.
+#[test]
+fn sigstore_s_real_repository_from_its_first_root_to_its_trusted_root() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tuf-conformance/tuf_conformance/static_data/sigstore-root-signing");
+    let read = |p: &str| std::fs::read(dir.join(p)).unwrap();
+    let faketime = String::from_utf8(read("faketime")).unwrap();
+    let now = Timestamp::parse_rfc3339(&faketime.trim().replacen(' ', "T", 1)).expect("faketime is RFC 3339");
+    let target_path = String::from_utf8(read("targetpath")).unwrap().trim().to_owned();
+    let cache = std::collections::BTreeMap::from([("root.json".to_owned(), read("metadata/1.root.json"))]);
+    let repository = Repository::new("https://tuf.example/metadata", "https://tuf.example/targets");
+    let mut asked = Vec::new();
+    let update = Exchange::default()
+        .complete(
+            |fetch| {
+                let request = TargetRequest { path: &target_path, cached: None };
+                tuf::update(fetch, &repository, &cache, now, Some(request), &sigstore_wasm::crypto::RustCrypto)
+            },
+            |r| {
+                let path = r.url.strip_prefix("https://tuf.example/").unwrap();
+                asked.push(path.to_owned());
+                match std::fs::read(dir.join(path)) {
+                    Ok(bytes) => {
+                        sigstore_wasm::http::Reply::Response(sigstore_wasm::http::Response::new(200, vec![], bytes))
+                    }
+                    Err(_) => {
+                        sigstore_wasm::http::Reply::Response(sigstore_wasm::http::Response::new(404, vec![], vec![]))
+                    }
+                }
+            },
+        )
+        .unwrap()
+        .finished()
+        .unwrap();
+    let updated = update.result.unwrap();
+    assert_eq!(updated.root_version, 12);
+    let root =
+        sigstore_wasm::trust::TrustedRoot::from_json(std::str::from_utf8(&updated.target.unwrap().bytes).unwrap());
+    assert!(root.unwrap().summary().transparency_logs >= 1);
+    assert_eq!(asked.iter().filter(|a| a.ends_with(".root.json")).count(), 12, "{asked:?}");
+
+    // A day after the timestamp expired, the same repository is refused.
+    let later = Timestamp::from_unix(now.unix_seconds() + 400 * 86_400);
+    let update = Exchange::default()
+        .complete(
+            |fetch| tuf::update(fetch, &repository, &cache, later, None, &sigstore_wasm::crypto::RustCrypto),
+            |r| {
+                let path = r.url.strip_prefix("https://tuf.example/").unwrap();
+                match std::fs::read(dir.join(path)) {
+                    Ok(bytes) => {
+                        sigstore_wasm::http::Reply::Response(sigstore_wasm::http::Response::new(200, vec![], bytes))
+                    }
+                    Err(_) => {
+                        sigstore_wasm::http::Reply::Response(sigstore_wasm::http::Response::new(404, vec![], vec![]))
+                    }
+                }
+            },
+        )
+        .unwrap()
+        .finished()
+        .unwrap();
+    assert_eq!(update.result.unwrap_err().code, ErrorCode::Tuf);
+}
