@@ -175,6 +175,12 @@ impl Exchange {
         Ok(None)
     }
 
+    /// Takes back the requests the last run asked for, unanswered: a caller that learnt the run
+    /// went down a path it should not have (`crypto::rounds::WalkRounds`) runs it again.
+    pub fn withdraw(&mut self) {
+        self.outstanding.clear();
+    }
+
     /// The requests the last run asked for, in the order it asked.
     pub fn outstanding(&self) -> &[Request] {
         &self.outstanding

@@ -12,6 +12,21 @@ use crate::x509::Certificate;
 const PRODUCTION_JSON: &str = include_str!("../trust/production-trusted_root.json");
 const STAGING_JSON: &str = include_str!("../trust/staging-trusted_root.json");
 
+/// The TUF roots of Sigstore's production and staging repositories that this crate pins (the ones
+/// the npm and PyPI clients embed): where a refresh of the trusted root starts when nothing newer
+/// was verified before. An expired one is fine as a start: the update moves past it.
+const PRODUCTION_TUF_ROOT: &[u8] = include_bytes!("../trust/production-tuf-root.json");
+const STAGING_TUF_ROOT: &[u8] = include_bytes!("../trust/staging-tuf-root.json");
+
+/// The pinned TUF root of `"production"` or `"staging"`.
+pub fn tuf_root(name: &str) -> Option<&'static [u8]> {
+    match name {
+        "production" => Some(PRODUCTION_TUF_ROOT),
+        "staging" => Some(STAGING_TUF_ROOT),
+        _ => None,
+    }
+}
+
 const MEDIA_TYPES: [&str; 3] = [
     "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
     "application/vnd.dev.sigstore.trustedroot.v0.1+json",

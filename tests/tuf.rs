@@ -9,7 +9,7 @@ use serde_json::json;
 use sigstore_wasm::error::ErrorCode;
 use sigstore_wasm::http::Exchange;
 use sigstore_wasm::time::Timestamp;
-use sigstore_wasm::tuf::{self, Repository, TargetRequest};
+use sigstore_wasm::tuf::{self, Mode, Repository, Start, TargetRequest};
 use support::tuf::{sign, Client, Repo, Signer, EXPIRED};
 
 fn fresh() -> (Repo, Client) {
@@ -388,7 +388,7 @@ fn a_missing_start_or_an_unreachable_repository_fails_without_persisting() {
     let (mut repo, _) = fresh();
     let mut empty = Client::new(Vec::new());
     empty.cache.clear();
-    assert_tuf_error(empty.update(&mut repo, None), "no trusted root.json");
+    assert_tuf_error(empty.update(&mut repo, None), "root.json is not valid TUF metadata");
     let mut unsigned = Client::new(b"{}".to_vec());
     assert!(unsigned.update(&mut repo, None).is_err());
     assert!(repo.requests.is_empty(), "nothing is asked before the trusted root verifies");
@@ -416,7 +416,8 @@ fn sigstore_s_real_repository_from_its_first_root_to_its_trusted_root() {
         .complete(
             |fetch| {
                 let request = TargetRequest { path: &target_path, cached: None };
-                tuf::update(fetch, &repository, &cache, now, Some(request), &sigstore_wasm::crypto::RustCrypto)
+                let start = Start { root: &cache["root.json"], cached: &cache, now, mode: Mode::Online };
+                tuf::update(fetch, &repository, start, Some(request), &sigstore_wasm::crypto::RustCrypto)
             },
             |r| {
                 let path = r.url.strip_prefix("https://tuf.example/").unwrap();
@@ -445,7 +446,10 @@ fn sigstore_s_real_repository_from_its_first_root_to_its_trusted_root() {
     let later = Timestamp::from_unix(now.unix_seconds() + 400 * 86_400);
     let update = Exchange::default()
         .complete(
-            |fetch| tuf::update(fetch, &repository, &cache, later, None, &sigstore_wasm::crypto::RustCrypto),
+            |fetch| {
+                let start = Start { root: &cache["root.json"], cached: &cache, now: later, mode: Mode::Online };
+                tuf::update(fetch, &repository, start, None, &sigstore_wasm::crypto::RustCrypto)
+            },
             |r| {
                 let path = r.url.strip_prefix("https://tuf.example/").unwrap();
                 match std::fs::read(dir.join(path)) {
@@ -462,4 +466,120 @@ fn sigstore_s_real_repository_from_its_first_root_to_its_trusted_root() {
         .finished()
         .unwrap();
     assert_eq!(update.result.unwrap_err().code, ErrorCode::Tuf);
+}
+
+#[test]
+fn offline_re_verifies_the_cache_from_the_pinned_root_and_reports_expiry() {
+    let (mut repo, mut client) = fresh();
+    let pinned = repo.initial_root();
+    repo.publish_root();
+    repo.publish_root(); // root 3, through 2
+    repo.add_target("targets", "trusted_root.json", b"{}");
+    repo.publish_targets("targets");
+    client.update(&mut repo, Some("trusted_root.json")).unwrap();
+    assert!(
+        client.cache.contains_key("root_history/2.root.json") && client.cache.contains_key("root_history/3.root.json")
+    );
+
+    let offline = client.offline(&pinned, Some("trusted_root.json")).unwrap();
+    assert_eq!((offline.root_version, offline.expired), (3, false));
+    assert!(offline.target.unwrap().from_cache);
+
+    // Later than every expiry: still verified, and said to be expired.
+    client.now = Timestamp::from_unix(1_900_000_000);
+    assert!(client.offline(&pinned, Some("trusted_root.json")).unwrap().expired);
+    client.now = Timestamp::from_unix(support::tuf::NOW);
+
+    // A cached file changed by anyone but the update is refused, offline as online.
+    let mut tampered = client.cache["snapshot.json"].clone();
+    let at = tampered.iter().position(|&b| b == b'1').unwrap();
+    tampered[at] = b'7';
+    client.cache.insert("snapshot.json".into(), tampered);
+    assert!(client.offline(&pinned, Some("trusted_root.json")).is_err());
+    client.cache.insert("target:trusted_root.json".into(), b"{ }".to_vec());
+    client.update(&mut repo, None).unwrap(); // online: the bad cached snapshot is fetched anew
+    assert_tuf_error(
+        client.offline(&pinned, Some("trusted_root.json")),
+        "the cached copy is not the one the metadata lists",
+    );
+
+    // Without the history of roots, the pinned root is the last one reached: what its keys sign
+    // still verifies, and nothing else would.
+    client.cache.remove("root_history/2.root.json");
+    assert_eq!(client.offline(&pinned, None).unwrap().root_version, 1);
+}
+
+/// The walk driven as the package drives it (`WalkRounds`): checks answered elsewhere, requests
+/// made only once every check so far has its answer.
+#[test]
+fn driven_with_checks_answered_elsewhere_the_requests_are_those_of_the_synchronous_client() {
+    use sigstore_wasm::crypto::rounds::{WalkRounds, WalkStep};
+    use sigstore_wasm::crypto::SignatureBackend;
+
+    let drive = |answer: &dyn Fn(&sigstore_wasm::crypto::deferred::WebCryptoCheck) -> u8| {
+        let (mut repo, client) = fresh();
+        repo.publish_root();
+        repo.add_target("targets", "t", b"content");
+        repo.publish_targets("targets");
+        let repository = Repository::new("https://tuf.example/metadata", "https://tuf.example/targets");
+        let (mut exchange, mut rounds) = (Exchange::default(), WalkRounds::default());
+        let mut asked = Vec::new();
+        let root = client.cache["root.json"].clone();
+        loop {
+            let step = rounds
+                .step(&mut exchange, |fetch, backend: &dyn SignatureBackend| {
+                    let start = Start { root: &root, cached: &client.cache, now: client.now, mode: Mode::Online };
+                    tuf::update(fetch, &repository, start, Some(TargetRequest { path: "t", cached: None }), backend)
+                })
+                .unwrap();
+            match step {
+                WalkStep::Checks(checks) => rounds.answer(&checks.iter().map(answer).collect::<Vec<_>>()).unwrap(),
+                WalkStep::Requests => {
+                    let requests = exchange.outstanding().to_vec();
+                    for (index, request) in requests.iter().enumerate() {
+                        asked.push(request.url.clone());
+                        exchange.answer(index, repo_reply(&mut repo, request)).unwrap();
+                    }
+                }
+                WalkStep::Done(poll) => return (asked, poll.finished().unwrap().result),
+            }
+        }
+    };
+    // 2: "this platform cannot run it", so the Rust backend answers: the honest answers.
+    let (asked, result) = drive(&|_| 2);
+    assert_eq!(result.unwrap().target.unwrap().bytes, b"content");
+    let files: Vec<&str> = asked.iter().map(|u| u.rsplit('/').next().unwrap()).collect();
+    assert_eq!(files[..5], ["2.root.json", "3.root.json", "timestamp.json", "2.snapshot.json", "2.targets.json"]);
+    // Root 2's signatures refused: nothing is fetched on the strength of them.
+    let root_2 = |check: &sigstore_wasm::crypto::deferred::WebCryptoCheck| {
+        let text = String::from_utf8_lossy(&check.message);
+        u8::from(!(text.contains("\"_type\":\"root\"") && text.contains("\"version\":2}"))) * 2
+    };
+    let (asked, result) = drive(&root_2);
+    assert!(result.unwrap_err().message.contains("root.json version 2"));
+    assert_eq!(asked, ["https://tuf.example/metadata/2.root.json"]);
+    // The pinned root's own signatures refused: nothing is fetched at all.
+    let (asked, result) = drive(&|_| 0);
+    assert!(result.is_err() && asked.is_empty());
+}
+
+fn repo_reply(repo: &mut Repo, request: &sigstore_wasm::http::Request) -> sigstore_wasm::http::Reply {
+    let path = request.url.strip_prefix("https://tuf.example/").unwrap();
+    match repo.files.get(path) {
+        Some(bytes) => {
+            sigstore_wasm::http::Reply::Response(sigstore_wasm::http::Response::new(200, vec![], bytes.clone()))
+        }
+        None => sigstore_wasm::http::Reply::Response(sigstore_wasm::http::Response::new(404, vec![], vec![])),
+    }
+}
+
+#[test]
+fn the_pinned_roots_verify_with_their_own_keys() {
+    for name in ["production", "staging"] {
+        let root = sigstore_wasm::trust::tuf_root(name).unwrap();
+        let now = Timestamp::from_unix(support::tuf::NOW);
+        let trusted =
+            tuf::trusted::TrustedSet::new(root, now, tuf::trusted::Expiry::Enforce, &sigstore_wasm::crypto::RustCrypto);
+        assert!(trusted.unwrap().root().consistent_snapshot, "{name}");
+    }
 }

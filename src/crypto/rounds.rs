@@ -106,3 +106,92 @@ impl<T> Rounds<T> {
         Answered { answers: &self.answers, fallback: RustCrypto }
     }
 }
+
+/// Most rounds of a [`WalkRounds`]: every round answers new requests or new checks, and requests
+/// are bounded (`limits::MAX_REQUESTS`); checks come from what was fetched, a few per file.
+pub const MAX_WALK_ROUNDS: usize = 2 * crate::limits::MAX_REQUESTS + MAX_ROUNDS;
+
+/// What a walk whose signature checks run elsewhere needs next.
+#[derive(Debug)]
+pub enum WalkStep<T> {
+    /// Checks to run (WebCrypto's form), answered with [`WalkRounds::answer`]; the walk's requests
+    /// wait until every check so far has its answer, so it never fetches on a signature that may
+    /// not hold (the order of requests is the one a synchronous client makes).
+    Checks(Vec<WebCryptoCheck>),
+    /// Requests to make: [`crate::http::Exchange::outstanding`].
+    Requests,
+    Done(T),
+}
+
+/// Drives an HTTP walk (`crate::http`) that verifies signatures as it goes (a TUF update): each
+/// run gathers the checks it asks for, and only once all are answered are its requests made.
+#[derive(Default)]
+pub struct WalkRounds {
+    answers: CheckAnswers,
+    pending: Vec<OwnedCheck>,
+    count: usize,
+}
+
+impl WalkRounds {
+    pub fn step<T>(
+        &mut self,
+        exchange: &mut crate::http::Exchange,
+        mut walk: impl FnMut(&mut crate::http::Fetch<'_>, &dyn SignatureBackend) -> T,
+    ) -> Result<WalkStep<T>> {
+        loop {
+            self.count += 1;
+            if self.count > MAX_WALK_ROUNDS {
+                return fail(
+                    ErrorCode::LimitExceeded,
+                    format!("more than {MAX_WALK_ROUNDS} rounds of requests and checks"),
+                );
+            }
+            let gatherer = Gatherer::new(&self.answers);
+            let ran = exchange.run(|fetch| walk(fetch, &gatherer))?;
+            let mut web = Vec::new();
+            let mut answered_here = false;
+            for check in gatherer.into_unanswered() {
+                match check.web_crypto() {
+                    Some(form) => web.push((check, form)),
+                    None => {
+                        self.answers.insert(&check, RustCrypto.verify(&check.as_check()));
+                        answered_here = true;
+                    }
+                }
+            }
+            if !web.is_empty() || answered_here {
+                // The run assumed checks that had no answer: what it asked for may not be needed.
+                exchange.withdraw();
+                if web.is_empty() {
+                    continue;
+                }
+                let (checks, forms) = web.into_iter().unzip();
+                self.pending = checks;
+                return Ok(WalkStep::Checks(forms));
+            }
+            return Ok(match ran {
+                Some(outcome) => WalkStep::Done(outcome),
+                None => WalkStep::Requests,
+            });
+        }
+    }
+
+    /// Results for the checks of the last `Checks` step, as [`Rounds::answer`] takes them.
+    pub fn answer(&mut self, results: &[u8]) -> Result<()> {
+        if results.len() != self.pending.len() {
+            return fail(
+                ErrorCode::InvalidInput,
+                format!("{} answers for {} checks", results.len(), self.pending.len()),
+            );
+        }
+        for (check, &result) in self.pending.drain(..).zip(results) {
+            let verified = match result {
+                0 => false,
+                1 => true,
+                _ => RustCrypto.verify(&check.as_check()),
+            };
+            self.answers.insert(&check, verified);
+        }
+        Ok(())
+    }
+}

@@ -10,4 +10,4 @@ pub mod metadata;
 pub mod trusted;
 pub mod updater;
 
-pub use updater::{update, Persist, Repository, Target, TargetRequest, Update, Updated};
+pub use updater::{update, Mode, Persist, Repository, Start, Target, TargetRequest, Update, Updated};

@@ -24,9 +24,21 @@ pub enum TimestampUpdate {
     SameVersion,
 }
 
+/// What an expired file does to an update.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expiry {
+    /// It fails the update, as the specification says.
+    Enforce,
+    /// It is noted (`TrustedSet::expired`) and the update goes on: for re-verifying a cache
+    /// offline, where no newer file can be had, and every other check still holds.
+    Report,
+}
+
 #[derive(Clone, Debug)]
 pub struct TrustedSet {
     now: Timestamp,
+    expiry: Expiry,
+    expired: std::cell::Cell<bool>,
     root: Envelope<Root>,
     timestamp: Option<Envelope<TimestampRole>>,
     snapshot: Option<Envelope<Snapshot>>,
@@ -37,11 +49,17 @@ pub struct TrustedSet {
 impl TrustedSet {
     /// Starts from a trusted root (pinned, or the last one verified): it must be signed by a
     /// threshold of its own root keys. Its expiry is checked only once newer roots are loaded.
-    pub fn new(root: &[u8], now: Timestamp, backend: &dyn SignatureBackend) -> Result<Self> {
+    pub fn new(root: &[u8], now: Timestamp, expiry: Expiry, backend: &dyn SignatureBackend) -> Result<Self> {
         let root = parse_root(root)?;
         let role = &root.signed.root;
         check_threshold(&root.canonical, &root.signatures, role, &root.signed.keys, backend, "the trusted root.json")?;
-        Ok(Self { now, root, timestamp: None, snapshot: None, targets: BTreeMap::new() })
+        let expired = std::cell::Cell::new(false);
+        Ok(Self { now, expiry, expired, root, timestamp: None, snapshot: None, targets: BTreeMap::new() })
+    }
+
+    /// Whether a file that joined had expired (with `Expiry::Report`; with `Enforce` it failed).
+    pub fn expired(&self) -> bool {
+        self.expired.get()
     }
 
     pub fn root(&self) -> &Root {
@@ -129,7 +147,7 @@ impl TrustedSet {
         }
         let header = new.signed.header;
         self.timestamp = Some(new);
-        check_not_expired(&header, self.now, "timestamp.json")?;
+        self.check_not_expired(&header, "timestamp.json")?;
         Ok(TimestampUpdate::Replaced)
     }
 
@@ -142,7 +160,7 @@ impl TrustedSet {
         if !self.targets.is_empty() {
             return fail(ErrorCode::Tuf, "a snapshot cannot be loaded after targets");
         }
-        check_not_expired(&timestamp.signed.header, self.now, "timestamp.json")?;
+        self.check_not_expired(&timestamp.signed.header, "timestamp.json")?;
         let listed = &timestamp.signed.snapshot;
         if !from_cache {
             check_length_and_hashes(bytes, listed.length, &listed.hashes, "snapshot.json")?;
@@ -175,7 +193,7 @@ impl TrustedSet {
         let (Some(snapshot), Some(timestamp)) = (&self.snapshot, &self.timestamp) else {
             return fail(ErrorCode::Tuf, "no trusted snapshot");
         };
-        check_not_expired(&snapshot.signed.header, self.now, "snapshot.json")?;
+        self.check_not_expired(&snapshot.signed.header, "snapshot.json")?;
         let (have, want) = (snapshot.signed.header.version, timestamp.signed.snapshot.version);
         if have != want {
             return fail(
@@ -224,13 +242,26 @@ impl TrustedSet {
                 format!("{what} is version {}; snapshot.json lists {}", header.version, listed.version),
             );
         }
-        check_not_expired(&header, self.now, &what)?;
+        self.check_not_expired(&header, &what)?;
         self.targets.insert(role.to_owned(), new);
         Ok(())
     }
 
     fn check_root_not_expired(&self) -> Result<()> {
-        check_not_expired(&self.root.signed.header, self.now, "the final root.json")
+        self.check_not_expired(&self.root.signed.header, "the final root.json")
+    }
+
+    fn check_not_expired(&self, header: &Header, what: &str) -> Result<()> {
+        if !header.is_expired(self.now) {
+            return Ok(());
+        }
+        self.expired.set(true);
+        match self.expiry {
+            Expiry::Report => Ok(()),
+            Expiry::Enforce => {
+                fail(ErrorCode::Tuf, format!("{what} (version {}) expired at {}", header.version, header.expires))
+            }
+        }
     }
 
     fn check_signed_by_top_role(
@@ -244,11 +275,4 @@ impl TrustedSet {
         let what = format!("{}.json", role.name());
         check_threshold(canonical, signatures, root.role(role), &root.keys, backend, &what)
     }
-}
-
-fn check_not_expired(header: &Header, now: Timestamp, what: &str) -> Result<()> {
-    if header.is_expired(now) {
-        return fail(ErrorCode::Tuf, format!("{what} (version {}) expired at {}", header.version, header.expires));
-    }
-    Ok(())
 }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::metadata::{check_length_and_hashes, RoleType, TargetFile};
-use super::trusted::{TimestampUpdate, TrustedSet};
+use super::trusted::{Expiry, TimestampUpdate, TrustedSet};
 use crate::crypto::SignatureBackend;
 use crate::error::{fail, ErrorCode, Result};
 use crate::http::{ready, Fetch, Poll, Reply, Request};
@@ -42,6 +42,32 @@ impl Repository {
         let slash = |url: &str| if url.ends_with('/') { url.to_owned() } else { format!("{url}/") };
         Self { metadata_url: slash(metadata_url), targets_url: slash(targets_url) }
     }
+}
+
+/// Where an update starts and where its files come from.
+#[derive(Clone, Copy, Debug)]
+pub struct Start<'a> {
+    /// The root trusted at the start: the client's last verified `root.json`, or the pinned one.
+    pub root: &'a [u8],
+    /// The client's files by name (as `Persist` names them).
+    pub cached: &'a BTreeMap<String, Vec<u8>>,
+    pub now: Timestamp,
+    pub mode: Mode,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// From the repository, with the cached files as the client's trusted state.
+    Online,
+    /// No requests: the cache is the repository, re-verified from `root` (the pinned root, through
+    /// the history of roots the cache keeps) with every check but expiry, which is reported.
+    Offline,
+}
+
+/// The name each verified root version is also kept under, so that a cache can be re-verified
+/// offline from the pinned root.
+pub fn root_history_name(version: u64) -> String {
+    format!("root_history/{version}.root.json")
 }
 
 /// What the update asks for besides the top-level metadata: one target, and the client's cached
@@ -76,6 +102,8 @@ pub struct Updated {
     pub targets_version: u64,
     /// The earliest expiry among the trusted files: when an update is due at the latest.
     pub expires: Timestamp,
+    /// Offline only: a file had expired (online, that fails the update).
+    pub expired: bool,
     #[serde(skip)]
     pub target: Option<Target>,
 }
@@ -109,18 +137,17 @@ pub fn percent_encode(text: &str) -> String {
     out
 }
 
-/// Updates the client's metadata from `repository`, starting from its cached files (`cached`,
-/// by file name; `root.json` must be there), at time `now`, and fetches `target` if given.
+/// Updates the client's metadata from `repository` (or, offline, from its cache), and fetches
+/// `target` if given.
 pub fn update(
     fetch: &mut Fetch<'_>,
     repository: &Repository,
-    cached: &BTreeMap<String, Vec<u8>>,
-    now: Timestamp,
+    start: Start<'_>,
     target: Option<TargetRequest<'_>>,
     backend: &dyn SignatureBackend,
 ) -> Poll<Update> {
-    let mut walk = Walk { fetch, repository, cached, backend, persist: Vec::new() };
-    match walk.run(now, target) {
+    let mut walk = Walk { fetch, repository, start, backend, persist: Vec::new() };
+    match walk.run(target) {
         Ok(Poll::Pending) => Poll::Pending,
         Ok(Poll::Ready(updated)) => Poll::Ready(Update { persist: walk.persist, result: Ok(updated) }),
         Err(error) => Poll::Ready(Update { persist: walk.persist, result: Err(error) }),
@@ -130,17 +157,36 @@ pub fn update(
 struct Walk<'w, 'f> {
     fetch: &'w mut Fetch<'f>,
     repository: &'w Repository,
-    cached: &'w BTreeMap<String, Vec<u8>>,
+    start: Start<'w>,
     backend: &'w dyn SignatureBackend,
     persist: Vec<Persist>,
 }
 
+/// A file the walk reads: from the repository online, from the cache offline.
+enum File<'a> {
+    Root(u64),
+    Timestamp,
+    /// A snapshot or targets role, at the version listed for it.
+    Role(&'a str, u64),
+}
+
 impl Walk<'_, '_> {
-    fn run(&mut self, now: Timestamp, target: Option<TargetRequest<'_>>) -> Result<Poll<Updated>> {
-        let Some(root) = self.cached.get("root.json") else {
-            return fail(ErrorCode::Tuf, "no trusted root.json to start from");
-        };
-        let mut trusted = TrustedSet::new(root, now, self.backend)?;
+    fn offline(&self) -> bool {
+        self.start.mode == Mode::Offline
+    }
+
+    /// A cached file, as the client's trusted state: online only (offline, the cache is read as
+    /// the repository instead).
+    fn cached(&self, name: &str) -> Option<&[u8]> {
+        match self.start.mode {
+            Mode::Online => self.start.cached.get(name).map(Vec::as_slice),
+            Mode::Offline => None,
+        }
+    }
+
+    fn run(&mut self, target: Option<TargetRequest<'_>>) -> Result<Poll<Updated>> {
+        let expiry = if self.offline() { Expiry::Report } else { Expiry::Enforce };
+        let mut trusted = TrustedSet::new(self.start.root, self.start.now, expiry, self.backend)?;
         ready!(self.load_roots(&mut trusted));
         ready!(self.load_timestamp(&mut trusted));
         ready!(self.load_snapshot(&mut trusted));
@@ -158,11 +204,11 @@ impl Walk<'_, '_> {
     fn load_roots(&mut self, trusted: &mut TrustedSet) -> Result<Poll<()>> {
         let first = trusted.root().header.version;
         for version in first.saturating_add(1)..=first.saturating_add(MAX_ROOT_ROTATIONS) {
-            let url = format!("{}{version}.root.json", self.repository.metadata_url);
-            let Some(bytes) = ready!(self.get(url, MAX_ROOT_BYTES, true)) else {
+            let Some(bytes) = ready!(self.get(trusted, &File::Root(version), MAX_ROOT_BYTES, true)) else {
                 break;
             };
             trusted.update_root(&bytes, self.backend)?;
+            self.keep(&root_history_name(version), bytes.clone());
             self.keep("root.json", bytes);
         }
         Ok(Poll::Ready(()))
@@ -170,11 +216,10 @@ impl Walk<'_, '_> {
 
     fn load_timestamp(&mut self, trusted: &mut TrustedSet) -> Result<Poll<()>> {
         // The cached timestamp, even expired, is what a new one is checked for rollback against.
-        if let Some(bytes) = self.cached.get("timestamp.json") {
+        if let Some(bytes) = self.cached("timestamp.json") {
             let _not_final = trusted.update_timestamp(bytes, self.backend);
         }
-        let url = format!("{}timestamp.json", self.repository.metadata_url);
-        let bytes = ready!(self.require(url, MAX_TIMESTAMP_BYTES, "timestamp.json"));
+        let bytes = ready!(self.require(trusted, &File::Timestamp, MAX_TIMESTAMP_BYTES, "timestamp.json"));
         if trusted.update_timestamp(&bytes, self.backend)? == TimestampUpdate::Replaced {
             self.keep("timestamp.json", bytes);
         }
@@ -182,7 +227,7 @@ impl Walk<'_, '_> {
     }
 
     fn load_snapshot(&mut self, trusted: &mut TrustedSet) -> Result<Poll<()>> {
-        if let Some(bytes) = self.cached.get("snapshot.json") {
+        if let Some(bytes) = self.cached("snapshot.json") {
             if trusted.update_snapshot(bytes, true, self.backend).is_ok() {
                 return Ok(Poll::Ready(()));
             }
@@ -190,9 +235,8 @@ impl Walk<'_, '_> {
         let Some(listed) = trusted.timestamp().map(|t| t.snapshot.clone()) else {
             return fail(ErrorCode::Tuf, "no trusted timestamp");
         };
-        let url = self.metadata_url(trusted, "snapshot", listed.version);
         let max = listed_max(listed.length, MAX_SNAPSHOT_BYTES);
-        let bytes = ready!(self.require(url, max, "snapshot.json"));
+        let bytes = ready!(self.require(trusted, &File::Role("snapshot", listed.version), max, "snapshot.json"));
         trusted.update_snapshot(&bytes, false, self.backend)?;
         self.keep("snapshot.json", bytes);
         Ok(Poll::Ready(()))
@@ -203,7 +247,7 @@ impl Walk<'_, '_> {
             return Ok(Poll::Ready(()));
         }
         let name = file_name(role);
-        if let Some(bytes) = self.cached.get(&name) {
+        if let Some(bytes) = self.cached(&name) {
             if trusted.update_targets(bytes, role, delegator, self.backend).is_ok() {
                 return Ok(Poll::Ready(()));
             }
@@ -212,9 +256,8 @@ impl Walk<'_, '_> {
         let Some(listed) = listed else {
             return fail(ErrorCode::Tuf, format!("role {role} is delegated but snapshot.json does not list it"));
         };
-        let url = self.metadata_url(trusted, role, listed.version);
         let max = listed_max(listed.length, MAX_TARGETS_BYTES);
-        let bytes = ready!(self.require(url, max, &name));
+        let bytes = ready!(self.require(trusted, &File::Role(role, listed.version), max, &name));
         trusted.update_targets(&bytes, role, delegator, self.backend)?;
         self.keep(&name, bytes);
         Ok(Poll::Ready(()))
@@ -269,13 +312,16 @@ impl Walk<'_, '_> {
                 }));
             }
         }
-        let max = listed_max(Some(info.length), MAX_TARGET_BYTES);
-        if u64::try_from(max).ok() != Some(info.length) {
-            return fail(
-                ErrorCode::LimitExceeded,
-                format!("{what} is {} bytes; the limit is {MAX_TARGET_BYTES}", info.length),
-            );
+        if self.offline() {
+            return fail(ErrorCode::Tuf, format!("{what}: the cached copy is not the one the metadata lists"));
         }
+        let max = match usize::try_from(info.length) {
+            Ok(length) if length <= MAX_TARGET_BYTES => length,
+            _ => {
+                let message = format!("{what} is {} bytes; the limit is {MAX_TARGET_BYTES}", info.length);
+                return fail(ErrorCode::LimitExceeded, message);
+            }
+        };
         let url = match trusted.root().consistent_snapshot {
             true => {
                 let Some(digest) = info.hashes.get("sha256").or_else(|| info.hashes.values().next()) else {
@@ -289,31 +335,60 @@ impl Walk<'_, '_> {
             }
             false => format!("{}{}", self.repository.targets_url, request.path),
         };
-        let bytes = ready!(self.require(url, max, &what));
+        let bytes = ready!(self.require_url(url, max, &what));
         check_length_and_hashes(&bytes, Some(info.length), &info.hashes, &what)?;
         Ok(Poll::Ready(Target { path: request.path.to_owned(), bytes, from_cache: false }))
     }
 
-    /// `N.role.json` with consistent snapshots, else `role.json`; the role name percent-encoded.
-    fn metadata_url(&self, trusted: &TrustedSet, role: &str, version: u64) -> String {
+    /// Where `file` is: its URL online (`N.role.json` with consistent snapshots, else
+    /// `role.json`; the role name percent-encoded; roots always versioned), its cache name offline.
+    fn location(&self, trusted: &TrustedSet, file: &File<'_>) -> String {
         let base = &self.repository.metadata_url;
-        match trusted.root().consistent_snapshot {
-            true => format!("{base}{version}.{}", file_name(role)),
-            false => format!("{base}{}", file_name(role)),
+        let consistent = trusted.root().consistent_snapshot;
+        match (self.start.mode, file) {
+            (Mode::Online, File::Root(version)) => format!("{base}{version}.root.json"),
+            (Mode::Online, File::Timestamp) => format!("{base}timestamp.json"),
+            (Mode::Online, File::Role(role, version)) if consistent => format!("{base}{version}.{}", file_name(role)),
+            (Mode::Online, File::Role(role, _)) => format!("{base}{}", file_name(role)),
+            (Mode::Offline, File::Root(version)) => root_history_name(*version),
+            (Mode::Offline, File::Timestamp) => "timestamp.json".to_owned(),
+            (Mode::Offline, File::Role(role, _)) => file_name(role),
         }
     }
 
     /// A file that must be there.
-    fn require(&mut self, url: String, max: usize, what: &str) -> Result<Poll<Vec<u8>>> {
-        match ready!(self.get(url, max, false)) {
+    fn require(&mut self, trusted: &TrustedSet, file: &File<'_>, max: usize, what: &str) -> Result<Poll<Vec<u8>>> {
+        match ready!(self.get(trusted, file, max, false)) {
             Some(bytes) => Ok(Poll::Ready(bytes)),
             None => fail(ErrorCode::Tuf, format!("{what} was not found")),
         }
     }
 
+    fn require_url(&mut self, url: String, max: usize, what: &str) -> Result<Poll<Vec<u8>>> {
+        match ready!(self.fetch_url(url, max, false)) {
+            Some(bytes) => Ok(Poll::Ready(bytes)),
+            None => fail(ErrorCode::Tuf, format!("{what} was not found")),
+        }
+    }
+
+    /// The bytes of `file`; `None` when it is not there (see `fetch_url`).
+    fn get(
+        &mut self,
+        trusted: &TrustedSet,
+        file: &File<'_>,
+        max: usize,
+        absent_ok: bool,
+    ) -> Result<Poll<Option<Vec<u8>>>> {
+        let location = self.location(trusted, file);
+        match self.start.mode {
+            Mode::Online => self.fetch_url(location, max, absent_ok),
+            Mode::Offline => Ok(Poll::Ready(self.start.cached.get(&location).cloned())),
+        }
+    }
+
     /// The body of `url`; `None` when it is not found (404, or 403 as some CDNs answer for a
     /// missing file), which ends the root loop (`absent_ok`) and fails anything else.
-    fn get(&mut self, url: String, max: usize, absent_ok: bool) -> Result<Poll<Option<Vec<u8>>>> {
+    fn fetch_url(&mut self, url: String, max: usize, absent_ok: bool) -> Result<Poll<Option<Vec<u8>>>> {
         let request = Request::get(url.clone(), "application/json", max);
         let Some(reply) = self.fetch.get(request) else {
             return Ok(Poll::Pending);
@@ -355,6 +430,7 @@ fn summarize(trusted: &TrustedSet, target: Option<Target>) -> Result<Poll<Update
         snapshot_version: snapshot.header.version,
         targets_version: targets.header.version,
         expires: expires.unwrap_or(root.header.expires),
+        expired: trusted.expired(),
         target,
     }))
 }

@@ -9,9 +9,10 @@ use ed25519_dalek::Signer as _;
 use serde_json::{json, Value};
 use sigstore_wasm::crypto::HashAlgorithm;
 use sigstore_wasm::encoding::encode_hex;
+use sigstore_wasm::error::VerificationError;
 use sigstore_wasm::http::{Exchange, Reply, Request, Response};
 use sigstore_wasm::time::Timestamp;
-use sigstore_wasm::tuf::{self, canonical, Persist, Repository, TargetRequest, Updated};
+use sigstore_wasm::tuf::{self, canonical, Mode, Persist, Repository, Start, TargetRequest, Updated};
 
 pub const NOW: i64 = 1_800_000_000;
 pub const EXPIRES: &str = "2030-01-01T00:00:00Z";
@@ -229,7 +230,7 @@ impl Repo {
         match self.files.get(&path) {
             Some(bytes) if bytes.len() > request.max_bytes => Reply::TooLarge,
             Some(bytes) => Reply::Response(Response::new(200, vec![], bytes.clone())),
-            None => Reply::Response(Response::new(404, vec![], b"not found".to_vec())),
+            None => Reply::Response(Response::new(404, vec![], Vec::new())),
         }
     }
 }
@@ -246,11 +247,26 @@ impl Client {
     }
 
     /// Refreshes (and fetches `target`, if given) from `repo`, keeping what the update persists.
-    pub fn update(
+    pub fn update(&mut self, repo: &mut Repo, target: Option<&str>) -> Result<Updated, VerificationError> {
+        let root = self.cache.get("root.json").cloned().unwrap_or_default();
+        self.run(repo, target, &root, Mode::Online)
+    }
+
+    /// Re-verifies the cache from `pinned` without a request.
+    pub fn offline(&mut self, pinned: &[u8], target: Option<&str>) -> Result<Updated, VerificationError> {
+        let mut nowhere = Repo { files: BTreeMap::new(), ..Repo::new() };
+        let result = self.run(&mut nowhere, target, pinned, Mode::Offline);
+        assert!(nowhere.requests.is_empty(), "offline asked for {:?}", nowhere.requests);
+        result
+    }
+
+    fn run(
         &mut self,
         repo: &mut Repo,
         target: Option<&str>,
-    ) -> Result<Updated, sigstore_wasm::error::VerificationError> {
+        root: &[u8],
+        mode: Mode,
+    ) -> Result<Updated, VerificationError> {
         repo.requests.clear();
         let repository = Repository::new("https://tuf.example/metadata", "https://tuf.example/targets");
         let cached_target = target.and_then(|t| self.cache.get(&format!("target:{t}")).cloned());
@@ -259,7 +275,10 @@ impl Client {
         let mut exchange = Exchange::default();
         let update = exchange
             .complete(
-                |fetch| tuf::update(fetch, &repository, cache, now, request, &sigstore_wasm::crypto::RustCrypto),
+                |fetch| {
+                    let start = Start { root, cached: cache, now, mode };
+                    tuf::update(fetch, &repository, start, request, &sigstore_wasm::crypto::RustCrypto)
+                },
                 |r| repo.serve(r),
             )
             .unwrap()
