@@ -1,6 +1,8 @@
 // The runtime-independent JavaScript API. Each entry point (node.js, browser.js, workerd.js)
 // passes in how to load the WebAssembly module on its runtime; everything else is here.
 
+import { memoryCache, refreshTrustedRoot, tufOptions, update as tufUpdateIn } from './tuf.js';
+
 const encoder = new TextEncoder();
 
 /**
@@ -21,12 +23,16 @@ export class VerificationError extends Error {
 // src/options.rs's ImageOptions and RegistryOptions); what remains is the policy.
 const NET_OPTIONS = ['fetch', 'proxy', 'timeout'];
 const DEFAULT_TIMEOUT_MS = 30_000;
+const EMBEDDED = { production: true, staging: true };
+// How long a verifier made from a TUF repository's trusted root serves before the next refresh.
+const TUF_REFRESH_MS = 60 * 60 * 1000;
 
 /**
  * @param {() => Promise<any>} loadWasm resolves to the initialised wasm-bindgen module
- * @param {{ verifySync?: (check: object) => 0 | 1 | 2 }} platform a synchronous native signature
- *   check where the runtime has one (node:crypto): `verify()` then runs on it, and on Rust only
- *   for what it cannot do; without it, `verify()` runs in Rust
+ * @param {{ verifySync?: (check: object) => 0 | 1 | 2, tufCache?: (url: string) => object }} platform
+ *   `verifySync`: a synchronous native signature check where the runtime has one (node:crypto):
+ *   `verify()` then runs on it, and on Rust only for what it cannot do; without it, `verify()` runs
+ *   in Rust. `tufCache`: the runtime's cache for a TUF repository's files (see tuf.js).
  */
 export function createApi(loadWasm, platform = {}) {
   let wasm;
@@ -36,24 +42,63 @@ export function createApi(loadWasm, platform = {}) {
   async function createVerifier(options = {}) {
     const { trustedRoot = 'production', ...policy } = options;
     const module = await ready();
-    const root = rootText(trustedRoot);
+    const { root, source } = await resolveRoot(module, trustedRoot, policy);
     const subtle = globalThis.crypto?.subtle;
     // The trust root's own chains are checked once, here: on WebCrypto when there is one.
     const inner = subtle
       ? await drive(subtle, guard(() => module.prepare(root)))
       : guard(() => new module.Verifier(root));
-    return new Verifier(inner, policy, platform.verifySync, module.optionNames());
+    return new Verifier(inner, policy, platform.verifySync, module.optionNames(), source);
   }
 
-  // The verifier for a trusted root, kept for the embedded roots: a caller's own roots may be
-  // many and large.
-  async function verifierFor(trustedRoot) {
-    const key = rootText(trustedRoot);
-    let verifier = verifiers.get(key);
-    if (!verifier) {
-      verifier = await createVerifier({ trustedRoot: key });
-      if (key === 'production' || key === 'staging') verifiers.set(key, verifier);
+  /** The trusted root's text (or embedded name) and where it came from. */
+  async function resolveRoot(module, trustedRoot, options) {
+    const tuf = guardOptions(() => tufOptions(trustedRoot));
+    if (!tuf) return { root: rootText(trustedRoot), source: { source: typeof trustedRoot === 'string' && trustedRoot in EMBEDDED ? 'embedded' : 'given' } };
+    const cache = tuf.cache === false ? null : (tuf.cache ?? platform.tufCache?.(tuf.url) ?? memoryCache());
+    try {
+      const { json, info } = await refreshTrustedRoot(tuf, { ...tufIo(module, options), cache });
+      return { root: json, source: info };
+    } catch (e) {
+      if (e instanceof VerificationError) throw e;
+      throw new VerificationError(e?.code ?? 'INTERNAL', String(e?.message ?? e));
     }
+  }
+
+  /** What a TUF update needs of the runtime: its fetch (`options`: `fetch`, `timeout`), its checks. */
+  function tufIo(module, options) {
+    const { net } = splitOptions(options, []);
+    return {
+      module,
+      now: () => Date.now(),
+      fetchAll: (update) => fetchAll(update, net),
+      runChecks: (checks) => runChecks(checks, platform.verifySync),
+    };
+  }
+
+  /**
+   * One TUF update of any repository (`metadataUrl`, `targetsUrl`), from `root` (bytes) and the
+   * client's `files` (`[name, bytes]` pairs), fetching `target` if given: `{ persist, updated,
+   * error, target, fromCache }`. The caller keeps `persist`; the TUF conformance client is built on it.
+   */
+  async function tufUpdate({ metadataUrl, targetsUrl = metadataUrl, fetch, timeout, ...rest }) {
+    const module = await ready();
+    const io = tufIo(module, { fetch, timeout });
+    return tufUpdateIn(io, { url: metadataUrl.replace(/\/+$/, ''), targetsUrl: targetsUrl.replace(/\/+$/, ''), ...rest });
+  }
+
+  // The verifier for a trusted root, kept for the embedded roots (a caller's own may be many and
+  // large) and for an hour for a TUF repository's: each refresh asks the repository again.
+  async function verifierFor(trustedRoot) {
+    const tuf = guardOptions(() => tufOptions(trustedRoot));
+    const key = tuf ? `tuf:${tuf.url}:${tuf.offline}` : rootText(trustedRoot);
+    const kept = verifiers.get(key);
+    if (kept && !(kept.until < Date.now())) return kept.verifier;
+    const verifier = await createVerifier({ trustedRoot: tuf ? trustedRoot : key });
+    // A root the repository could not refresh is kept briefly: the next call tries again.
+    const keep = verifier.trustedRootSource().warning ? TUF_REFRESH_MS / 12 : TUF_REFRESH_MS;
+    if (tuf && tuf.cache === undefined) verifiers.set(key, { verifier, until: Date.now() + keep });
+    else if (key in EMBEDDED) verifiers.set(key, { verifier });
     return verifier;
   }
 
@@ -117,7 +162,7 @@ export function createApi(loadWasm, platform = {}) {
     return guard(() => module.downloadSubject(registry, path));
   }
 
-  return { createVerifier, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError };
+  return { tufUpdate, createVerifier, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError };
 }
 
 /** Trust material parsed once; `verify` is synchronous, for hot paths. */
@@ -126,17 +171,28 @@ class Verifier {
   #defaults;
   #verifySync;
   #names;
+  #source;
 
-  constructor(inner, defaults, verifySync, names) {
+  constructor(inner, defaults, verifySync, names, source) {
     this.#inner = inner;
     this.#defaults = defaults;
     this.#verifySync = verifySync;
     this.#names = names;
+    this.#source = source;
   }
 
   /** What the trusted root holds, and `newest`: the latest start of validity in it (its age). */
   trustedRootSummary() {
     return guard(() => this.#inner.rootSummary());
+  }
+
+  /**
+   * Where the trusted root came from: `source` "embedded", "given", "tuf" (refreshed now), or
+   * "cache" (the last one verified through TUF, re-verified offline), with the TUF versions,
+   * `expires`, `refreshed` and a `warning` when the repository could not be used.
+   */
+  trustedRootSource() {
+    return { ...this.#source };
   }
 
   /**
@@ -371,6 +427,14 @@ async function drive(subtle, session) {
 const keys = new Map();
 const MAX_CACHED_KEYS = 256;
 
+/** Runs checks on the fastest way there is: native and synchronous, WebCrypto, or (2) Rust. */
+function runChecks(checks, verifySync) {
+  if (verifySync) return checks.map(verifySync);
+  const subtle = globalThis.crypto?.subtle;
+  if (subtle) return Promise.all(checks.map((check) => runCheck(subtle, check)));
+  return checks.map(() => 2);
+}
+
 /** 1 verified, 0 not, 2 this platform cannot run the check (the Rust backend answers it). */
 async function runCheck(subtle, check) {
   try {
@@ -413,11 +477,21 @@ export function hex(bytes) {
   return out;
 }
 
+/** Options a caller got wrong, as `INVALID_INPUT`. */
+function guardOptions(call) {
+  try {
+    return call();
+  } catch (e) {
+    if (e instanceof TypeError) throw new VerificationError('INVALID_INPUT', e.message);
+    throw e;
+  }
+}
+
 function rootText(root) {
   if (root === 'production' || root === 'staging') return root;
   if (typeof root === 'string') return root;
   if (root && typeof root === 'object') return JSON.stringify(root);
-  throw new VerificationError('INVALID_INPUT', 'trustedRoot must be "production", "staging", JSON text or an object');
+  throw new VerificationError('INVALID_INPUT', 'trustedRoot must be "production", "staging", "tuf", "tuf:staging", { tuf: {...} }, JSON text or an object');
 }
 
 function bundleBytes(bundle) {

@@ -2,14 +2,18 @@
 // sigstore-wasm: verify Sigstore bundles, container images and Rekor entries from the command line,
 // with the flags of cosign, rekor-cli and the Sigstore conformance CLI protocol.
 // Exit status: 0 verified, 1 not verified, 2 usage error (flags, options, key, digest), 3 internal error.
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
+  createVerifier,
+  fileCache,
   getLogEntry,
   searchLogEntries,
   verifyAttestations,
   verifyBundle,
   verifyImage,
   verifyImageAttestations,
+  tufUpdate,
   VerificationError,
 } from './node.js';
 
@@ -21,6 +25,11 @@ or a managed key:
   --key KEY.pub
 TRUST (default: the embedded Sigstore production root):
   --trusted-root FILE | --staging
+  --tuf                          refresh the trusted root from Sigstore's TUF repository (production,
+                                 or staging with --staging), cached in $XDG_CACHE_HOME/sigstore-wasm
+  --tuf-url URL --tuf-root FILE  another TUF repository, and the root.json it starts from
+  --tuf-cache DIR                keep the TUF files in DIR
+  --tuf-offline                  no network: the cache, re-verified from the pinned root
 Regular expressions search (cosign semantics): anchor them with ^...$.`;
 
 const IMAGE_USAGE = `IMAGE is a reference: ghcr.io/org/app:tag, org/app@sha256:<hex>, localhost:5000/app ...
@@ -40,6 +49,9 @@ const USAGE = `usage: sigstore-wasm verify-bundle --bundle FILE POLICY [TRUST] [
        sigstore-wasm verify-package POLICY [TRUST] [REGISTRIES] [--output json|text] SUBJECT
        sigstore-wasm rekor get (--log-index N | --uuid UUID) [--rekor-url URL] [TRUST] [--output json|text]
        sigstore-wasm rekor search (--sha sha256:<hex>|sha512:<hex> | --artifact FILE) [--rekor-url URL] [TRUST] [--output json|text]
+       sigstore-wasm tuf refresh [TRUST]
+       sigstore-wasm tuf --metadata-dir DIR init ROOT | --metadata-url URL --metadata-dir DIR refresh
+       sigstore-wasm tuf --metadata-url URL --metadata-dir DIR --target-name PATH --target-base-url URL --target-dir DIR download
 
 ${POLICY_USAGE}
 
@@ -59,6 +71,9 @@ attestations) are verified against the digest the registry gives for each file, 
 rekor get, rekor search (rekor-cli get, search): every entry is verified (its SET, its inclusion
 proof against a signed checkpoint, that it is the entry asked for) before it is printed.
 
+tuf refresh: refreshes the trusted root through TUF (as --tuf does) and says where it came from.
+tuf init, refresh, download: the TUF conformance suite's client protocol, on any TUF repository.
+
 Exit status: 0 verified, 1 not verified, 2 usage error, 3 internal error.`;
 
 // Flags that take a value, and the argument each sets; per command beyond the common ones.
@@ -69,6 +84,9 @@ const COMMON_FLAGS = {
   '--certificate-oidc-issuer-regexp': 'certificateIssuerRegExp',
   '--key': 'key',
   '--trusted-root': 'trustedRootFile',
+  '--tuf-url': 'tufUrl',
+  '--tuf-root': 'tufRootFile',
+  '--tuf-cache': 'tufCache',
   '--output': 'output',
   '-o': 'output',
 };
@@ -89,6 +107,10 @@ const COMMAND_FLAGS = {
   },
   'verify-package': {
     values: { '--npm-registry': 'npmRegistry', '--pypi-url': 'pypiUrl', '--github-api-url': 'githubApiUrl', '--timeout': 'timeout' },
+    switches: {},
+  },
+  tuf: {
+    values: { '--metadata-dir': 'metadataDir', '--metadata-url': 'metadataUrl', '--target-name': 'targetName', '--target-base-url': 'targetBaseUrl', '--target-dir': 'targetDir' },
     switches: {},
   },
   rekor: {
@@ -127,6 +149,8 @@ function parseArgs(argv) {
     else if (flag in WORKFLOW_FLAGS) args.extensions[WORKFLOW_FLAGS[flag]] = value();
     else if (flag in switches) args[switches[flag]] = true;
     else if (flag === '--staging') args.staging = true;
+    else if (flag === '--tuf') args.tuf = true;
+    else if (flag === '--tuf-offline') args.tufOffline = true;
     else if ((flag === '-a' || flag === '--annotations') && command === 'verify-image') {
       const [k, v] = value().split(/=(.*)/s);
       if (!k || v === undefined) throw new UsageError(`${flag} takes KEY=VALUE`);
@@ -136,6 +160,16 @@ function parseArgs(argv) {
   }
   if (args.output !== undefined && args.output !== 'json' && args.output !== 'text') throw new UsageError('--output must be text or json');
   if (args.trustedRootFile && args.staging) throw new UsageError('--trusted-root and --staging exclude each other');
+  if (args.trustedRootFile && (args.tuf || args.tufUrl)) throw new UsageError('--trusted-root and --tuf exclude each other');
+  if ((args.tufUrl === undefined) !== (args.tufRootFile === undefined)) throw new UsageError('--tuf-url and --tuf-root go together');
+  if (command === 'tuf') {
+    args.action = args.positional.shift();
+    const takes = { init: 1, refresh: 0, download: 0 }[args.action];
+    if (takes === undefined) throw new UsageError('tuf takes init, refresh or download');
+    if (args.positional.length !== takes) throw new UsageError(`tuf ${args.action} takes ${takes ? 'the initial root.json' : 'no argument'}`);
+    if (args.action !== 'refresh' && args.metadataDir === undefined) throw new UsageError(`tuf ${args.action} needs --metadata-dir`);
+    return args;
+  }
   const expected = command === 'rekor' ? 0 : 1;
   if (args.positional.length !== expected) {
     const what = { 'verify-bundle': 'the artifact (FILE or sha256:<hex>)', rekor: 'no argument', 'verify-image': 'one IMAGE', 'verify-attestation': 'one IMAGE', 'verify-package': 'one SUBJECT' }[command];
@@ -146,6 +180,12 @@ function parseArgs(argv) {
 }
 
 function trustedRoot(args) {
+  if (args.tuf || args.tufUrl || args.tufOffline || args.tufCache) {
+    const tuf = { root: args.staging ? 'staging' : 'production', offline: Boolean(args.tufOffline) };
+    if (args.tufUrl) Object.assign(tuf, { url: args.tufUrl, root: read(args.tufRootFile) });
+    if (args.tufCache) tuf.cache = fileCache(tuf.url ?? tuf.root, args.tufCache);
+    return { tuf };
+  }
   return args.trustedRootFile ? read(args.trustedRootFile, 'utf8') : args.staging ? 'staging' : 'production';
 }
 
@@ -417,6 +457,63 @@ async function rekorCommand(args) {
   return 0;
 }
 
+// ---------------------------------------------------------------------------------------------
+// tuf
+
+/** `tuf refresh` for people: the trusted root through TUF, and where it came from. */
+async function tufRefreshCommand(args) {
+  const verifier = await createVerifier({ trustedRoot: trustedRoot({ ...args, tuf: true }) });
+  const source = verifier.trustedRootSource();
+  const summary = verifier.trustedRootSummary();
+  if (source.warning) console.error(`warning: ${source.warning}`);
+  if (args.output === 'json') console.log(JSON.stringify({ ...source, ...summary }, null, 2));
+  else {
+    console.log(`trusted root from ${source.source}${source.rootVersion ? ` (TUF root version ${source.rootVersion}, timestamp version ${source.timestampVersion}, expires ${source.expires})` : ''}`);
+    console.log(`  refreshed:   ${source.refreshed ?? 'never'}`);
+    console.log(`  holds:       ${summary.transparencyLogs} transparency logs, ${summary.certificateAuthorities} certificate authorities, ${summary.ctLogs} CT logs, ${summary.timestampAuthorities} timestamp authorities; newest key from ${summary.newest}`);
+  }
+  return source.source === 'tuf' ? 0 : 1;
+}
+
+/**
+ * The tuf-conformance client protocol: metadata in DIR under python-tuf's names (the core's
+ * `persist` names), the target in the target directory under its percent-encoded path.
+ */
+async function tufConformanceCommand(args) {
+  const dir = args.metadataDir;
+  if (args.action === 'init') {
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(args.positional[0], join(dir, 'root.json'));
+    return 0;
+  }
+  if (!args.metadataUrl) throw new UsageError(`tuf ${args.action} needs --metadata-url`);
+  const cache = fileCache(args.metadataUrl, dir);
+  const files = await cache.read();
+  const root = files.get('root.json');
+  if (!root) throw new VerificationError('TUF', `no root.json in ${dir}: run tuf init first`);
+  const download = args.action === 'download';
+  if (download && !(args.targetName && args.targetBaseUrl && args.targetDir)) {
+    throw new UsageError('tuf download needs --target-name, --target-base-url and --target-dir');
+  }
+  const targetFile = download ? join(args.targetDir, encodeURIComponent(args.targetName)) : null;
+  const outcome = await tufUpdate({
+    metadataUrl: args.metadataUrl,
+    targetsUrl: args.targetBaseUrl,
+    root,
+    files: [...files],
+    target: download ? args.targetName : undefined,
+    cachedTarget: targetFile && existsSync(targetFile) ? new Uint8Array(readFileSync(targetFile)) : undefined,
+  });
+  await cache.write(outcome.persist);
+  if (outcome.error) throw new VerificationError(outcome.error.code, outcome.error.message);
+  if (download && !outcome.fromCache) {
+    mkdirSync(args.targetDir, { recursive: true });
+    writeFileSync(`${targetFile}.tmp-${process.pid}`, outcome.target);
+    renameSync(`${targetFile}.tmp-${process.pid}`, targetFile);
+  }
+  return 0;
+}
+
 async function main(argv) {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
@@ -428,6 +525,7 @@ async function main(argv) {
     if (args.command === 'verify-bundle') await verifyBundleCommand(args);
     else if (args.command === 'rekor') return await rekorCommand(args);
     else if (args.command === 'verify-package') return await verifyPackageCommand(args);
+    else if (args.command === 'tuf') return await (args.metadataDir === undefined ? tufRefreshCommand(args) : tufConformanceCommand(args));
     else return await verifyImageCommand(args);
     return 0;
   } catch (e) {

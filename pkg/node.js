@@ -1,7 +1,9 @@
 // Node, Deno and Bun: the module's bytes are read from the package directory, and the
 // synchronous verify() runs its signature checks on node:crypto.
 import { constants, createPublicKey, verify } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, sep } from 'node:path';
 import { createApi } from './api.js';
 import * as glue from './wasm/sigstore_wasm.js';
 
@@ -33,13 +35,49 @@ function verifySync(check) {
   }
 }
 
+/**
+ * A TUF cache in a directory: `dir`, or one per repository under `$XDG_CACHE_HOME/sigstore-wasm/tuf`.
+ * Each file is written whole to a temporary name and renamed into place, so two processes
+ * refreshing at once never leave a torn file; any mix of their files is re-verified on the next read.
+ */
+export function fileCache(url, dir) {
+  const root = dir ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sigstore-wasm', 'tuf', encodeURIComponent(url));
+  const path = (name) => {
+    // Names come from the core, percent-encoded; refuse anything that could leave the directory.
+    if (name.split('/').some((part) => part === '' || part === '.' || part === '..') || /[\0\\]/.test(name)) {
+      throw new Error(`unexpected cache entry name ${JSON.stringify(name)}`);
+    }
+    return join(root, ...name.split('/'));
+  };
+  return {
+    async read() {
+      const files = new Map();
+      for (const entry of await readdir(root, { recursive: true, withFileTypes: true }).catch(() => [])) {
+        if (!entry.isFile() || entry.name.includes('.tmp-')) continue;
+        const full = join(entry.parentPath ?? entry.path, entry.name);
+        files.set(full.slice(root.length + 1).split(sep).join('/'), new Uint8Array(await readFile(full)));
+      }
+      return files;
+    },
+    async write(entries) {
+      for (const { name, bytes } of entries) {
+        const target = path(name);
+        await mkdir(dirname(target), { recursive: true });
+        const temporary = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+        await writeFile(temporary, bytes);
+        await rename(temporary, target);
+      }
+    },
+  };
+}
+
 const api = createApi(
   async () => {
     glue.initSync({ module: await readFile(new URL('./wasm/sigstore_wasm_bg.wasm', import.meta.url)) });
     return glue;
   },
-  { verifySync },
+  { verifySync, tufCache: (url) => fileCache(url) },
 );
 
-export const { createVerifier, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError } =
+export const { tufUpdate, createVerifier, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError } =
   api;

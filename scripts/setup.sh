@@ -110,6 +110,12 @@ registry_client() {
   apt_install skopeo
 }
 
+# The TUF conformance suite (tests/tuf/conformance.sh): a Python venv for it and its pinned
+# dependencies from PyPI, and `faketime`, with which it moves the client's clock.
+tuf_conformance() {
+  apt_install faketime python3-venv python3-pip
+}
+
 js_exports() {
   local bin="$PWD/node_modules/.bin"
   printf 'export %s=%q\n' \
@@ -136,6 +142,7 @@ if [ "${1:-}" != build ]; then
   chromium_browser
   registry_server
   registry_client
+  tuf_conformance
 fi
 js_exports
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt >&2 || true

@@ -270,9 +270,10 @@ impl Lookup {
     }
 }
 
-/// A TUF update in progress (`tuf::update`): `step` says what it needs next (`{ checks }` to run,
-/// as `Session.gather` hands them out, answered with `answer`; `{ requests }` to make, answered
-/// as `Lookup`'s are; or `{ done: true }`), then `finish` gives what to persist and the outcome.
+/// A TUF update in progress (`tuf::update`): `step` says what it needs next: `{ checks }` to run,
+/// as `Session.gather` hands them out, answered with `answer`; requests (`{ checks: null }`), which
+/// `requests` lists and `respond`, `failed` and `tooLarge` answer, as `Lookup`'s; or
+/// `{ done: true }`, and then `finish` gives what to persist and the outcome.
 #[wasm_bindgen]
 pub struct TufUpdate {
     repository: crate::tuf::Repository,
@@ -328,7 +329,7 @@ impl TufUpdate {
 
     pub fn step(&mut self) -> Result<JsValue, JsValue> {
         if self.outcome.is_some() {
-            return to_value(&TufStep { checks: None, requests: None, done: true });
+            return to_value(&TufStep { checks: None, done: true });
         }
         let start = crate::tuf::Start { root: &self.root, cached: &self.cached, now: self.now, mode: self.mode };
         let repository = &self.repository;
@@ -339,13 +340,11 @@ impl TufUpdate {
             .step(&mut self.exchange, |fetch, backend| crate::tuf::update(fetch, repository, start, target, backend))
             .map_err(to_js)?;
         match step {
-            WalkStep::Checks(checks) => to_value(&TufStep { checks: Some(&checks), requests: None, done: false }),
-            WalkStep::Requests => {
-                to_value(&TufStep { checks: None, requests: Some(self.exchange.outstanding()), done: false })
-            }
+            WalkStep::Checks(checks) => to_value(&TufStep { checks: Some(&checks), done: false }),
+            WalkStep::Requests => to_value(&TufStep { checks: None, done: false }),
             WalkStep::Done(poll) => {
                 self.outcome = Some(poll.finished().map_err(to_js)?);
-                to_value(&TufStep { checks: None, requests: None, done: true })
+                to_value(&TufStep { checks: None, done: true })
             }
         }
     }
@@ -353,6 +352,11 @@ impl TufUpdate {
     /// See `Session.answer`.
     pub fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
         self.rounds.answer(results).map_err(to_js)
+    }
+
+    /// The requests to make now (see `Lookup.requests`); none once they are answered.
+    pub fn requests(&self) -> Result<JsValue, JsValue> {
+        to_value(self.exchange.outstanding())
     }
 
     /// See `Lookup.respond`.
@@ -404,7 +408,6 @@ impl TufUpdate {
 #[derive(Serialize)]
 struct TufStep<'a> {
     checks: Option<&'a [crate::crypto::deferred::WebCryptoCheck]>,
-    requests: Option<&'a [crate::http::Request]>,
     done: bool,
 }
 
