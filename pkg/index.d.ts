@@ -30,7 +30,8 @@ export type VerificationErrorCode =
   | 'REKOR'
   | 'NETWORK'
   | 'NO_SIGNATURES'
-  | 'NO_MATCHING_SIGNATURES';
+  | 'NO_MATCHING_SIGNATURES'
+  | 'TUF';
 
 export class VerificationError extends Error {
   readonly name: 'VerificationError';
@@ -97,8 +98,45 @@ export interface PolicyOptions {
   unsafeSkipArtifactCheck?: boolean;
 }
 
-/** A trusted root: `"production"` (default), `"staging"`, JSON text, or the parsed object. */
-export type TrustedRootInput = 'production' | 'staging' | string | object;
+/**
+ * A trusted root: `"production"` (default) or `"staging"` (embedded in the package), JSON text, the
+ * parsed object, or refreshed through TUF: `"tuf"` (Sigstore's production repository), `"tuf:staging"`,
+ * or `{ tuf: TufOptions }`.
+ */
+export type TrustedRootInput = 'production' | 'staging' | 'tuf' | 'tuf:staging' | { tuf: TufOptions } | string | object;
+
+/** Where the files of a TUF repository are kept between runs. */
+export interface TufCache {
+  read(): Promise<Map<string, Uint8Array>>;
+  write(entries: { name: string; bytes: Uint8Array }[]): Promise<void>;
+}
+
+export interface TufOptions {
+  /** The root the client pins: `"production"` (default) or `"staging"` (embedded), or a root.json of your own. */
+  root?: 'production' | 'staging' | Uint8Array | string;
+  /** The repository's metadata URL (Sigstore's CDN for the embedded roots; required with your own root). */
+  url?: string;
+  /** Its targets URL (`${url}/targets`). */
+  targetsUrl?: string;
+  /** The cache (the runtime's by default: a directory in Node, Deno and Bun, the Cache API in browsers and workers); `false` for none. */
+  cache?: TufCache | false;
+  /** No network: the cache, re-verified from the pinned root (expiry reported, not refused). */
+  offline?: boolean;
+}
+
+/** Where a verifier's trusted root came from. */
+export interface TrustedRootSource {
+  /** `tuf`: refreshed now; `cache`: the last one verified through TUF, re-verified offline; `embedded`, `given`. */
+  source: 'tuf' | 'cache' | 'embedded' | 'given';
+  rootVersion?: number;
+  timestampVersion?: number;
+  /** The earliest expiry of the TUF metadata it was verified with. */
+  expires?: string;
+  /** When it was last refreshed from the repository, if ever. */
+  refreshed?: string | null;
+  /** Why the repository could not be used, when it could not. */
+  warning?: string;
+}
 
 export interface VerifyOptions extends PolicyOptions {
   trustedRoot?: TrustedRootInput;
@@ -272,12 +310,40 @@ export interface Verifier {
   verifyAttestations(subject: string, options?: PolicyOptions & NetworkOptions & RegistryOptions): Promise<AttestationsVerification>;
   /** What the trusted root holds; `newest` is the latest start of validity in it, which dates it. */
   trustedRootSummary(): { transparencyLogs: number; certificateAuthorities: number; ctLogs: number; timestampAuthorities: number; newest: string | null };
+  /** Where the trusted root came from (TUF, its cache, the package, the caller). */
+  trustedRootSource(): TrustedRootSource;
   getLogEntry(query: { logIndex: number } | { uuid: string }, options?: LogOptions): Promise<LoggedEntry>;
   searchLogEntries(query: { digest: string } | { artifact: Uint8Array | ArrayBuffer | ArrayBufferView | string }, options?: LogOptions): Promise<LoggedEntry[]>;
 }
 
 /** Parses the trust material once; `options` other than `trustedRoot` become defaults. */
 export function createVerifier(options?: VerifyOptions & Omit<ImageOptions, keyof PolicyOptions>): Promise<Verifier>;
+
+/** A TUF cache in a directory (Node, Deno and Bun only): `dir`, or one per repository `url` under `$XDG_CACHE_HOME/sigstore-wasm/tuf`. */
+export function fileCache(url: string, dir?: string): TufCache;
+
+/** The outcome of one TUF update (`tufUpdate`). */
+export interface TufUpdateOutcome {
+  /** Files to keep, under these names, in this order: what was verified, even before a failure. */
+  persist: { name: string; bytes: Uint8Array }[];
+  updated?: { rootVersion: number; timestampVersion: number; snapshotVersion: number; targetsVersion: number; expires: string; expired: boolean };
+  error?: { code: VerificationErrorCode; message: string };
+  target?: Uint8Array;
+  fromCache?: boolean;
+}
+
+/** One TUF update of any repository, from `root` and the client's `files`; the caller keeps what it says to persist. */
+export function tufUpdate(options: {
+  metadataUrl: string;
+  targetsUrl?: string;
+  root: Uint8Array;
+  files: [string, Uint8Array][];
+  offline?: boolean;
+  target?: string;
+  cachedTarget?: Uint8Array;
+  fetch?: typeof fetch;
+  timeout?: number;
+}): Promise<TufUpdateOutcome>;
 
 /** An artifact's digest, computed piece by piece. */
 export interface Digester {

@@ -52,6 +52,11 @@ tests/js/run.sh
 step "npm package in every runtime: Node ESM/CJS, Node 22, Deno, Bun, workerd, Chromium, TypeScript"
 tests/js/runtimes.sh
 
+step "TUF: the conformance suite (tests/tuf-conformance) against the CLI, offline on loopback, time moved by faketime"
+tests/tuf/conformance.sh
+step "TUF: the package's refresh, caches and fallbacks in Node, Deno, Bun, workerd and Chromium, against local repositories"
+timeout --kill-after=10 600 node tests/js/tuf/run.mjs
+
 step "unit, attack, mutation, instance and image tests (native)"
 cargo test --quiet
 

@@ -40,6 +40,7 @@ const worker :Workerd.Worker = (
     (name = "worker/gate/images.js", esModule = embed "gate/images.js"),
     (name = "pkg/workerd.js", esModule = embed "../pkg/workerd.js"),
     (name = "pkg/api.js", esModule = embed "../pkg/api.js"),
+    (name = "pkg/tuf.js", esModule = embed "../pkg/tuf.js"),
     (name = "pkg/wasm/sigstore_wasm.js", esModule = embed "../pkg/wasm/sigstore_wasm.js"),
     (name = "pkg/wasm/sigstore_wasm_bg.wasm", wasm = embed "../pkg/wasm/sigstore_wasm_bg.wasm"),
   ],

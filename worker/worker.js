@@ -5,7 +5,7 @@
 // - the gate (gate/), configured by gate.json: files under its mounts' prefixes, and a registry
 //   front under /v2/, each served only when its Sigstore signatures satisfy the policy.
 import { serveFile } from './gate/files.js';
-import { gateFor, policyFor } from './gate/gate.js';
+import { gateFor, policyFor, refreshGate } from './gate/gate.js';
 import { serveRegistry } from './gate/images.js';
 import { isProxyRequest, proxy } from './proxy.js';
 
@@ -92,5 +92,13 @@ export default {
   async fetch(request, env) {
     if (isProxyRequest(new URL(request.url))) return proxy(request, env);
     return (await gate(request, env)) ?? page(request, env);
+  },
+  /** The cron trigger (wrangler.toml): the gate's trusted root refreshed through TUF, and logged. */
+  async scheduled(event, env) {
+    try {
+      console.log(JSON.stringify({ gate: 'refresh', cron: event.cron, ...(await refreshGate(env)) }));
+    } catch (e) {
+      console.log(JSON.stringify({ gate: 'refresh', cron: event.cron, error: String(e?.message ?? e) }));
+    }
   },
 };

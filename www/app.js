@@ -91,13 +91,25 @@ form.elements.root.addEventListener('change', () => {
 
 const summaries = new Map();
 
-/** Which trusted root a verdict was reached under, what it holds, and how recent it is. */
+/** Which trusted root a verdict was reached under, where it came from, what it holds, how recent it is. */
 async function rootLabel(policy, options) {
-  const name = policy.root === 'custom' ? `your ${document.getElementById('root-file').files[0]?.name ?? 'trusted_root.json'}` : `Sigstore ${policy.root}, embedded in the sigstore-wasm package this page loaded`;
-  if (!summaries.has(options.trustedRoot)) summaries.set(options.trustedRoot, (await createVerifier({ trustedRoot: options.trustedRoot })).trustedRootSummary());
+  if (!summaries.has(options.trustedRoot)) {
+    const verifier = await createVerifier({ trustedRoot: options.trustedRoot });
+    summaries.set(options.trustedRoot, { ...verifier.trustedRootSummary(), from: verifier.trustedRootSource() });
+  }
   const s = summaries.get(options.trustedRoot);
   const age = s.newest ? `; the newest key in it dates from ${s.newest}` : '';
-  return `Trusted root: ${name} (${s.certificateAuthorities} certificate authorities, ${s.transparencyLogs} transparency logs, ${s.ctLogs} CT logs, ${s.timestampAuthorities} timestamp authorities${age})`;
+  return `Trusted root: ${rootName(policy, s.from)} (${s.certificateAuthorities} certificate authorities, ${s.transparencyLogs} transparency logs, ${s.ctLogs} CT logs, ${s.timestampAuthorities} timestamp authorities${age})`;
+}
+
+/** The root's name and, for one refreshed through TUF, when and how, or why it could not be. */
+function rootName(policy, from) {
+  if (policy.root === 'custom') return `your ${document.getElementById('root-file').files[0]?.name ?? 'trusted_root.json'}`;
+  if (policy.root !== 'tuf') return `Sigstore ${policy.root}, embedded in the sigstore-wasm package this page loaded`;
+  const versions = from.rootVersion ? `TUF root version ${from.rootVersion}, metadata valid until ${from.expires}` : '';
+  if (from.source === 'tuf') return `Sigstore production, refreshed through TUF at ${from.refreshed} (${versions})`;
+  if (from.source === 'cache') return `Sigstore production, as last refreshed through TUF${from.refreshed ? ` at ${from.refreshed}` : ''}, re-verified from this browser's cache (${versions}). Warning: ${from.warning}`;
+  return `Sigstore production, embedded in the sigstore-wasm package this page loaded. Warning: ${from.warning}`;
 }
 
 /** The package's options for the policy, with the trusted root a person picked as its text. */

@@ -97,6 +97,7 @@ export function cliCommand(command, args, policy) {
     if (policy.workflow) flags.push('--certificate-github-workflow-name', policy.workflow);
   }
   if (policy.root === 'staging') flags.push('--staging');
+  if (policy.root === 'tuf') flags.push('--tuf');
   if (policy.root === 'custom') flags.push('--trusted-root', 'trusted_root.json');
   return ['npx', 'sigstore-wasm', command, ...flags, ...args].map(quote).join(' ');
 }

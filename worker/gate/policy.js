@@ -12,6 +12,7 @@ const RULE = ['name', 'path', 'image', 'mode', 'static', 'identities', 'keys', '
 // An identity is the package's own options (verifyBundle), so that one is checked by the core's rules.
 const IDENTITY = ['certificateIdentity', 'certificateIdentityRegExp', 'certificateIssuer', 'certificateIssuerRegExp', 'certificateExtensions'];
 const COUNTS = ['tlogThreshold', 'ctlogThreshold', 'timestampThreshold'];
+const TUF = ['url', 'targetsUrl', 'root'];
 
 export const DEFAULT_BUNDLES = ['{path}.sigstore.json', '{path}.sigstore'];
 export const DEFAULT_BUFFER_BELOW = 1 << 20;
@@ -38,10 +39,7 @@ export function readPolicy(source) {
     }
   }
   object(raw, 'the file', TOP);
-  const trustedRoot = raw.trustedRoot ?? 'production';
-  if (trustedRoot !== 'production' && trustedRoot !== 'staging' && !isObject(trustedRoot)) {
-    throw new PolicyError('trustedRoot', 'expected "production", "staging" or a trusted root object');
-  }
+  const trustedRoot = readTrustedRoot(raw.trustedRoot ?? 'production');
   const files = list(raw.files ?? [], 'files').map((mount, i) => readMount(mount, `files[${i}]`));
   const images = raw.images === undefined ? null : readImages(raw.images);
   const cache = readCache(raw.cache ?? {});
@@ -53,6 +51,25 @@ export function readPolicy(source) {
     names.add(rule.name);
   }
   return { trustedRoot, files, images, cache, rules };
+}
+
+/**
+ * `"production"`, `"staging"` (embedded), `"tuf"`, `"tuf:staging"` (refreshed from Sigstore's TUF
+ * repositories), `{ "tuf": { "url", "targetsUrl", "root" } }` (another TUF repository, its pinned
+ * root.json as an object), or a trusted root object.
+ */
+function readTrustedRoot(value) {
+  if (['production', 'staging', 'tuf', 'tuf:staging'].includes(value)) return value;
+  if (!isObject(value)) throw new PolicyError('trustedRoot', 'expected "production", "staging", "tuf", "tuf:staging", { "tuf": {...} } or a trusted root object');
+  if (!('tuf' in value)) return value;
+  object(value, 'trustedRoot', ['tuf']);
+  object(value.tuf, 'trustedRoot.tuf', TUF);
+  const tuf = { url: string(value.tuf.url, 'trustedRoot.tuf.url') };
+  if (value.tuf.targetsUrl !== undefined) tuf.targetsUrl = string(value.tuf.targetsUrl, 'trustedRoot.tuf.targetsUrl');
+  const { root } = value.tuf;
+  if (root !== 'production' && root !== 'staging' && !isObject(root)) throw new PolicyError('trustedRoot.tuf.root', 'expected "production", "staging" or a root.json object');
+  tuf.root = isObject(root) ? JSON.stringify(root) : root;
+  return { tuf };
 }
 
 function readMount(mount, where) {

@@ -3,6 +3,7 @@
 import {
   claimedDigest,
   createVerifier,
+  type TrustedRootSource,
   downloadSubject,
   getLogEntry,
   searchLogEntries,
@@ -40,6 +41,12 @@ export async function check(bundle: BundleInput, artifact: Uint8Array): Promise<
   const sync: VerificationResult = verifier.verify(bundle, copy, { certificateIssuer: 'https://token.actions.githubusercontent.com' });
   const viaWebCrypto: Promise<VerificationResult> = verifier.verifyAsync(bundle, new DataView(copy));
   await viaWebCrypto;
+
+  // The trusted root refreshed through TUF, and where it came from.
+  const fresh: Verifier = await createVerifier({ trustedRoot: 'tuf' });
+  const source: TrustedRootSource = fresh.trustedRootSource();
+  if (source.warning) console.warn(source.warning, source.rootVersion, source.refreshed);
+  await verifyBundle(bundle, artifact, { trustedRoot: { tuf: { root: 'staging', offline: true } } });
 
   // Verify first, then fetch and hash the artifact against the digest the bundle claims.
   const claimed: string = await claimedDigest(bundle, 'app.tar.gz');

@@ -134,6 +134,19 @@ try {
   await accessible(env, 'sample result');
   await screenshots(env, 'bundle-verified');
 
+  step('trusted root through TUF');
+  // The page reaches only loopback here, so Sigstore's TUF repository cannot be: the page must say
+  // so, and which root it verified under instead (the embedded one; nothing is cached yet).
+  await open(env, '#sample=npm-provenance-sigstore-2.0.0&root=tuf');
+  await expectVerdict(env, 'TUF root, repository unreachable: verified under the embedded root', 'ok', 'Verified: signed by');
+  const tufText = await page.textContent('#result');
+  check(
+    'TUF root: the repository could not be used, and the fallback is named',
+    tufText.includes('could not be used') && tufText.includes('Warning') && tufText.includes('embedded in the sigstore-wasm package') && !tufText.includes('refreshed through TUF at'),
+    tufText.slice(0, 600),
+  );
+  check('TUF root: the command repeats it with --tuf', /npx sigstore-wasm verify-bundle .*--tuf/.test(tufText), 'no --tuf in the command');
+
   step('shareable URL');
   // 2. The shareable URL reproduces the check in a fresh page.
   const shared = page.url();

@@ -21,6 +21,7 @@ const ociWorker :Workerd.Worker = (
     (name = "tests/js/oci/cases.mjs", esModule = embed "../cases.mjs"),
     (name = "pkg/workerd.js", esModule = embed "../../../../pkg/workerd.js"),
     (name = "pkg/api.js", esModule = embed "../../../../pkg/api.js"),
+    (name = "pkg/tuf.js", esModule = embed "../../../../pkg/tuf.js"),
     (name = "pkg/wasm/sigstore_wasm.js", esModule = embed "../../../../pkg/wasm/sigstore_wasm.js"),
     (name = "pkg/wasm/sigstore_wasm_bg.wasm", wasm = embed "../../../../pkg/wasm/sigstore_wasm_bg.wasm"),
   ],

@@ -18,6 +18,7 @@ const smokeWorker :Workerd.Worker = (
     (name = "tests/js/runtimes/smoke.js", esModule = embed "../smoke.js"),
     (name = "pkg/workerd.js", esModule = embed "../../../../pkg/workerd.js"),
     (name = "pkg/api.js", esModule = embed "../../../../pkg/api.js"),
+    (name = "pkg/tuf.js", esModule = embed "../../../../pkg/tuf.js"),
     (name = "pkg/wasm/sigstore_wasm.js", esModule = embed "../../../../pkg/wasm/sigstore_wasm.js"),
     (name = "pkg/wasm/sigstore_wasm_bg.wasm", wasm = embed "../../../../pkg/wasm/sigstore_wasm_bg.wasm"),
   ],
