@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::metadata::Threshold;
 use crate::crypto::{HashAlgorithm, Message, PublicKey, SignatureBackend, SignatureCheck, SignatureScheme};
@@ -26,8 +25,10 @@ pub struct Key {
     pub scheme: SignatureScheme,
 }
 
+/// A key object as metadata lists it: its type, scheme and public value are required of every
+/// key; what they hold is read later, and may make the key unusable without refusing the file.
 #[derive(Deserialize)]
-struct RawKey {
+pub struct RawKey {
     keytype: String,
     scheme: String,
     keyval: RawKeyValue,
@@ -35,21 +36,20 @@ struct RawKey {
 
 #[derive(Deserialize)]
 struct RawKeyValue {
-    public: String,
+    public: Option<String>,
 }
 
 impl Key {
     /// Reads a key object (`keytype`, `scheme`, `keyval.public`) of the schemes the specification
     /// names: ECDSA on P-256 or P-384 (PEM), Ed25519 (hex), RSA with PSS or PKCS#1 v1.5 (PEM).
-    pub fn parse(value: &Value) -> KeyEntry {
-        match Self::try_parse(value) {
+    pub fn parse(raw: RawKey) -> KeyEntry {
+        match Self::try_parse(raw) {
             Ok(key) => KeyEntry::Usable(Box::new(key)),
             Err(reason) => KeyEntry::Unusable(reason),
         }
     }
 
-    fn try_parse(value: &Value) -> std::result::Result<Self, String> {
-        let raw = RawKey::deserialize(value).map_err(|e| format!("malformed key: {e}"))?;
+    fn try_parse(raw: RawKey) -> std::result::Result<Self, String> {
         let scheme = match (raw.keytype.as_str(), raw.scheme.as_str()) {
             ("ecdsa" | "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256") => SignatureScheme::Ecdsa(HashAlgorithm::Sha256),
             ("ecdsa" | "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384") => SignatureScheme::Ecdsa(HashAlgorithm::Sha384),
@@ -62,7 +62,7 @@ impl Key {
             ("rsa", "rsa-pkcs1v15-sha512") => SignatureScheme::RsaPkcs1v15(HashAlgorithm::Sha512),
             (keytype, scheme) => return Err(format!("unsupported key type {keytype:?} with scheme {scheme:?}")),
         };
-        let public = &raw.keyval.public;
+        let public = raw.keyval.public.as_deref().ok_or("the key has no public value")?;
         // Ed25519 keys are hex; the others PEM, except in Sigstore's first roots, whose ECDSA keys
         // are hex SEC1 points.
         let hex_prefix = match scheme {

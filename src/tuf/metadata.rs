@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::canonical;
-use super::keys::{Key, KeyEntry};
+use super::keys::{Key, KeyEntry, RawKey};
 use crate::crypto::HashAlgorithm;
 use crate::encoding::decode_hex;
 use crate::error::{fail, ErrorCode, Result};
@@ -179,7 +179,7 @@ struct RawHeader {
 #[derive(Deserialize)]
 struct RawRoot {
     consistent_snapshot: Option<bool>,
-    keys: BTreeMap<String, Value>,
+    keys: BTreeMap<String, RawKey>,
     roles: BTreeMap<String, RawThreshold>,
 }
 
@@ -220,9 +220,9 @@ struct RawTargetFile {
 
 #[derive(Deserialize)]
 struct RawDelegations {
-    keys: BTreeMap<String, Value>,
+    keys: BTreeMap<String, RawKey>,
     roles: Option<Vec<RawDelegatedRole>>,
-    succinct_roles: Option<Value>,
+    succinct_roles: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -235,9 +235,8 @@ struct RawDelegatedRole {
     path_hash_prefixes: Option<Vec<String>>,
 }
 
-/// A metadata file opened: its `signed` value, header, canonical bytes and signatures.
+/// A metadata file opened: its header, canonical bytes and signatures.
 struct Opened {
-    signed: Value,
     header: Header,
     canonical: Vec<u8>,
     signatures: BTreeMap<String, Vec<u8>>,
@@ -259,7 +258,7 @@ fn open(bytes: &[u8], expected: RoleType, what: &str) -> Result<Opened> {
             return fail(ErrorCode::Tuf, format!("{what}: two signatures by key {}", signature.keyid));
         }
     }
-    let header: RawHeader = serde_json::from_value(raw.signed.clone()).map_err(|e| malformed(what, e))?;
+    let header: RawHeader = typed(bytes, what)?;
     if header.kind != expected.name() {
         return fail(ErrorCode::Tuf, format!("{what}: _type is {:?}, expected {:?}", header.kind, expected.name()));
     }
@@ -269,7 +268,7 @@ fn open(bytes: &[u8], expected: RoleType, what: &str) -> Result<Opened> {
     }
     let header = Header { version: header.version, expires: parse_expiry(&header.expires, what)? };
     let canonical = canonical::encode(&raw.signed)?;
-    Ok(Opened { signed: raw.signed, header, canonical, signatures })
+    Ok(Opened { header, canonical, signatures })
 }
 
 fn malformed(what: &str, e: impl std::fmt::Display) -> crate::error::VerificationError {
@@ -306,8 +305,8 @@ fn threshold(raw: RawThreshold, what: &str) -> Result<Threshold> {
     }
 }
 
-fn keys(raw: BTreeMap<String, Value>) -> BTreeMap<String, KeyEntry> {
-    raw.into_iter().map(|(id, value)| (id, Key::parse(&value))).collect()
+fn keys(raw: BTreeMap<String, RawKey>) -> BTreeMap<String, KeyEntry> {
+    raw.into_iter().map(|(id, key)| (id, Key::parse(key))).collect()
 }
 
 fn hashes(raw: BTreeMap<String, String>, what: &str) -> Result<BTreeMap<String, Vec<u8>>> {
@@ -327,14 +326,20 @@ fn file_info(raw: RawFileInfo, what: &str) -> Result<FileInfo> {
     Ok(FileInfo { version: raw.version, length: raw.length, hashes })
 }
 
-fn typed<T: serde::de::DeserializeOwned>(signed: Value, what: &str) -> Result<T> {
-    serde_json::from_value(signed).map_err(|e| malformed(what, e))
+/// The file's `signed` read as `T`, from the bytes: each role's fields are read straight from the
+/// text (the canonical form is written from the generic value, separately).
+fn typed<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
+    #[derive(Deserialize)]
+    struct Signed<T> {
+        signed: T,
+    }
+    serde_json::from_slice::<Signed<T>>(bytes).map(|file| file.signed).map_err(|e| malformed(what, e))
 }
 
 pub fn parse_root(bytes: &[u8]) -> Result<Envelope<Root>> {
     let what = "root.json";
-    let mut opened = open(bytes, RoleType::Root, what)?;
-    let raw: RawRoot = typed(std::mem::take(&mut opened.signed), what)?;
+    let opened = open(bytes, RoleType::Root, what)?;
+    let raw: RawRoot = typed(bytes, what)?;
     let header = opened.header;
     let mut roles = raw.roles;
     let mut role = |name: &str| match roles.remove(name) {
@@ -355,8 +360,8 @@ pub fn parse_root(bytes: &[u8]) -> Result<Envelope<Root>> {
 
 pub fn parse_timestamp(bytes: &[u8]) -> Result<Envelope<TimestampRole>> {
     let what = "timestamp.json";
-    let mut opened = open(bytes, RoleType::Timestamp, what)?;
-    let raw: RawTimestamp = typed(std::mem::take(&mut opened.signed), what)?;
+    let opened = open(bytes, RoleType::Timestamp, what)?;
+    let raw: RawTimestamp = typed(bytes, what)?;
     let header = opened.header;
     let mut meta = raw.meta;
     let (Some(snapshot), true) = (meta.remove("snapshot.json"), meta.is_empty()) else {
@@ -368,8 +373,8 @@ pub fn parse_timestamp(bytes: &[u8]) -> Result<Envelope<TimestampRole>> {
 
 pub fn parse_snapshot(bytes: &[u8]) -> Result<Envelope<Snapshot>> {
     let what = "snapshot.json";
-    let mut opened = open(bytes, RoleType::Snapshot, what)?;
-    let raw: RawSnapshot = typed(std::mem::take(&mut opened.signed), what)?;
+    let opened = open(bytes, RoleType::Snapshot, what)?;
+    let raw: RawSnapshot = typed(bytes, what)?;
     let header = opened.header;
     let meta = raw.meta.into_iter().map(|(name, info)| Ok((name, file_info(info, what)?))).collect::<Result<_>>()?;
     Ok(opened.with(Snapshot { header, meta }))
@@ -378,8 +383,8 @@ pub fn parse_snapshot(bytes: &[u8]) -> Result<Envelope<Snapshot>> {
 /// A targets file: top-level (`targets`) or a delegated role's, named `role` for messages.
 pub fn parse_targets(bytes: &[u8], role: &str) -> Result<Envelope<Targets>> {
     let what = format!("{role} targets metadata");
-    let mut opened = open(bytes, RoleType::Targets, &what)?;
-    let raw: RawTargets = typed(std::mem::take(&mut opened.signed), &what)?;
+    let opened = open(bytes, RoleType::Targets, &what)?;
+    let raw: RawTargets = typed(bytes, &what)?;
     let header = opened.header;
     let targets = raw
         .targets
