@@ -1,15 +1,18 @@
 // The gate on Cloudflare's own local simulator of its platform (Miniflare, from npm with wrangler;
-// it runs workerd with Cloudflare's implementations of R2 and the Cache API): files served from an
-// R2 bucket, and verdicts kept in the Cache API across isolates, never for another policy.
+// it runs workerd with Cloudflare's implementations of R2, KV, the Cache API and cron triggers):
+// files served from an R2 bucket, verdicts kept in the Cache API across isolates, never for another
+// policy, and a trusted root refreshed through TUF by the cron trigger, kept in KV.
 //
 //   $NODE22 tests/js/gate/miniflare.mjs   (Miniflare needs Node 22; pkg/ built; the gate fixtures
 //                                          written by `cargo test --test gate_fixtures`)
 //
 // The worker's modules are the ones worker/config.capnp lists. Prints `miniflare: N passed, M failed`.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+import { startTufServer } from '../tuf/server.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const FIXTURES = join(ROOT, 'target/tmp/gate-fixtures');
@@ -36,7 +39,7 @@ function policy(identity) {
   return { trustedRoot, files: [{ prefix: '/r2/', origin: { bucket: 'RELEASES' } }], rules: [{ name: 'r2', path: '/r2/**', identities: [identity] }] };
 }
 
-function start(persist, gatePolicy) {
+function start(persist, gatePolicy, extra = {}) {
   return new Miniflare(
     convertV4MiniflareOptions({
       resourcePersistencePath: persist,
@@ -49,6 +52,7 @@ function start(persist, gatePolicy) {
           bindings: { GATE_POLICY: JSON.stringify(gatePolicy) },
           serviceBindings: { ASSETS: () => new Response('not here', { status: 404 }) },
           r2Buckets: ['RELEASES'],
+          ...extra,
         },
       ],
     }),
@@ -111,6 +115,46 @@ try {
   failures.push(`crashed: ${e.stack ?? e}`);
 } finally {
   rmSync(persist, { recursive: true, force: true });
+}
+
+// The trusted root through TUF: a local repository (tests/tuf/make_repos.py) whose target is the
+// fixtures' trusted root, then a later one whose target is Sigstore's staging root (which does not
+// trust the fixtures' signer). The cron trigger moves the gate from one to the other.
+const tufDir = mkdtempSync(join(tmpdir(), 'sigstore-wasm-miniflare-tuf-'));
+let tufServer;
+try {
+  const python = join(ROOT, 'target/tuf-venv/bin/python');
+  const made = JSON.parse(
+    execFileSync(python, [join(ROOT, 'tests/tuf/make_repos.py'), join(tufDir, 'repos'), join(FIXTURES, 'trusted_root.json'), join(ROOT, 'trust/staging-trusted_root.json')], { encoding: 'utf8' }),
+  );
+  tufServer = await startTufServer(join(tufDir, 'repos'), { scenario: 'good' });
+  const url = `${tufServer.base}/repo/metadata`;
+  const tufPolicy = { ...policy(A), trustedRoot: { tuf: { url, targetsUrl: `${tufServer.base}/repo/targets`, root: JSON.parse(readFileSync(made.root, 'utf8')) } } };
+  const mf = start(join(tufDir, 'persist'), tufPolicy, { kvNamespaces: ['TUF_CACHE'] });
+  try {
+    const bucket = await mf.getR2Bucket('RELEASES');
+    for (const name of OBJECTS) await bucket.put(name, readFileSync(join(FIXTURES, 'files', name)));
+    const first = await get(mf, '/r2/app.tar.gz');
+    check('TUF: the gate verifies under the root its repository serves, and names its TUF root version', first.status === 200 && first.gate.includes(`root=tuf:${url}:root-v2@`), `${first.status} ${first.gate}`);
+    const kv = await mf.getKVNamespace('TUF_CACHE');
+    const keys = (await kv.list()).keys.map((k) => k.name);
+    check('TUF: the verified files are kept in the TUF_CACHE namespace', ['root.json', 'timestamp.json', 'targets/trusted_root.json', 'root_history/2.root.json'].every((n) => keys.some((k) => k.endsWith(`/${n}`))), keys.join(' '));
+
+    await tufServer.setScenario('good-next');
+    check('TUF: no refresh before the hour or the cron trigger', (await get(mf, '/r2/app.tar.gz')).status === 200, 'refreshed early');
+    await (await mf.getWorker('gate')).scheduled({ cron: '0 */6 * * *' });
+    const after = await get(mf, '/r2/app.tar.gz');
+    check('TUF: after the cron trigger the gate holds the new root, which refuses what the old one allowed', after.status === 403 && after.gate.includes(`root=tuf:${url}:root-v2@`) && after.gate !== first.gate, `${after.status} ${after.gate}`);
+    const timestamp = JSON.parse(new TextDecoder().decode(await kv.get(keys.find((k) => k.endsWith('/timestamp.json')), 'arrayBuffer')));
+    check('TUF: the cron trigger refreshed the cache every isolate reads', timestamp.signed.version === made.scenarios['good-next'].timestamp_version, `timestamp version ${timestamp.signed.version}`);
+  } finally {
+    await mf.dispose();
+  }
+} catch (e) {
+  failures.push(`TUF crashed: ${e.stack ?? e}`);
+} finally {
+  await tufServer?.close();
+  rmSync(tufDir, { recursive: true, force: true });
 }
 
 for (const failure of failures) console.log(`FAILED ${failure}`);
