@@ -25,6 +25,7 @@ fi
 # verify_field: real bundles with one binary field replaced by any bytes (DER, SCT, CMS, checkpoints).
 # registry_replies: any bytes as registry and Rekor answers to an image verification and log lookups,
 # and as a legacy cosign layer's annotations and blob.
+# tuf_update: any bytes as a TUF repository's answers and a client's cached files, online and offline.
 fuzz() {
   local target=$1; shift
   step "fuzzing $target (${FUZZ_SECONDS}s)"
@@ -42,6 +43,7 @@ fuzz() {
 fuzz verify_bundle -max_len=65536 ../tests/data/conformance/bundle-verify ../tests/data/realworld
 fuzz verify_field -max_len=8192
 fuzz registry_replies -max_len=65536 -dict=registry.dict
+fuzz tuf_update -max_len=65536 ../tests/tuf-conformance/tuf_conformance/static_data/sigstore-root-signing/metadata
 
 step "npm package: build (the core for wasm32, wasm-bindgen, wasm-opt)"
 scripts/build-pkg.sh
