@@ -41,14 +41,19 @@ export function createApi(loadWasm, platform = {}) {
 
   async function createVerifier(options = {}) {
     const { trustedRoot = 'production', ...policy } = options;
+    return makeVerifier(trustedRoot, policy, policy);
+  }
+
+  /** A verifier with `defaults`; `rootOptions` (fetch, timeout) for refreshing its root through TUF. */
+  async function makeVerifier(trustedRoot, defaults, rootOptions) {
     const module = await ready();
-    const { root, source } = await resolveRoot(module, trustedRoot, policy);
+    const { root, source } = await resolveRoot(module, trustedRoot, rootOptions);
     const subtle = globalThis.crypto?.subtle;
     // The trust root's own chains are checked once, here: on WebCrypto when there is one.
     const inner = subtle
       ? await drive(subtle, guard(() => module.prepare(root)))
       : guard(() => new module.Verifier(root));
-    return new Verifier(inner, policy, platform.verifySync, module.optionNames(), source);
+    return new Verifier(inner, defaults, platform.verifySync, module.optionNames(), source);
   }
 
   /** The trusted root's text (or embedded name) and where it came from. */
@@ -88,13 +93,15 @@ export function createApi(loadWasm, platform = {}) {
   }
 
   // The verifier for a trusted root, kept for the embedded roots (a caller's own may be many and
-  // large) and for an hour for a TUF repository's: each refresh asks the repository again.
-  async function verifierFor(trustedRoot) {
+  // large) and for an hour for a TUF repository's: each refresh asks the repository again. A TUF
+  // root is refreshed with the call's network options (fetch, proxy, timeout), which the verifier
+  // kept for later calls does not keep.
+  async function verifierFor(trustedRoot, options) {
     const tuf = guardOptions(() => tufOptions(trustedRoot));
-    const key = tuf ? `tuf:${tuf.url}:${tuf.offline}` : rootText(trustedRoot);
+    const key = tuf ? await tufKey(tuf) : rootText(trustedRoot);
     const kept = verifiers.get(key);
     if (kept && !(kept.until < Date.now())) return kept.verifier;
-    const verifier = await createVerifier({ trustedRoot: tuf ? trustedRoot : key });
+    const verifier = await makeVerifier(tuf ? trustedRoot : key, {}, pick(options, NET_OPTIONS));
     // A root the repository could not refresh is kept briefly: the next call tries again.
     const keep = verifier.trustedRootSource().warning ? TUF_REFRESH_MS / 12 : TUF_REFRESH_MS;
     if (tuf && tuf.cache === undefined) verifiers.set(key, { verifier, until: Date.now() + keep });
@@ -104,14 +111,15 @@ export function createApi(loadWasm, platform = {}) {
 
   async function verifyBundle(bundle, artifact, options = {}) {
     const { trustedRoot = 'production', ...policy } = options;
-    return (await verifierFor(trustedRoot)).verifyAsync(bundle, artifact, policy);
+    const verifier = await verifierFor(trustedRoot, policy);
+    return verifier.verifyAsync(bundle, artifact, Object.fromEntries(Object.entries(policy).filter(([name]) => !NET_OPTIONS.includes(name))));
   }
 
   // The calls that take one subject (an image reference, a log query) and options, run by the
   // verifier of the options' trusted root.
   const onVerifier = (method) => async (subject, options = {}) => {
     const { trustedRoot = 'production', ...rest } = options;
-    return (await verifierFor(trustedRoot))[method](subject, rest);
+    return (await verifierFor(trustedRoot, rest))[method](subject, rest);
   };
   const verifyImage = onVerifier('verifyImage');
   const verifyImageAttestations = onVerifier('verifyImageAttestations');
@@ -475,6 +483,14 @@ export function hex(bytes) {
   let out = '';
   for (const b of bytes) out += b.toString(16).padStart(2, '0');
   return out;
+}
+
+/** What identifies a TUF repository and the root pinned for it, for keeping its verifier. */
+async function tufKey({ root, url, targetsUrl, offline }) {
+  const subtle = globalThis.crypto?.subtle;
+  const bytes = typeof root === 'string' && root in EMBEDDED ? null : bytesOf(root);
+  const pinned = !bytes ? root : subtle ? hex(new Uint8Array(await subtle.digest('SHA-256', bytes))) : hex(bytes);
+  return `tuf\n${url}\n${targetsUrl}\n${offline}\n${pinned}`;
 }
 
 /** Options a caller got wrong, as `INVALID_INPUT`. */

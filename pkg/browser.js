@@ -12,3 +12,4 @@ const api = createApi(async () => {
 
 export const { tufUpdate, createVerifier, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError } =
   api;
+export { cacheStorageCache, kvCache, memoryCache } from './tuf.js';

@@ -319,6 +319,13 @@ export interface Verifier {
 /** Parses the trust material once; `options` other than `trustedRoot` become defaults. */
 export function createVerifier(options?: VerifyOptions & Omit<ImageOptions, keyof PolicyOptions>): Promise<Verifier>;
 
+/** A TUF cache in memory, for one process or isolate. */
+export function memoryCache(): TufCache;
+/** A TUF cache in the Cache API (browsers, service workers, Cloudflare Workers), for the repository at `url`. */
+export function cacheStorageCache(url: string, caches?: CacheStorage): TufCache;
+/** A TUF cache in a Workers KV namespace (`binding`), for the repository at `url`. */
+export function kvCache(binding: { get(key: string, type: 'arrayBuffer'): Promise<ArrayBuffer | null>; put(key: string, value: Uint8Array): Promise<void>; list(options: { prefix: string; cursor?: string }): Promise<{ keys: { name: string }[]; list_complete: boolean; cursor?: string }> }, url: string): TufCache;
+
 /** A TUF cache in a directory (Node, Deno and Bun only): `dir`, or one per repository `url` under `$XDG_CACHE_HOME/sigstore-wasm/tuf`. */
 export function fileCache(url: string, dir?: string): TufCache;
 

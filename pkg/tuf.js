@@ -147,25 +147,32 @@ export function memoryCache() {
 
 /**
  * A cache in the Cache API (browsers, service workers, Cloudflare Workers), under URLs of this
- * package's own that no request ever fetches.
+ * package's own that no request ever fetches. Workers cannot list a cache's keys, so the names
+ * are kept in an index entry, under a path no name has (names are percent-encoded: no `/`).
  */
 export function cacheStorageCache(url, caches = globalThis.caches) {
   const prefix = `https://sigstore-wasm.invalid/tuf/${encodeURIComponent(url)}/`;
+  const index = `${prefix}index/names`;
   const open = () => caches.open('sigstore-wasm-tuf');
+  const names = async (cache) => {
+    const response = await cache.match(index);
+    return response ? JSON.parse(await response.text()) : [];
+  };
   return {
     async read() {
       const cache = await open();
       const files = new Map();
-      for (const request of await cache.keys()) {
-        if (!request.url.startsWith(prefix)) continue;
-        const response = await cache.match(request);
-        if (response) files.set(decodeURIComponent(request.url.slice(prefix.length)), new Uint8Array(await response.arrayBuffer()));
+      for (const name of await names(cache)) {
+        const response = await cache.match(`${prefix}${encodeURIComponent(name)}`);
+        if (response) files.set(name, new Uint8Array(await response.arrayBuffer()));
       }
       return files;
     },
     async write(entries) {
       const cache = await open();
       for (const { name, bytes } of entries) await cache.put(`${prefix}${encodeURIComponent(name)}`, new Response(bytes));
+      const known = new Set([...(await names(cache)), ...entries.map((e) => e.name)]);
+      await cache.put(index, Response.json([...known]));
     },
   };
 }
