@@ -62,7 +62,7 @@ export async function refreshTrustedRoot(options, io) {
       }
       return result(online, 'tuf', refreshed);
     }
-    return fallBack(io, options, pinned, files, cachedTarget, `${options.url}: ${online.error.code}: ${online.error.message}`);
+    return fallBack(io, options, pinned, files, cachedTarget, `${online.error.code}: ${online.error.message}`);
   }
   return fallBack(io, options, pinned, files, cachedTarget, null);
 }
@@ -70,7 +70,7 @@ export async function refreshTrustedRoot(options, io) {
 /** The cache re-verified from the pinned root; else the embedded trusted root. */
 async function fallBack(io, options, pinned, files, cachedTarget, why) {
   const refreshed = files.has(REFRESHED_ENTRY) ? new TextDecoder().decode(files.get(REFRESHED_ENTRY)) : null;
-  const reason = why ? `the TUF repository could not be used (${why})` : 'offline';
+  const reason = why ? `the TUF repository ${options.url} could not be used (${why})` : 'offline';
   if (cachedTarget) {
     const offline = await run(io, options, pinned, files, true, cachedTarget);
     if (!offline.error) {

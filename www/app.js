@@ -108,8 +108,9 @@ function rootName(policy, from) {
   if (policy.root !== 'tuf') return `Sigstore ${policy.root}, embedded in the sigstore-wasm package this page loaded`;
   const versions = from.rootVersion ? `TUF root version ${from.rootVersion}, metadata valid until ${from.expires}` : '';
   if (from.source === 'tuf') return `Sigstore production, refreshed through TUF at ${from.refreshed} (${versions})`;
-  if (from.source === 'cache') return `Sigstore production, as last refreshed through TUF${from.refreshed ? ` at ${from.refreshed}` : ''}, re-verified from this browser's cache (${versions}). Warning: ${from.warning}`;
-  return `Sigstore production, embedded in the sigstore-wasm package this page loaded. Warning: ${from.warning}`;
+  // The warning says what was used instead: the cache of this browser, or the embedded root.
+  const kept = from.source === 'cache' ? `, from this browser's cache (${versions})` : '';
+  return `Sigstore production${kept}. Warning: ${from.warning}`;
 }
 
 /** The package's options for the policy, with the trusted root a person picked as its text. */

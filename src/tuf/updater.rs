@@ -395,7 +395,8 @@ impl Walk<'_, '_> {
         };
         let response = match reply {
             Reply::TooLarge => return fail(ErrorCode::Tuf, format!("{url}: larger than the {max} bytes allowed")),
-            other => other.response(&url)?,
+            // A failed transfer's reason names the request already.
+            other => other.response("the repository")?,
         };
         match response.status {
             200..=299 => Ok(Poll::Ready(Some(response.body.clone()))),

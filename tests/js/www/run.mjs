@@ -142,10 +142,13 @@ try {
   const tufText = await page.textContent('#result');
   check(
     'TUF root: the repository could not be used, and the fallback is named',
-    tufText.includes('could not be used') && tufText.includes('Warning') && tufText.includes('embedded in the sigstore-wasm package') && !tufText.includes('refreshed through TUF at'),
+    tufText.includes('could not be used') && tufText.includes('Warning') && tufText.includes('using the trusted root embedded in this package') && !tufText.includes('refreshed through TUF at'),
     tufText.slice(0, 600),
   );
   check('TUF root: the command repeats it with --tuf', /npx sigstore-wasm verify-bundle .*--tuf/.test(tufText), 'no --tuf in the command');
+  await accessible(env, 'TUF root result');
+  await screenshots(env, 'bundle-tuf-fallback');
+  await page.locator('#result li', { hasText: 'Trusted root:' }).first().screenshot({ path: join(SHOTS, 'bundle-tuf-fallback-root.png') });
 
   step('shareable URL');
   // 2. The shareable URL reproduces the check in a fresh page.
