@@ -79,3 +79,21 @@ pub const MAX_REKOR_RESULTS: usize = 100;
 pub const MAX_REQUESTS: usize = 512;
 /// Most response bytes one image verification or log lookup may read, in all.
 pub const MAX_FETCHED_BYTES: usize = 64 << 20;
+
+// What a TUF repository may make a client fetch and walk (src/tuf): python-tuf's and go-tuf's
+// bounds.
+
+/// Most root versions loaded in one update.
+pub const MAX_ROOT_ROTATIONS: u64 = 32;
+/// Most delegated roles visited in one target search.
+pub const MAX_DELEGATIONS: usize = 32;
+/// Largest root metadata, in bytes (roots list no length for themselves).
+pub const MAX_ROOT_BYTES: usize = 512 << 10;
+/// Largest timestamp metadata, in bytes (nothing lists its length).
+pub const MAX_TIMESTAMP_BYTES: usize = 16 << 10;
+/// Largest snapshot metadata when the timestamp lists no length, in bytes.
+pub const MAX_SNAPSHOT_BYTES: usize = 2 << 20;
+/// Largest targets metadata when the snapshot lists no length, in bytes.
+pub const MAX_TARGETS_BYTES: usize = 5 << 20;
+/// Largest target file, in bytes: a trusted root is a few tens of kilobytes.
+pub const MAX_TARGET_BYTES: usize = 16 << 20;

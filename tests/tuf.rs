@@ -409,32 +409,9 @@ fn sigstore_s_real_repository_from_its_first_root_to_its_trusted_root() {
     let faketime = String::from_utf8(read("faketime")).unwrap();
     let now = Timestamp::parse_rfc3339(&faketime.trim().replacen(' ', "T", 1)).expect("faketime is RFC 3339");
     let target_path = String::from_utf8(read("targetpath")).unwrap().trim().to_owned();
-    let cache = std::collections::BTreeMap::from([("root.json".to_owned(), read("metadata/1.root.json"))]);
-    let repository = Repository::new("https://tuf.example/metadata", "https://tuf.example/targets");
-    let mut asked = Vec::new();
-    let update = Exchange::default()
-        .complete(
-            |fetch| {
-                let request = TargetRequest { path: &target_path, cached: None };
-                let start = Start { root: &cache["root.json"], cached: &cache, now, mode: Mode::Online };
-                tuf::update(fetch, &repository, start, Some(request), &sigstore_wasm::crypto::RustCrypto)
-            },
-            |r| {
-                let path = r.url.strip_prefix("https://tuf.example/").unwrap();
-                asked.push(path.to_owned());
-                match std::fs::read(dir.join(path)) {
-                    Ok(bytes) => {
-                        sigstore_wasm::http::Reply::Response(sigstore_wasm::http::Response::new(200, vec![], bytes))
-                    }
-                    Err(_) => {
-                        sigstore_wasm::http::Reply::Response(sigstore_wasm::http::Response::new(404, vec![], vec![]))
-                    }
-                }
-            },
-        )
-        .unwrap()
-        .finished()
-        .unwrap();
+    let first_root = read("metadata/1.root.json");
+
+    let (update, asked) = update_from_dir(&dir, &first_root, now, Some(&target_path));
     let updated = update.result.unwrap();
     assert_eq!(updated.root_version, 12);
     let root =
@@ -442,30 +419,44 @@ fn sigstore_s_real_repository_from_its_first_root_to_its_trusted_root() {
     assert!(root.unwrap().summary().transparency_logs >= 1);
     assert_eq!(asked.iter().filter(|a| a.ends_with(".root.json")).count(), 12, "{asked:?}");
 
-    // A day after the timestamp expired, the same repository is refused.
+    // Long after its timestamp expired, the same repository is refused.
     let later = Timestamp::from_unix(now.unix_seconds() + 400 * 86_400);
+    let (update, _) = update_from_dir(&dir, &first_root, later, None);
+    assert_eq!(update.result.unwrap_err().code, ErrorCode::Tuf);
+}
+
+/// An update from `root` against the repository in `dir`, as a static server serves it, and the
+/// paths it asked for.
+fn update_from_dir(
+    dir: &std::path::Path,
+    root: &[u8],
+    now: Timestamp,
+    target: Option<&str>,
+) -> (tuf::Update, Vec<String>) {
+    use sigstore_wasm::http::{Reply, Response};
+    let cache = std::collections::BTreeMap::from([("root.json".to_owned(), root.to_vec())]);
+    let repository = Repository::new("https://tuf.example/metadata", "https://tuf.example/targets");
+    let mut asked = Vec::new();
     let update = Exchange::default()
         .complete(
             |fetch| {
-                let start = Start { root: &cache["root.json"], cached: &cache, now: later, mode: Mode::Online };
-                tuf::update(fetch, &repository, start, None, &sigstore_wasm::crypto::RustCrypto)
+                let start = Start { root, cached: &cache, now, mode: Mode::Online };
+                let request = target.map(|path| TargetRequest { path, cached: None });
+                tuf::update(fetch, &repository, start, request, &sigstore_wasm::crypto::RustCrypto)
             },
             |r| {
                 let path = r.url.strip_prefix("https://tuf.example/").unwrap();
+                asked.push(path.to_owned());
                 match std::fs::read(dir.join(path)) {
-                    Ok(bytes) => {
-                        sigstore_wasm::http::Reply::Response(sigstore_wasm::http::Response::new(200, vec![], bytes))
-                    }
-                    Err(_) => {
-                        sigstore_wasm::http::Reply::Response(sigstore_wasm::http::Response::new(404, vec![], vec![]))
-                    }
+                    Ok(bytes) => Reply::Response(Response::new(200, vec![], bytes)),
+                    Err(_) => Reply::Response(Response::new(404, vec![], vec![])),
                 }
             },
         )
         .unwrap()
         .finished()
         .unwrap();
-    assert_eq!(update.result.unwrap_err().code, ErrorCode::Tuf);
+    (update, asked)
 }
 
 #[test]
@@ -582,4 +573,41 @@ fn the_pinned_roots_verify_with_their_own_keys() {
             tuf::trusted::TrustedSet::new(root, now, tuf::trusted::Expiry::Enforce, &sigstore_wasm::crypto::RustCrypto);
         assert!(trusted.unwrap().root().consistent_snapshot, "{name}");
     }
+}
+
+#[test]
+fn the_limits_on_rotations_delegations_and_sizes_hold() {
+    use sigstore_wasm::limits::{MAX_DELEGATIONS, MAX_ROOT_ROTATIONS, MAX_TIMESTAMP_BYTES};
+
+    // Roots past the bound are left for the next update, which goes on from where this one ended.
+    let (mut repo, mut client) = fresh();
+    for _ in 0..MAX_ROOT_ROTATIONS + 3 {
+        repo.publish_root();
+    }
+    assert_eq!(client.update(&mut repo, None).unwrap().root_version, 1 + MAX_ROOT_ROTATIONS);
+    assert_eq!(client.update(&mut repo, None).unwrap().root_version, 4 + MAX_ROOT_ROTATIONS);
+
+    // A chain of delegations longer than the bound ends the search with an error.
+    let chain = |repo: &mut Repo| {
+        let mut parent = "targets".to_owned();
+        for i in 0..=MAX_DELEGATIONS {
+            let name = format!("r{i}");
+            repo.delegate(&parent, &name, json!(["*"]), false, Signer::ed25519(30));
+            parent = name;
+        }
+    };
+    let (mut repo, mut client) = fresh();
+    chain(&mut repo);
+    let names: Vec<String> = repo.targets.keys().filter(|n| *n != "targets").cloned().collect();
+    for name in &names {
+        repo.publish_targets(name);
+    }
+    repo.publish_targets("targets");
+    assert_tuf_error(client.update(&mut repo, Some("f")), &format!("more than {MAX_DELEGATIONS} roles to search"));
+
+    // A timestamp larger than any real one is not read.
+    let (mut repo, mut client) = fresh();
+    repo.timestamp["padding"] = json!("x".repeat(MAX_TIMESTAMP_BYTES));
+    repo.publish_timestamp();
+    assert_tuf_error(client.update(&mut repo, None), &format!("larger than the {MAX_TIMESTAMP_BYTES} bytes allowed"));
 }

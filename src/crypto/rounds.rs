@@ -81,22 +81,8 @@ impl<T> Rounds<T> {
     /// Results for the checks the last `gather` returned, in order: 1 verified, 0 not verified,
     /// 2 the platform could not run it (the Rust backend then answers).
     pub fn answer(&mut self, results: &[u8]) -> Result<()> {
-        if results.len() != self.pending.len() {
-            return fail(
-                ErrorCode::InvalidInput,
-                format!("{} answers for {} checks", results.len(), self.pending.len()),
-            );
-        }
-        for (check, &result) in self.pending.drain(..).zip(results) {
-            let verified = match result {
-                0 => false,
-                1 => true,
-                _ => RustCrypto.verify(&check.as_check()),
-            };
-            if !verified {
-                self.provisional = None;
-            }
-            self.answers.insert(&check, verified);
+        if !record(&mut self.pending, results, &mut self.answers)? {
+            self.provisional = None;
         }
         Ok(())
     }
@@ -178,20 +164,25 @@ impl WalkRounds {
 
     /// Results for the checks of the last `Checks` step, as [`Rounds::answer`] takes them.
     pub fn answer(&mut self, results: &[u8]) -> Result<()> {
-        if results.len() != self.pending.len() {
-            return fail(
-                ErrorCode::InvalidInput,
-                format!("{} answers for {} checks", results.len(), self.pending.len()),
-            );
-        }
-        for (check, &result) in self.pending.drain(..).zip(results) {
-            let verified = match result {
-                0 => false,
-                1 => true,
-                _ => RustCrypto.verify(&check.as_check()),
-            };
-            self.answers.insert(&check, verified);
-        }
-        Ok(())
+        record(&mut self.pending, results, &mut self.answers).map(drop)
     }
+}
+
+/// Records `results` (1 verified, 0 not, 2 run it in Rust) for the `pending` checks, in order;
+/// `true` when every one verified.
+fn record(pending: &mut Vec<OwnedCheck>, results: &[u8], answers: &mut CheckAnswers) -> Result<bool> {
+    if results.len() != pending.len() {
+        return fail(ErrorCode::InvalidInput, format!("{} answers for {} checks", results.len(), pending.len()));
+    }
+    let mut all = true;
+    for (check, &result) in pending.drain(..).zip(results) {
+        let verified = match result {
+            0 => false,
+            1 => true,
+            _ => RustCrypto.verify(&check.as_check()),
+        };
+        all &= verified;
+        answers.insert(&check, verified);
+    }
+    Ok(all)
 }

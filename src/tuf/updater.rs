@@ -16,19 +16,11 @@ use super::trusted::{Expiry, TimestampUpdate, TrustedSet};
 use crate::crypto::SignatureBackend;
 use crate::error::{fail, ErrorCode, Result};
 use crate::http::{ready, Fetch, Poll, Reply, Request};
+use crate::limits::{
+    MAX_DELEGATIONS, MAX_ROOT_BYTES, MAX_ROOT_ROTATIONS, MAX_SNAPSHOT_BYTES, MAX_TARGETS_BYTES, MAX_TARGET_BYTES,
+    MAX_TIMESTAMP_BYTES,
+};
 use crate::time::Timestamp;
-
-/// Most root versions loaded in one update (python-tuf's and go-tuf's bound).
-pub const MAX_ROOT_ROTATIONS: u64 = 32;
-/// Most delegated roles visited in one target search.
-pub const MAX_DELEGATIONS: usize = 32;
-/// Largest metadata files accepted when their length is not listed, in bytes.
-pub const MAX_ROOT_BYTES: usize = 512 << 10;
-pub const MAX_TIMESTAMP_BYTES: usize = 16 << 10;
-pub const MAX_SNAPSHOT_BYTES: usize = 2 << 20;
-pub const MAX_TARGETS_BYTES: usize = 5 << 20;
-/// Largest target file accepted, in bytes: a trusted root is a few tens of kilobytes.
-pub const MAX_TARGET_BYTES: usize = 16 << 20;
 
 /// Where a repository is: metadata and targets base URLs, each ending in `/`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -31,6 +31,14 @@ export async function sha256Hex(bytes) {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** Base64 to bytes, where there is no Buffer (workers, browsers). */
+export function fromBase64(text) {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
 export function assert(condition, message) {
   if (!condition) throw new Error(`assertion failed: ${message}`);
 }
@@ -55,7 +63,8 @@ export function expectVerificationError(error, code, VerificationError, what = '
   assert(typeof error.message === 'string' && error.message.length > 0, `${what} has a message`);
 }
 
-async function rejection(promise) {
+/** What `promise` rejected with, or undefined. */
+export async function rejection(promise) {
   try {
     await promise;
   } catch (e) {

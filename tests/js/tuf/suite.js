@@ -19,7 +19,7 @@
 //   knownFailures optional: { [case name]: reason }, strict: a listed case that passes fails
 //
 // Resolves to the checks of smoke.js's checkRecorder (never rejects).
-import { ISSUER, IDENTITY, assert, checkRecorder, expectSigner, expectVerificationError } from '../runtimes/smoke.js';
+import { ISSUER, IDENTITY, assert, checkRecorder, expectSigner, expectVerificationError, rejection } from '../runtimes/smoke.js';
 
 /** The cases, by name (knownFailures keys). */
 export const CASES = {
@@ -78,15 +78,6 @@ export async function cacheApiProbe(url, names = [TARGET_ENTRY, 'root.json', 'ti
 
 const policy = { certificateIdentity: IDENTITY, certificateIssuer: ISSUER };
 const DEFAULT = Symbol('the runtime default cache');
-
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 const sameBytes = (a, b) => a.length === b.length && a.every((byte, i) => byte === b[i]);
 

@@ -7,16 +7,9 @@
 //                 -> { verified: true, result, sync } | { verified: false, error: { name, code, message, isVerificationError } }
 //   POST /smoke   { happy, dsse, fail, artifactBase64 } -> { checks }: the shared suite (smoke.js) run in the worker
 import { verifyBundle, createVerifier, VerificationError } from '../../../../pkg/workerd.js';
-import { smoke } from '../smoke.js';
+import { fromBase64, smoke } from '../smoke.js';
 
 const json = (value, status = 200) => new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
-
-function fromBase64(text) {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
 
 async function verify({ bundle, artifact, options = {}, path = 'verifyBundle' }) {
   const input = artifact?.base64 !== undefined ? fromBase64(artifact.base64) : (artifact?.digest ?? null);

@@ -10,16 +10,10 @@
 //                     -> { checks }: the suite, the stateful cases on a cache of its own (memory,
 //                        for this request), the persistence case on the package's default cache
 import * as pkg from '../../../../pkg/workerd.js';
+import { fromBase64 } from '../../runtimes/smoke.js';
 import { cacheApiProbe, memoryCache, tufSuite } from '../suite.js';
 
 const json = (value, status = 200) => new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
-
-function fromBase64(text) {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
 
 async function cacheApi() {
   const out = { caches: typeof globalThis.caches, open: typeof globalThis.caches?.open };
