@@ -160,11 +160,48 @@ const failedCheck = (name, error) => ({ name, ok: false, ms: 0, error: String((e
 async function node() {
   const xdg = join(temp, 'node-cache');
   const before = process.env.XDG_CACHE_HOME;
+  let result;
   try {
-    return await runSuite({ base, pinnedRootPath, xdg });
+    result = await runSuite({ base, pinnedRootPath, xdg });
   } finally {
     if (before === undefined) delete process.env.XDG_CACHE_HOME;
     else process.env.XDG_CACHE_HOME = before;
+  }
+  result.checks.push(await concurrentRefreshes());
+  return result;
+}
+
+// One process's refresh into the default cache ($XDG_CACHE_HOME): prints the root's source.
+const REFRESH = `
+  import { readFileSync } from 'node:fs';
+  import { createVerifier } from ${JSON.stringify(join(ROOT, 'pkg/node.js'))};
+  const [base, root] = process.argv.slice(1);
+  const verifier = await createVerifier({ trustedRoot: { tuf: { url: base + '/repo/metadata', targetsUrl: base + '/repo/targets', root: readFileSync(root) } } });
+  console.log(JSON.stringify(verifier.trustedRootSource()));
+`;
+
+/**
+ * Four processes refreshing into one cache directory at once all succeed, and what they leave
+ * is a cache that re-verifies with the repository down (each file written whole, then renamed).
+ */
+async function concurrentRefreshes() {
+  const name = 'four Node processes refreshing into one cache directory at once: all refresh, and the cache they leave verifies offline';
+  const started = Date.now();
+  try {
+    const env = { ...process.env, XDG_CACHE_HOME: join(temp, 'concurrent-cache') };
+    const refresh = () => runChild(process.execPath, ['--input-type=module', '-e', REFRESH, base, pinnedRootPath], { env, ms: LIMIT_MS.node });
+    await fetch(`${base}/__scenario/good`);
+    const runs = await Promise.all([refresh(), refresh(), refresh(), refresh()]);
+    const sources = runs.map((r) => (r.code === 0 ? JSON.parse(r.stdout).source : `exit ${r.code}: ${r.stderr}`));
+    if (!sources.every((s) => s === 'tuf')) throw new Error(`sources: ${sources.join('; ')}`);
+    await fetch(`${base}/__scenario/down`);
+    const after = await refresh();
+    await fetch(`${base}/__scenario/good`);
+    const source = after.code === 0 ? JSON.parse(after.stdout) : null;
+    if (source?.source !== 'cache') throw new Error(`with the repository down: ${after.stdout}${after.stderr}`);
+    return { name, ok: true, ms: Date.now() - started, detail: source.warning };
+  } catch (e) {
+    return failedCheck(name, e);
   }
 }
 
