@@ -4,18 +4,7 @@
 // Exit status: 0 verified, 1 not verified, 2 usage error (flags, options, key, digest), 3 internal error.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createVerifier,
-  fileCache,
-  getLogEntry,
-  searchLogEntries,
-  verifyAttestations,
-  verifyBundle,
-  verifyImage,
-  verifyImageAttestations,
-  tufUpdate,
-  VerificationError,
-} from './node.js';
+import { createVerifier, fileCache, tufUpdate, VerificationError } from './node.js';
 
 const POLICY_USAGE = `POLICY, a certificate identity:
   --certificate-identity ID | --certificate-identity-regexp RE        the signer (SAN)
@@ -189,6 +178,14 @@ function trustedRoot(args) {
   return args.trustedRootFile ? read(args.trustedRootFile, 'utf8') : args.staging ? 'staging' : 'production';
 }
 
+/** The verifier for the command's trust; a root refreshed through TUF says on stderr when it could not be. */
+async function verifierFor(args) {
+  const verifier = await createVerifier({ trustedRoot: trustedRoot(args) });
+  const { warning } = verifier.trustedRootSource();
+  if (warning) console.error(`warning: ${warning}`);
+  return verifier;
+}
+
 function policyOptions(args) {
   if (args.key !== undefined) {
     if (args.certificateIdentity || args.certificateIdentityRegExp || args.certificateIssuer || args.certificateIssuerRegExp)
@@ -204,7 +201,7 @@ function policyOptions(args) {
 }
 
 function imageOptions(args) {
-  const options = { trustedRoot: trustedRoot(args), ...policyOptions(args) };
+  const options = policyOptions(args);
   if (Object.keys(args.annotations).length) options.annotations = args.annotations;
   for (const name of ['rekorUrl', 'proxy', 'offline', 'allowHttpRegistry']) {
     if (args[name] !== undefined) options[name] = args[name];
@@ -276,7 +273,7 @@ function report(result) {
 async function verifyBundleCommand(args) {
   const [file] = args.positional;
   const artifact = file.includes(':') && !existsSync(file) ? file : read(file);
-  const result = await verifyBundle(read(args.bundle), artifact, { trustedRoot: trustedRoot(args), ...policyOptions(args) });
+  const result = await (await verifierFor(args)).verifyAsync(read(args.bundle), artifact, policyOptions(args));
   console.log(args.output === 'json' ? JSON.stringify({ verified: true, ...result }, null, 2) : report(result));
 }
 
@@ -357,7 +354,8 @@ async function verifyImageCommand(args) {
   const attestations = args.command === 'verify-attestation';
   let report;
   try {
-    report = await (attestations ? verifyImageAttestations : verifyImage)(image, imageOptions(args));
+    const verifier = await verifierFor(args);
+    report = await (attestations ? verifier.verifyImageAttestations(image, imageOptions(args)) : verifier.verifyImage(image, imageOptions(args)));
   } catch (e) {
     if (!(e instanceof VerificationError) || !e.report) throw e;
     if (args.output === 'text') console.error(imageText(e.report));
@@ -394,12 +392,12 @@ function packageText(report) {
 
 async function verifyPackageCommand(args) {
   const [subject] = args.positional;
-  const options = { trustedRoot: trustedRoot(args), ...policyOptions(args) };
+  const options = policyOptions(args);
   for (const name of ['npmRegistry', 'pypiUrl', 'githubApiUrl']) if (args[name] !== undefined) options[name] = args[name];
   if (args.timeout !== undefined) options.timeout = duration(args.timeout);
   let report;
   try {
-    report = await verifyAttestations(subject, options);
+    report = await (await verifierFor(args)).verifyAttestations(subject, options);
   } catch (e) {
     if (!(e instanceof VerificationError) || !e.report) throw e;
     report = e.report;
@@ -439,17 +437,18 @@ function entryText(entry) {
 }
 
 async function rekorCommand(args) {
-  const options = { trustedRoot: trustedRoot(args), ...(args.rekorUrl === undefined ? {} : { rekorUrl: args.rekorUrl }) };
+  const options = args.rekorUrl === undefined ? {} : { rekorUrl: args.rekorUrl };
+  const verifier = await verifierFor(args);
   let entries;
   if (args.action === 'get') {
     if ((args.logIndex === undefined) === (args.uuid === undefined)) throw new UsageError('rekor get takes one of --log-index and --uuid');
     if (args.logIndex !== undefined && !/^\d+$/.test(args.logIndex)) throw new UsageError('--log-index takes a number');
     const query = args.logIndex !== undefined ? { logIndex: Number(args.logIndex) } : { uuid: args.uuid };
-    entries = [await getLogEntry(query, options)];
+    entries = [await verifier.getLogEntry(query, options)];
   } else {
     if ((args.sha === undefined) === (args.artifactFile === undefined)) throw new UsageError('rekor search takes one of --sha and --artifact');
     const sha = args.sha?.includes(':') ? args.sha : args.sha && `sha256:${args.sha}`;
-    entries = await searchLogEntries(sha ? { digest: sha } : { artifact: read(args.artifactFile) }, options);
+    entries = await verifier.searchLogEntries(sha ? { digest: sha } : { artifact: read(args.artifactFile) }, options);
   }
   if (args.output === 'text') console.log(entries.map(entryText).join('\n\n') || 'no entries found');
   else if (args.action === 'get') console.log(JSON.stringify(rekorCliEntry(entries[0]), null, 2));
@@ -462,10 +461,9 @@ async function rekorCommand(args) {
 
 /** `tuf refresh` for people: the trusted root through TUF, and where it came from. */
 async function tufRefreshCommand(args) {
-  const verifier = await createVerifier({ trustedRoot: trustedRoot({ ...args, tuf: true }) });
+  const verifier = await verifierFor({ ...args, tuf: true });
   const source = verifier.trustedRootSource();
   const summary = verifier.trustedRootSummary();
-  if (source.warning) console.error(`warning: ${source.warning}`);
   if (args.output === 'json') console.log(JSON.stringify({ ...source, ...summary }, null, 2));
   else {
     console.log(`trusted root from ${source.source}${source.rootVersion ? ` (TUF root version ${source.rootVersion}, timestamp version ${source.timestampVersion}, expires ${source.expires})` : ''}`);
