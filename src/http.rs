@@ -10,10 +10,12 @@
 //! must ask for at least one request never asked before, and requests are bounded, so a walk
 //! always ends.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::crypto::HashAlgorithm;
 use crate::error::{fail, ErrorCode, Result, VerificationError};
 use crate::limits;
 
@@ -114,12 +116,41 @@ pub struct Response {
     /// Names are lowercase.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    digests: Digests,
 }
+
+/// A body's digests, each computed the first time a walk asks for it: a walk is replayed from the
+/// start every round, and content fetched by digest is checked in each replay.
+#[derive(Clone, Debug, Default)]
+struct Digests {
+    sha256: OnceCell<Vec<u8>>,
+    sha384: OnceCell<Vec<u8>>,
+    sha512: OnceCell<Vec<u8>>,
+}
+
+/// What a body's digests are is decided by the body: they play no part in equality.
+impl PartialEq for Digests {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Digests {}
 
 impl Response {
     pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
         let headers = headers.into_iter().map(|(name, value)| (name.to_ascii_lowercase(), value)).collect();
-        Self { status, headers, body }
+        Self { status, headers, body, digests: Digests::default() }
+    }
+
+    /// The body's digest under `algorithm`, computed once however many replays ask for it.
+    pub fn digest(&self, algorithm: HashAlgorithm) -> &[u8] {
+        let cell = match algorithm {
+            HashAlgorithm::Sha256 => &self.digests.sha256,
+            HashAlgorithm::Sha384 => &self.digests.sha384,
+            HashAlgorithm::Sha512 => &self.digests.sha512,
+        };
+        cell.get_or_init(|| algorithm.digest(&self.body))
     }
 
     /// The first header of that (lowercase) name.
@@ -291,6 +322,16 @@ mod tests {
         let c = fetch.get(Request::get(format!("http://x/{first}c"), "*/*", 10));
         let body = |r: &Reply| String::from_utf8_lossy(&r.response("").unwrap().body).into_owned();
         Some(format!("{first}{}{}", body(b?), body(c?)))
+    }
+
+    #[test]
+    fn a_body_is_hashed_once_however_often_replays_ask() {
+        let response = Response::new(200, vec![], b"content".to_vec());
+        let first = response.digest(HashAlgorithm::Sha256);
+        assert_eq!(first, HashAlgorithm::Sha256.digest(b"content"));
+        assert!(std::ptr::eq(first, response.digest(HashAlgorithm::Sha256)), "computed again");
+        assert_eq!(response.digest(HashAlgorithm::Sha512), HashAlgorithm::Sha512.digest(b"content"));
+        assert_eq!(response, Response::new(200, vec![], b"content".to_vec()), "the memo is not part of equality");
     }
 
     #[test]

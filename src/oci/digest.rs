@@ -52,17 +52,26 @@ impl Digest {
         encode_hex(&self.bytes)
     }
 
-    /// Whether `content` hashes to this digest.
-    pub fn matches(&self, content: &[u8]) -> bool {
-        self.algorithm.digest(content) == self.bytes
+    /// The digest of a fetched body under `algorithm`, hashed once for all replays of a walk.
+    pub fn of_response(response: &crate::http::Response, algorithm: HashAlgorithm) -> Self {
+        Self { algorithm, bytes: response.digest(algorithm).to_vec() }
     }
 
     /// Fails with `DigestMismatch` unless `content` hashes to this digest.
     pub fn check(&self, content: &[u8], what: &str) -> Result<()> {
-        if self.matches(content) {
+        self.check_digest(&self.algorithm.digest(content), what)
+    }
+
+    /// [`Digest::check`] of a fetched body, hashed once for all replays of a walk.
+    pub fn check_response(&self, response: &crate::http::Response, what: &str) -> Result<()> {
+        self.check_digest(response.digest(self.algorithm), what)
+    }
+
+    fn check_digest(&self, actual: &[u8], what: &str) -> Result<()> {
+        if actual == self.bytes.as_slice() {
             return Ok(());
         }
-        let actual = Self { algorithm: self.algorithm, bytes: self.algorithm.digest(content) };
+        let actual = Self { algorithm: self.algorithm, bytes: actual.to_vec() };
         fail(ErrorCode::DigestMismatch, format!("{what} was fetched as {self} but its content is {actual}"))
     }
 

@@ -2,6 +2,7 @@
 //! manifests by tag or digest, blobs, and referrers, each checked against the digest it was
 //! asked by, within the limits of `crate::limits`.
 
+use crate::crypto::HashAlgorithm;
 use crate::error::{fail, ErrorCode, Result};
 use crate::http::{expect_success, ready, Fetch, Poll, Request, Response};
 use crate::limits;
@@ -93,10 +94,10 @@ impl<'f, 'a> Registry<'f, 'a> {
         let response = expect_success(response, ErrorCode::Registry, &what)?;
         let digest = match Digest::parse(reference) {
             Ok(expected) => {
-                expected.check(&response.body, &what)?;
+                expected.check_response(response, &what)?;
                 expected
             }
-            Err(_) => Digest::sha256(&response.body),
+            Err(_) => Digest::of_response(response, HashAlgorithm::Sha256),
         };
         let manifest = Manifest::parse(&response.body, response.content_type())
             .map_err(|e| crate::error::VerificationError::new(e.code, format!("{what}: {}", e.message)))?;
@@ -111,7 +112,7 @@ impl<'f, 'a> Registry<'f, 'a> {
         let what = format!("{what} ({})", descriptor.digest);
         let response = ready!(self.get(&format!("blobs/{}", descriptor.digest), "*/*", size, &what));
         let response = expect_success(response, ErrorCode::Registry, &what)?;
-        descriptor.digest.check(&response.body, &what)?;
+        descriptor.digest.check_response(response, &what)?;
         if response.body.len() != size {
             return fail(
                 ErrorCode::Registry,
