@@ -38,6 +38,8 @@ export function createApi(loadWasm, platform = {}) {
   let wasm;
   const ready = () => (wasm ??= loadWasm());
   const verifiers = new Map();
+  // Verifiers of TUF roots kept in a cache of the caller's, by that cache: one per cache object.
+  const verifiersByCache = new WeakMap();
 
   async function createVerifier(options = {}) {
     const { trustedRoot = 'production', ...policy } = options;
@@ -99,13 +101,16 @@ export function createApi(loadWasm, platform = {}) {
   async function verifierFor(trustedRoot, options) {
     const tuf = guardOptions(() => tufOptions(trustedRoot));
     const key = tuf ? await tufKey(tuf) : rootText(trustedRoot);
-    const kept = verifiers.get(key);
+    const ownCache = tuf?.cache && typeof tuf.cache === 'object' ? tuf.cache : null;
+    if (ownCache && !verifiersByCache.has(ownCache)) verifiersByCache.set(ownCache, new Map());
+    const store = ownCache ? verifiersByCache.get(ownCache) : verifiers;
+    const kept = store.get(key);
     if (kept && !(kept.until < Date.now())) return kept.verifier;
     const verifier = await makeVerifier(tuf ? trustedRoot : key, {}, pick(options, NET_OPTIONS));
     // A root the repository could not refresh is kept briefly: the next call tries again.
     const keep = verifier.trustedRootSource().warning ? TUF_REFRESH_MS / 12 : TUF_REFRESH_MS;
-    if (tuf && tuf.cache === undefined) verifiers.set(key, { verifier, until: Date.now() + keep });
-    else if (key in EMBEDDED) verifiers.set(key, { verifier });
+    if (tuf && tuf.cache !== false) store.set(key, { verifier, until: Date.now() + keep });
+    else if (key in EMBEDDED) store.set(key, { verifier });
     return verifier;
   }
 

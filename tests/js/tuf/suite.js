@@ -36,6 +36,7 @@ export const CASES = {
   rollback: 'rollback after good (same cache): not tuf: source cache, the warning names the timestamp rollback; the bundle verifies',
   goodNext: 'good-next after good (same cache): source tuf, timestamp v11; the happy bundle now fails (staging root)',
   goodNextKept: 'after good-next, repository down: source cache at timestamp v11; the bundle still fails (the new root was kept)',
+  verifyBundleKeeps: 'verifyBundle with a TUF root: refreshed on the first call, kept for the next (no second request), and verified under it',
 };
 
 const TARGET_ENTRY = 'targets/trusted_root.json';
@@ -82,7 +83,7 @@ const DEFAULT = Symbol('the runtime default cache');
 const sameBytes = (a, b) => a.length === b.length && a.every((byte, i) => byte === b[i]);
 
 export async function tufSuite(api, options) {
-  const { createVerifier, VerificationError } = api;
+  const { createVerifier, verifyBundle, VerificationError } = api;
   const { base, pinnedRoot, bundle, artifact, cache, freshCache = memoryCache, probeDefaultCache, knownFailures = {} } = options;
   const url = `${base}/repo/metadata`;
   const targetsUrl = `${base}/repo/targets`;
@@ -290,6 +291,21 @@ export async function tufSuite(api, options) {
     assert(typeof source.warning === 'string' && source.warning.length > 0, 'down after good-next: a warning');
     const error = await bundleFails(verifier, 'down after good-next');
     return `the happy bundle fails: ${error.code}`;
+  });
+
+  await check(CASES.verifyBundleKeeps, async () => {
+    await scenario('good');
+    const options = { ...policy, trustedRoot: { tuf: { url, targetsUrl, root: pinnedRoot, cache: freshCache() } } };
+    const first = await counting(() => verifyBundle(bundle, artifact, options));
+    expectSigner(first.value, 'first verifyBundle');
+    assert(first.timestamp === 1, `the first call refreshed (timestamp.json fetched ${first.timestamp} times)`);
+    const second = await counting(() => verifyBundle(bundle, artifact, options));
+    expectSigner(second.value, 'second verifyBundle');
+    assert(second.repo === 0, `the second call asked the repository nothing (got ${JSON.stringify(second.delta)})`);
+    await scenario('good-next');
+    const stillKept = await counting(() => verifyBundle(bundle, artifact, options));
+    expectSigner(stillKept.value, 'within the hour, the kept root');
+    return `first call: ${first.repo} requests; second and third: ${second.repo + stillKept.repo}`;
   });
 
   await scenario('good').catch(() => {});
