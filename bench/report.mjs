@@ -22,6 +22,7 @@ const browser = load('browser');
 const floor = load('floor');
 const cold = load('cold');
 const size = load('size');
+const crates = load('crates');
 const memory = load('memory');
 const gate = load('gate');
 
@@ -123,6 +124,13 @@ else {
   out(`  ours                   ${kb(size.ours.gzip)} KB gzip (${kb(size.ours.raw)} KB raw): ${parts}`);
   out(`  sigstore-browser       ${kb(size.sigstoreBrowser.gzip)} KB gzip (${kb(size.sigstoreBrowser.raw)} KB raw; esbuild bundle, minified)`);
   out(`  vs sigstore-browser: ${ratio(size.ours.gzip / size.sigstoreBrowser.gzip)} the bytes (<1x: ours smaller)`);
+}
+if (crates.error) out(`  ${note(`bytes per crate: ${crates.error}`)}`);
+else {
+  const kb = (b) => (b / 1000).toFixed(1);
+  const share = (bytes) => `${((100 * bytes) / crates.code).toFixed(1)}%`;
+  const list = Object.entries(crates.crates).slice(0, 12).map(([crate, bytes]) => `${crate} ${kb(bytes)} KB (${share(bytes)})`);
+  out(`  code per crate, before wasm-opt (${kb(crates.code)} KB of code): ${list.join(', ')}`);
 }
 out();
 

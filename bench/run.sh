@@ -14,6 +14,8 @@ if [ ! -f target/tmp/gate-fixtures/fixtures.json ]; then
   echo "bench: writing the gate's fixtures (cargo test --test gate_fixtures)" >&2
   cargo test --quiet --test gate_fixtures >&2
 fi
+# twiggy, for the bytes per crate (crates.mjs).
+command -v twiggy >/dev/null 2>&1 || { echo "bench: cargo install twiggy" >&2; cargo install -q twiggy >&2; }
 case "$(node --version)" in v20.*) ;; *) echo "bench: 'node' is $(node --version), expected Node 20" >&2 ;; esac
 
 results=$(mktemp -d)
@@ -36,6 +38,7 @@ step() {
 uptime >"$results/uptime-before"
 echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores" >"$results/cpu"
 step size        node bench/size.mjs
+step crates      node bench/crates.mjs
 step floor       node bench/floor.mjs
 step node        node bench/node.mjs
 step sigstore-js "$NODE22" bench/sigstore-js.mjs
