@@ -28,7 +28,9 @@ const EMBEDDED = { production: true, staging: true };
 const TUF_REFRESH_MS = 60 * 60 * 1000;
 
 /**
- * @param {() => Promise<any>} loadWasm resolves to the initialised wasm-bindgen module
+ * @param {(name: 'verifier' | 'tuf') => Promise<any>} loadWasm resolves to an initialised
+ *   wasm-bindgen module: the verifier (sigstore_wasm), or the TUF client (sigstore_wasm_tuf), which
+ *   is loaded only when a trusted root is refreshed through TUF
  * @param {{ verifySync?: (check: object) => 0 | 1 | 2, tufCache?: (url: string) => object }} platform
  *   `verifySync`: a synchronous native signature check where the runtime has one (node:crypto):
  *   `verify()` then runs on it, and on Rust only for what it cannot do; without it, `verify()` runs
@@ -36,7 +38,9 @@ const TUF_REFRESH_MS = 60 * 60 * 1000;
  */
 export function createApi(loadWasm, platform = {}) {
   let wasm;
-  const ready = () => (wasm ??= loadWasm());
+  const ready = () => (wasm ??= loadWasm('verifier'));
+  let tufWasm;
+  const tufReady = () => (tufWasm ??= loadWasm('tuf'));
   const verifiers = new Map();
   // Verifiers of TUF roots kept in a cache of the caller's, by that cache: one per cache object.
   const verifiersByCache = new WeakMap();
@@ -49,7 +53,7 @@ export function createApi(loadWasm, platform = {}) {
   /** A verifier with `defaults`; `rootOptions` (fetch, timeout) for refreshing its root through TUF. */
   async function makeVerifier(trustedRoot, defaults, rootOptions) {
     const module = await ready();
-    const { root, source } = await resolveRoot(module, trustedRoot, rootOptions);
+    const { root, source } = await resolveRoot(trustedRoot, rootOptions);
     const subtle = globalThis.crypto?.subtle;
     // The trust root's own chains are checked once, here: on WebCrypto when there is one.
     const inner = subtle
@@ -59,12 +63,12 @@ export function createApi(loadWasm, platform = {}) {
   }
 
   /** The trusted root's text (or embedded name) and where it came from. */
-  async function resolveRoot(module, trustedRoot, options) {
+  async function resolveRoot(trustedRoot, options) {
     const tuf = guardOptions(() => tufOptions(trustedRoot));
     if (!tuf) return { root: rootText(trustedRoot), source: { source: typeof trustedRoot === 'string' && trustedRoot in EMBEDDED ? 'embedded' : 'given' } };
     const cache = tuf.cache === false ? null : (tuf.cache ?? platform.tufCache?.(tuf.url) ?? memoryCache());
     try {
-      const { json, info } = await refreshTrustedRoot(tuf, { ...tufIo(module, options), cache });
+      const { json, info } = await refreshTrustedRoot(tuf, { ...tufIo(await tufReady(), options), cache });
       return { root: json, source: info };
     } catch (e) {
       if (e instanceof VerificationError) throw e;
@@ -89,8 +93,7 @@ export function createApi(loadWasm, platform = {}) {
    * error, target, fromCache }`. The caller keeps `persist`; the TUF conformance client is built on it.
    */
   async function tufUpdate({ metadataUrl, targetsUrl = metadataUrl, fetch, timeout, ...rest }) {
-    const module = await ready();
-    const io = tufIo(module, { fetch, timeout });
+    const io = tufIo(await tufReady(), { fetch, timeout });
     return tufUpdateIn(io, { url: metadataUrl.replace(/\/+$/, ''), targetsUrl: targetsUrl.replace(/\/+$/, ''), ...rest });
   }
 

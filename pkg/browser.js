@@ -3,8 +3,15 @@
 import { createApi } from './api.js';
 import { runtimeCache } from './tuf.js';
 import * as glue from './wasm/sigstore_wasm.js';
+import * as tufGlue from './wasm/sigstore_wasm_tuf.js';
 
-const api = createApi(async () => {
+// Each module's URL written out, so that bundlers find both as assets; the TUF client's is fetched
+// only when a trusted root is refreshed through TUF.
+const api = createApi(async (name) => {
+  if (name === 'tuf') {
+    await tufGlue.default({ module_or_path: new URL('./wasm/sigstore_wasm_tuf_bg.wasm', import.meta.url) });
+    return tufGlue;
+  }
   await glue.default({ module_or_path: new URL('./wasm/sigstore_wasm_bg.wasm', import.meta.url) });
   return glue;
 }, { tufCache: runtimeCache });

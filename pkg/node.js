@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { createApi } from './api.js';
 import * as glue from './wasm/sigstore_wasm.js';
+import * as tufGlue from './wasm/sigstore_wasm_tuf.js';
 
 // Keys by SPKI: trust-root keys recur in every bundle.
 const keys = new Map();
@@ -72,9 +73,10 @@ export function fileCache(url, dir) {
 }
 
 const api = createApi(
-  async () => {
-    glue.initSync({ module: await readFile(new URL('./wasm/sigstore_wasm_bg.wasm', import.meta.url)) });
-    return glue;
+  async (name) => {
+    const [module, file] = name === 'tuf' ? [tufGlue, 'sigstore_wasm_tuf_bg.wasm'] : [glue, 'sigstore_wasm_bg.wasm'];
+    module.initSync({ module: await readFile(new URL(`./wasm/${file}`, import.meta.url)) });
+    return module;
   },
   { verifySync, tufCache: (url) => fileCache(url) },
 );

@@ -4,8 +4,16 @@ import { createApi } from './api.js';
 import { runtimeCache } from './tuf.js';
 import * as glue from './wasm/sigstore_wasm.js';
 import module from './wasm/sigstore_wasm_bg.wasm';
+import * as tufGlue from './wasm/sigstore_wasm_tuf.js';
+import tufModule from './wasm/sigstore_wasm_tuf_bg.wasm';
 
-const api = createApi(async () => {
+// Both modules are compiled when the worker loads; the TUF client's is instantiated only when a
+// trusted root is refreshed through TUF.
+const api = createApi(async (name) => {
+  if (name === 'tuf') {
+    tufGlue.initSync({ module: tufModule });
+    return tufGlue;
+  }
   glue.initSync({ module });
   return glue;
 }, { tufCache: runtimeCache });

@@ -1,5 +1,5 @@
 // Builds the verification page into www/dist: the page's modules bundled with the npm package
-// (esbuild, the `browser` condition), the package's .wasm beside them, and the built-in samples,
+// (esbuild, the `browser` condition), the package's .wasm modules beside them, and the built-in samples,
 // real bundles copied from tests/data (one source of truth) with their artifacts.
 //
 //   node www/build.mjs        (scripts/build-www.sh: after the package is built)
@@ -34,7 +34,8 @@ await build({
   logLevel: 'warning',
 });
 for (const file of ['index.html', 'style.css']) copyFileSync(join(ROOT, 'www', file), join(DIST, file));
-copyFileSync(wasm, join(DIST, 'wasm/sigstore_wasm_bg.wasm'));
+// The verifier's module, and the TUF client's, fetched only when the root is refreshed through TUF.
+for (const file of ['sigstore_wasm_bg.wasm', 'sigstore_wasm_tuf_bg.wasm']) copyFileSync(join(ROOT, 'pkg/wasm', file), join(DIST, 'wasm', file));
 
 const index = SAMPLES.map((sample) => {
   const from = join(ROOT, 'tests/data/realworld', sample.name);

@@ -32,6 +32,8 @@ const modules :List(Workerd.Worker.Module) = [
   (name = "pkg/tuf.js", esModule = embed "../../../../pkg/tuf.js"),
   (name = "pkg/wasm/sigstore_wasm.js", esModule = embed "../../../../pkg/wasm/sigstore_wasm.js"),
   (name = "pkg/wasm/sigstore_wasm_bg.wasm", wasm = embed "../../../../pkg/wasm/sigstore_wasm_bg.wasm"),
+  (name = "pkg/wasm/sigstore_wasm_tuf.js", esModule = embed "../../../../pkg/wasm/sigstore_wasm_tuf.js"),
+  (name = "pkg/wasm/sigstore_wasm_tuf_bg.wasm", wasm = embed "../../../../pkg/wasm/sigstore_wasm_tuf_bg.wasm"),
 ];
 
 const tufWorker :Workerd.Worker = (

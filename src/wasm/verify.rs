@@ -1,5 +1,4 @@
-//! The JavaScript boundary, compiled only for wasm32. It converts values and nothing else: every
-//! rule lives in the core and is tested natively.
+//! The verifier's module: bundles, images, attestations and log lookups.
 //!
 //! `new Verifier(root)` and `Verifier.verify` answer signature checks in Rust, synchronously.
 //! `prepare(root)` and `Verifier.start` return sessions whose checks the JavaScript side runs on
@@ -9,19 +8,18 @@
 
 use std::rc::Rc;
 
-use js_sys::{Reflect, Uint8Array};
-use serde::Serialize;
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
+use super::{header_pairs, invalid, outstanding, to_js, to_value};
 use crate::artifact::Artifact;
 use crate::attestations;
 use crate::bundle::Bundle;
 use crate::cosign::discover::{self, Discovery};
 use crate::cosign::verify::{self as image, ImagePolicy, ImageVerification};
-use crate::crypto::rounds::{Gathered, Rounds, WalkRounds, WalkStep};
+use crate::crypto::rounds::{Gathered, Rounds};
 use crate::crypto::{HashAlgorithm, Hasher, SignatureBackend};
 use crate::encoding::encode_hex;
-use crate::error::{ErrorCode, VerificationError};
 use crate::http::{Exchange, Poll, Reply, Response};
 use crate::options::{ImageOptions, LogQueryOptions, PolicyOptions, RegistryOptions};
 use crate::policy::Policy;
@@ -192,10 +190,6 @@ fn settle<T>(walked: Option<crate::error::Result<Poll<T>>>, found: &mut Option<T
     }
 }
 
-fn outstanding() -> JsValue {
-    to_js(VerificationError::new(ErrorCode::InvalidInput, "requests are still outstanding"))
-}
-
 /// A lookup in progress: first the HTTP requests it needs (`requests`, answered with
 /// `respond`, `failed` or `tooLarge`, until `requests` returns none), then the signature checks
 /// (`gather`, `answer`, `finish`, as in `Session`).
@@ -270,155 +264,6 @@ impl Lookup {
     }
 }
 
-/// A TUF update in progress (`tuf::update`): `step` says what it needs next: `{ checks }` to run,
-/// as `Session.gather` hands them out, answered with `answer`; requests (`{ checks: null }`), which
-/// `requests` lists and `respond`, `failed` and `tooLarge` answer, as `Lookup`'s; or
-/// `{ done: true }`, and then `finish` gives what to persist and the outcome.
-#[wasm_bindgen]
-pub struct TufUpdate {
-    repository: crate::tuf::Repository,
-    root: Vec<u8>,
-    cached: std::collections::BTreeMap<String, Vec<u8>>,
-    now: crate::time::Timestamp,
-    mode: crate::tuf::Mode,
-    target: Option<(String, Option<Vec<u8>>)>,
-    exchange: Exchange,
-    rounds: WalkRounds,
-    outcome: Option<crate::tuf::Update>,
-}
-
-#[wasm_bindgen]
-impl TufUpdate {
-    /// `root`: the root trusted at the start (the cached `root.json`, or the pinned one, which
-    /// `offline` starts from); `cached`: the client's files, as `[name, bytes]` pairs; `now`: Unix
-    /// milliseconds; `target`: a target path to fetch, with the client's cached copy of it.
-    #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        metadata_url: &str,
-        targets_url: &str,
-        root: Vec<u8>,
-        cached: js_sys::Array,
-        now: f64,
-        offline: bool,
-        target: Option<String>,
-        cached_target: Option<Vec<u8>>,
-    ) -> Result<TufUpdate, JsValue> {
-        let mut files = std::collections::BTreeMap::new();
-        for pair in cached.iter() {
-            let pair = js_sys::Array::from(&pair);
-            let name = pair.get(0).as_string().ok_or_else(|| invalid("a cached file's name is a string"))?;
-            if !pair.get(1).is_instance_of::<Uint8Array>() {
-                return Err(invalid("a cached file's content is a Uint8Array"));
-            }
-            files.insert(name, Uint8Array::new(&pair.get(1)).to_vec());
-        }
-        let now = crate::time::Timestamp::from_unix_millis(now as u64).ok_or_else(|| invalid("now is not a time"))?;
-        Ok(TufUpdate {
-            repository: crate::tuf::Repository::new(metadata_url, targets_url),
-            root,
-            cached: files,
-            now,
-            mode: if offline { crate::tuf::Mode::Offline } else { crate::tuf::Mode::Online },
-            target: target.map(|path| (path, cached_target)),
-            exchange: Exchange::default(),
-            rounds: WalkRounds::default(),
-            outcome: None,
-        })
-    }
-
-    pub fn step(&mut self) -> Result<JsValue, JsValue> {
-        if self.outcome.is_some() {
-            return to_value(&TufStep { checks: None, done: true });
-        }
-        let start = crate::tuf::Start { root: &self.root, cached: &self.cached, now: self.now, mode: self.mode };
-        let repository = &self.repository;
-        let target =
-            self.target.as_ref().map(|(path, bytes)| crate::tuf::TargetRequest { path, cached: bytes.as_deref() });
-        let step = self
-            .rounds
-            .step(&mut self.exchange, |fetch, backend| crate::tuf::update(fetch, repository, start, target, backend))
-            .map_err(to_js)?;
-        match step {
-            WalkStep::Checks(checks) => to_value(&TufStep { checks: Some(&checks), done: false }),
-            WalkStep::Requests => to_value(&TufStep { checks: None, done: false }),
-            WalkStep::Done(poll) => {
-                self.outcome = Some(poll.finished().map_err(to_js)?);
-                to_value(&TufStep { checks: None, done: true })
-            }
-        }
-    }
-
-    /// See `Session.answer`.
-    pub fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
-        self.rounds.answer(results).map_err(to_js)
-    }
-
-    /// The requests to make now (see `Lookup.requests`); none once they are answered.
-    pub fn requests(&self) -> Result<JsValue, JsValue> {
-        to_value(self.exchange.outstanding())
-    }
-
-    /// See `Lookup.respond`.
-    pub fn respond(&mut self, index: usize, status: u16, headers: Vec<String>, body: &[u8]) -> Result<(), JsValue> {
-        let reply = Reply::Response(Response::new(status, header_pairs(&headers), body.to_vec()));
-        self.exchange.answer(index, reply).map_err(to_js)
-    }
-
-    pub fn failed(&mut self, index: usize, reason: String) -> Result<(), JsValue> {
-        self.exchange.answer(index, Reply::Failed(reason)).map_err(to_js)
-    }
-
-    #[wasm_bindgen(js_name = tooLarge)]
-    pub fn too_large(&mut self, index: usize) -> Result<(), JsValue> {
-        self.exchange.answer(index, Reply::TooLarge).map_err(to_js)
-    }
-
-    /// `{ persist: [{ name, bytes }], error: { code, message } | null, updated: Updated | null,
-    /// target: Uint8Array | null, fromCache }`, once `step` is done.
-    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        let update = self.outcome.take().ok_or_else(outstanding)?;
-        let out = js_sys::Object::new();
-        let persist = js_sys::Array::new();
-        for file in &update.persist {
-            let entry = js_sys::Object::new();
-            let _ = Reflect::set(&entry, &JsValue::from_str("name"), &JsValue::from_str(&file.name));
-            let _ = Reflect::set(&entry, &JsValue::from_str("bytes"), &Uint8Array::from(file.bytes.as_slice()));
-            persist.push(&entry);
-        }
-        let _ = Reflect::set(&out, &JsValue::from_str("persist"), &persist);
-        match &update.result {
-            Ok(updated) => {
-                let _ = Reflect::set(&out, &JsValue::from_str("updated"), &to_value(updated)?);
-                if let Some(target) = &updated.target {
-                    let _ =
-                        Reflect::set(&out, &JsValue::from_str("target"), &Uint8Array::from(target.bytes.as_slice()));
-                    let _ = Reflect::set(&out, &JsValue::from_str("fromCache"), &JsValue::from_bool(target.from_cache));
-                }
-            }
-            Err(error) => {
-                let _ = Reflect::set(&out, &JsValue::from_str("error"), &to_value(error)?);
-            }
-        }
-        Ok(out.into())
-    }
-}
-
-/// What a TUF update needs next.
-#[derive(Serialize)]
-struct TufStep<'a> {
-    checks: Option<&'a [crate::crypto::deferred::WebCryptoCheck]>,
-    done: bool,
-}
-
-/// The production and staging TUF roots this package pins (`trust/*-tuf-root.json`), by name.
-#[wasm_bindgen(js_name = tufRoot)]
-pub fn tuf_root(name: &str) -> Result<Vec<u8>, JsValue> {
-    crate::trust::tuf_root(name)
-        .map(|bytes| bytes.to_vec())
-        .ok_or_else(|| invalid("the embedded TUF roots are \"production\" and \"staging\""))
-}
-
 /// Digests an artifact piece by piece, for one too large to hold in memory: a page hashes a
 /// dropped file as it streams, then verifies against the digest.
 #[wasm_bindgen]
@@ -433,10 +278,9 @@ impl Digester {
     pub fn new(algorithm: &str) -> Result<Digester, JsValue> {
         match HashAlgorithm::from_name(algorithm) {
             Some(algorithm) => Ok(Digester { hasher: Some(Hasher::new(algorithm)) }),
-            None => Err(to_js(VerificationError::new(
-                ErrorCode::InvalidInput,
-                format!("unsupported digest algorithm {algorithm:?}: expected sha256, sha384 or sha512"),
-            ))),
+            None => {
+                Err(invalid(&format!("unsupported digest algorithm {algorithm:?}: expected sha256, sha384 or sha512")))
+            }
         }
     }
 
@@ -450,7 +294,7 @@ impl Digester {
     pub fn finish(&mut self) -> Result<String, JsValue> {
         match self.hasher.take() {
             Some(hasher) => Ok(format!("{}:{}", hasher.algorithm().name(), encode_hex(&hasher.finish()))),
-            None => Err(to_js(VerificationError::new(ErrorCode::InvalidInput, "the digest was already taken"))),
+            None => Err(invalid("the digest was already taken")),
         }
     }
 }
@@ -570,21 +414,6 @@ impl Session {
     }
 }
 
-/// Headers given as a flat list of names and values.
-fn header_pairs(headers: &[String]) -> Vec<(String, String)> {
-    headers
-        .chunks_exact(2)
-        .filter_map(|pair| match pair {
-            [name, value] => Some((name.clone(), value.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn invalid(message: &str) -> JsValue {
-    to_js(VerificationError::new(ErrorCode::InvalidInput, message))
-}
-
 fn parse_root(trusted_root: &str) -> Result<TrustedRoot, JsValue> {
     match trusted_root {
         "production" => TrustedRoot::production(),
@@ -617,10 +446,7 @@ impl Input {
         } else if artifact.is_null() && options.unsafe_skip_artifact_check {
             ArtifactInput::Unchecked
         } else {
-            return Err(to_js(VerificationError::new(
-                ErrorCode::InvalidInput,
-                "the artifact must be a Uint8Array or a \"sha256:<hex>\" digest",
-            )));
+            return Err(invalid("the artifact must be a Uint8Array or a \"sha256:<hex>\" digest"));
         };
         Ok(Self {
             bundle: Bundle::from_slice(bundle).map_err(to_js)?,
@@ -639,8 +465,7 @@ impl Input {
 }
 
 fn from_value<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| to_js(VerificationError::new(ErrorCode::InvalidInput, format!("{what}: {e}"))))
+    serde_wasm_bindgen::from_value(value).map_err(|e| invalid(&format!("{what}: {e}")))
 }
 
 /// A round's checks for JavaScript; a final outcome is kept in `outcome`, for `finish`.
@@ -653,23 +478,4 @@ fn round<T>(gathered: Gathered<T>, outcome: &mut Option<T>) -> Result<JsValue, J
         }
         Gathered::Exhausted => Ok(js_sys::Array::new().into()),
     }
-}
-
-/// Plain JavaScript objects (not Maps), `null` for absent values, bytes as `Uint8Array`.
-fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer =
-        serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true).serialize_maps_as_objects(true);
-    value
-        .serialize(&serializer)
-        .map_err(|e| to_js(VerificationError::new(ErrorCode::InvalidInput, format!("result conversion: {e}"))))
-}
-
-/// An `Error` named `VerificationError` with the stable `code`; the JavaScript API rethrows it
-/// as its `VerificationError` class.
-fn to_js(error: VerificationError) -> JsValue {
-    let js = js_sys::Error::new(&error.message);
-    js.set_name("VerificationError");
-    // Setting a property on a fresh Error cannot fail.
-    let _ = Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str(error.code.as_str()));
-    js.into()
 }
