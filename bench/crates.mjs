@@ -6,7 +6,8 @@
 // wasm-bindgen's metadata, data) are listed apart. Prints one JSON object (bytes).
 import { spawnSync } from 'node:child_process';
 
-const MODULE = 'target/wasm32-unknown-unknown/wasm/sigstore_wasm.wasm';
+// The verifier's module, as scripts/build-pkg.sh keeps it before wasm-opt.
+const MODULE = 'target/wasm-modules/sigstore_wasm.wasm';
 const run = spawnSync('twiggy', ['top', '-n', '1000000', '--format', 'json', MODULE], { maxBuffer: 256 << 20, encoding: 'utf8' });
 if (run.status !== 0) throw new Error(`twiggy failed: ${run.stderr || run.error}`);
 const crates = {};

@@ -122,6 +122,7 @@ else {
   dl = size.ours.gzip;
   const parts = Object.entries(size.ours.files).map(([f, s]) => `${f.replace('pkg/', '')} ${kb(s.gzip)}`).join(', ');
   out(`  ours                   ${kb(size.ours.gzip)} KB gzip (${kb(size.ours.raw)} KB raw): ${parts}`);
+  if (size.tuf) out(`  and, only with a root refreshed through TUF, the TUF module: ${kb(size.tuf.gzip)} KB gzip (${kb(size.tuf.raw)} KB raw)`);
   out(`  sigstore-browser       ${kb(size.sigstoreBrowser.gzip)} KB gzip (${kb(size.sigstoreBrowser.raw)} KB raw; esbuild bundle, minified)`);
   out(`  vs sigstore-browser: ${ratio(size.ours.gzip / size.sigstoreBrowser.gzip)} the bytes (<1x: ours smaller)`);
 }

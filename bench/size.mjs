@@ -21,5 +21,12 @@ for (const f of files) {
   ours.raw += bytes.length;
   ours.gzip += gz;
 }
+// The second module (wasm-pack.toml), fetched only when a trusted root is refreshed through TUF.
+const tuf = { raw: 0, gzip: 0 };
+for (const f of ['pkg/wasm/sigstore_wasm_tuf_bg.wasm', 'pkg/wasm/sigstore_wasm_tuf.js']) {
+  const bytes = readFileSync(new URL(`../${f}`, import.meta.url));
+  tuf.raw += bytes.length;
+  tuf.gzip += gzip9(bytes);
+}
 const bundle = await bundleSigstoreBrowser();
-console.log(JSON.stringify({ ours, sigstoreBrowser: { raw: bundle.length, gzip: gzip9(bundle) } }));
+console.log(JSON.stringify({ ours, tuf, sigstoreBrowser: { raw: bundle.length, gzip: gzip9(bundle) } }));

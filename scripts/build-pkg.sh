@@ -28,8 +28,11 @@ for module in "${modules[@]}"; do
   [ "$features" = - ] && features=""
   cargo ${WASM_TOOLCHAIN:++$WASM_TOOLCHAIN} build --quiet --profile "$profile" --lib --target wasm32-unknown-unknown \
     ${features:+--features "$features"}
+  # Each module as cargo built it, names kept, for bench/crates.mjs (both build to one path).
+  mkdir -p target/wasm-modules
+  cp "target/wasm32-unknown-unknown/$profile/sigstore_wasm.wasm" "target/wasm-modules/$name.wasm"
   wasm-bindgen --target "$target" --no-typescript --out-dir "$out_dir" --out-name "$name" \
-    "target/wasm32-unknown-unknown/$profile/sigstore_wasm.wasm"
+    "target/wasm-modules/$name.wasm"
   wasm="$out_dir/${name}_bg.wasm"
   node_modules/.bin/wasm-opt "${opt_flags[@]}" "$wasm" -o "$wasm"
   gzipped=$(gzip -9c "$wasm" | wc -c)
