@@ -3,12 +3,12 @@
 import { createApi } from './api.js';
 import { runtimeCache } from './tuf.js';
 import * as glue from './wasm/sigstore_wasm.js';
-import * as tufGlue from './wasm/sigstore_wasm_tuf.js';
 
 // Each module's URL written out, so that bundlers find both as assets; the TUF client's is fetched
 // only when a trusted root is refreshed through TUF.
 const api = createApi(async (name) => {
   if (name === 'tuf') {
+    const tufGlue = await import('./wasm/sigstore_wasm_tuf.js');
     await tufGlue.default({ module_or_path: new URL('./wasm/sigstore_wasm_tuf_bg.wasm', import.meta.url) });
     return tufGlue;
   }

@@ -6,7 +6,6 @@ import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { createApi } from './api.js';
 import * as glue from './wasm/sigstore_wasm.js';
-import * as tufGlue from './wasm/sigstore_wasm_tuf.js';
 
 // Keys by SPKI: trust-root keys recur in every bundle.
 const keys = new Map();
@@ -74,7 +73,8 @@ export function fileCache(url, dir) {
 
 const api = createApi(
   async (name) => {
-    const [module, file] = name === 'tuf' ? [tufGlue, 'sigstore_wasm_tuf_bg.wasm'] : [glue, 'sigstore_wasm_bg.wasm'];
+    // The TUF client's glue is imported only when it is needed: no cost at import time.
+    const [module, file] = name === 'tuf' ? [await import('./wasm/sigstore_wasm_tuf.js'), 'sigstore_wasm_tuf_bg.wasm'] : [glue, 'sigstore_wasm_bg.wasm'];
     module.initSync({ module: await readFile(new URL(`./wasm/${file}`, import.meta.url)) });
     return module;
   },
