@@ -114,16 +114,16 @@ function run(io, options, root, files, offline, cachedTarget) {
  * core's outcome: `{ persist, updated, error, target, fromCache }`.
  */
 export async function update(io, { url, targetsUrl, root, files, offline = false, target, cachedTarget }) {
-  const update = new io.module.TufUpdate(`${url}/`, `${targetsUrl}/`, root, [...files], io.now(), offline, target, cachedTarget);
+  const session = new io.module.TufUpdate(`${url}/`, `${targetsUrl}/`, root, [...files], io.now(), offline, target, cachedTarget);
   try {
     for (;;) {
-      const step = update.step();
-      if (step.done) return update.finish();
-      if (step.checks) update.answer(Uint8Array.from(await io.runChecks(step.checks)));
-      else await io.fetchAll(update);
+      const step = session.step();
+      if (step.done) return session.finish();
+      if (step.checks) session.answer(Uint8Array.from(await io.runChecks(step.checks)));
+      else await io.fetchAll(session);
     }
   } finally {
-    update.free();
+    session.free();
   }
 }
 

@@ -327,7 +327,7 @@ impl Walk<'_, '_> {
             }
             false => format!("{}{}", self.repository.targets_url, request.path),
         };
-        let bytes = ready!(self.require_url(url, max, &what));
+        let bytes = ready!(present(ready!(self.fetch_url(url, max, false)), &what));
         check_length_and_hashes(&bytes, Some(info.length), &info.hashes, &what)?;
         Ok(Poll::Ready(Target { path: request.path.to_owned(), bytes, from_cache: false }))
     }
@@ -350,17 +350,7 @@ impl Walk<'_, '_> {
 
     /// A file that must be there.
     fn require(&mut self, trusted: &TrustedSet, file: &File<'_>, max: usize, what: &str) -> Result<Poll<Vec<u8>>> {
-        match ready!(self.get(trusted, file, max, false)) {
-            Some(bytes) => Ok(Poll::Ready(bytes)),
-            None => fail(ErrorCode::Tuf, format!("{what} was not found")),
-        }
-    }
-
-    fn require_url(&mut self, url: String, max: usize, what: &str) -> Result<Poll<Vec<u8>>> {
-        match ready!(self.fetch_url(url, max, false)) {
-            Some(bytes) => Ok(Poll::Ready(bytes)),
-            None => fail(ErrorCode::Tuf, format!("{what} was not found")),
-        }
+        present(ready!(self.get(trusted, file, max, false)), what)
     }
 
     /// The bytes of `file`; `None` when it is not there (see `fetch_url`).
@@ -401,6 +391,14 @@ impl Walk<'_, '_> {
     fn keep(&mut self, name: &str, bytes: Vec<u8>) {
         self.persist.retain(|p| p.name != name);
         self.persist.push(Persist { name: name.to_owned(), bytes });
+    }
+}
+
+/// The bytes of a file that must be there.
+fn present(found: Option<Vec<u8>>, what: &str) -> Result<Poll<Vec<u8>>> {
+    match found {
+        Some(bytes) => Ok(Poll::Ready(bytes)),
+        None => fail(ErrorCode::Tuf, format!("{what} was not found")),
     }
 }
 

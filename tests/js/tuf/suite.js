@@ -13,7 +13,7 @@
 //                 it they use the runtime's default cache (what createVerifier takes when `cache`
 //                 is omitted), as the persistence case always does
 //   freshCache    optional: makes an empty cache for the cases that need one alone (default:
-//                 memoryCache below)
+//                 the package's memoryCache)
 //   probeDefaultCache  optional: `async (url) => ({ where, names })`, what the runtime's default
 //                 cache holds for the repository `url`, looked at without the package
 //   knownFailures optional: { [case name]: reason }, strict: a listed case that passes fails
@@ -41,19 +41,6 @@ export const CASES = {
 
 const TARGET_ENTRY = 'targets/trusted_root.json';
 
-/** A cache in memory with the package's cache interface, for one suite run. */
-export function memoryCache() {
-  const files = new Map();
-  return {
-    files,
-    async read() {
-      return new Map(files);
-    },
-    async write(entries) {
-      for (const { name, bytes } of entries) files.set(name, bytes);
-    },
-  };
-}
 
 /**
  * What the Cache API holds for the repository `url` under the package's keys (the default cache of
@@ -83,7 +70,7 @@ const DEFAULT = Symbol('the runtime default cache');
 const sameBytes = (a, b) => a.length === b.length && a.every((byte, i) => byte === b[i]);
 
 export async function tufSuite(api, options) {
-  const { createVerifier, verifyBundle, VerificationError } = api;
+  const { createVerifier, verifyBundle, VerificationError, memoryCache } = api;
   const { base, pinnedRoot, bundle, artifact, cache, freshCache = memoryCache, probeDefaultCache, knownFailures = {} } = options;
   const url = `${base}/repo/metadata`;
   const targetsUrl = `${base}/repo/targets`;

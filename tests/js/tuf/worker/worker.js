@@ -11,7 +11,7 @@
 //                        for this request), the persistence case on the package's default cache
 import * as pkg from '../../../../pkg/workerd.js';
 import { fromBase64 } from '../../runtimes/smoke.js';
-import { cacheApiProbe, memoryCache, tufSuite } from '../suite.js';
+import { cacheApiProbe, tufSuite } from '../suite.js';
 
 const json = (value, status = 200) => new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
 
@@ -54,7 +54,7 @@ export default {
           pinnedRoot: fromBase64(pinnedRootBase64),
           bundle,
           artifact: fromBase64(artifactBase64),
-          cache: memoryCache(),
+          cache: pkg.memoryCache(),
           probeDefaultCache: cacheApiProbe,
           knownFailures,
         });
