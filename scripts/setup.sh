@@ -93,6 +93,12 @@ npm_deps() {
   fi
 }
 
+# build-pkg.sh reads wasm-pack.toml with python's tomllib (Python 3.11+, Debian 12's python3).
+python_toml() {
+  python3 -c 'import tomllib' 2>/dev/null && return 0
+  apt_install python3
+}
+
 # Chromium for the browser tests, driven by playwright-core (a test tool's own browser download fails here).
 chromium_browser() {
   apt_install chromium
@@ -137,6 +143,7 @@ js_exports() {
 wasm_target
 wasm_bindgen_cli
 npm_deps
+python_toml
 if [ "${1:-}" != build ]; then
   cargo_fuzz
   chromium_browser
