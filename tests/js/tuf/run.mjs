@@ -168,7 +168,30 @@ async function node() {
     else process.env.XDG_CACHE_HOME = before;
   }
   result.checks.push(await concurrentRefreshes());
+  result.checks.push(await cacheNamesStayInside());
   return result;
+}
+
+/** The directory cache refuses names that would leave its directory, and writes nothing for them. */
+async function cacheNamesStayInside() {
+  const name = 'fileCache refuses entry names that would leave its directory (.., /, \\, NUL)';
+  const started = Date.now();
+  try {
+    const { fileCache } = await import('../../../pkg/node.js');
+    const dir = join(temp, 'names-cache', 'inside');
+    const cache = fileCache('https://tuf.example', dir);
+    for (const bad of ['../escape.json', '/abs.json', 'a//b.json', 'a\\b.json', 'a\0b.json', '.']) {
+      const error = await cache.write([{ name: bad, bytes: new Uint8Array([1]) }]).then(() => null, (e) => e);
+      if (!error) throw new Error(`${JSON.stringify(bad)} was written`);
+    }
+    if (existsSync(join(temp, 'names-cache', 'escape.json'))) throw new Error('a file escaped the directory');
+    await cache.write([{ name: 'root_history/2.root.json', bytes: new Uint8Array([2]) }]);
+    const files = await cache.read();
+    if (files.size !== 1 || files.get('root_history/2.root.json')?.[0] !== 2) throw new Error(`read back ${[...files.keys()]}`);
+    return { name, ok: true, ms: Date.now() - started };
+  } catch (e) {
+    return failedCheck(name, e);
+  }
 }
 
 // One process's refresh into the default cache ($XDG_CACHE_HOME): prints the root's source.
