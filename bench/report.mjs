@@ -123,6 +123,7 @@ else {
   const parts = Object.entries(size.ours.files).map(([f, s]) => `${f.replace('pkg/', '')} ${kb(s.gzip)}`).join(', ');
   out(`  ours                   ${kb(size.ours.gzip)} KB gzip (${kb(size.ours.raw)} KB raw): ${parts}`);
   if (size.tuf) out(`  and, only with a root refreshed through TUF, the TUF module: ${kb(size.tuf.gzip)} KB gzip (${kb(size.tuf.raw)} KB raw)`);
+  if (size.crypto) out(`  and, only for a check the platform cannot run or a browser's synchronous verify(), the crypto module: ${kb(size.crypto.gzip)} KB gzip (${kb(size.crypto.raw)} KB raw)`);
   out(`  sigstore-browser       ${kb(size.sigstoreBrowser.gzip)} KB gzip (${kb(size.sigstoreBrowser.raw)} KB raw; esbuild bundle, minified)`);
   out(`  vs sigstore-browser: ${ratio(size.ours.gzip / size.sigstoreBrowser.gzip)} the bytes (<1x: ours smaller)`);
 }

@@ -28,25 +28,32 @@ const EMBEDDED = { production: true, staging: true };
 const TUF_REFRESH_MS = 60 * 60 * 1000;
 
 /**
- * @param {(name: 'verifier' | 'tuf') => Promise<any>} loadWasm resolves to an initialised
- *   wasm-bindgen module: the verifier (sigstore_wasm), or the TUF client (sigstore_wasm_tuf), which
- *   is loaded only when a trusted root is refreshed through TUF
- * @param {{ verifySync?: (check: object) => 0 | 1 | 2, tufCache?: (url: string) => object }} platform
- *   `verifySync`: a synchronous native signature check where the runtime has one (node:crypto):
- *   `verify()` then runs on it, and on Rust only for what it cannot do; without it, `verify()` runs
- *   in Rust. `tufCache`: the runtime's cache for a TUF repository's files (see tuf.js).
+ * @param {(name: 'verifier' | 'tuf' | 'crypto') => Promise<any>} loadWasm resolves to an
+ *   initialised wasm-bindgen module: the verifier (sigstore_wasm); the TUF client
+ *   (sigstore_wasm_tuf), loaded only when a trusted root is refreshed through TUF; or the crypto
+ *   module (sigstore_wasm_crypto), the pure-Rust signature backend, loaded only for a check the
+ *   platform cannot run and for the synchronous `verify()` where the platform cannot verify
+ *   synchronously
+ * @param {{ verifySync?: (check: object) => 0 | 1 | 2, loadCryptoSync?: () => any, tufCache?: (url: string) => object }} platform
+ *   `verifySync`: a synchronous native signature check where the runtime has one (node:crypto).
+ *   `loadCryptoSync`: the crypto module, loaded synchronously where the runtime can (without it,
+ *   `createVerifier` loads the module before it resolves, for `verify()`). `tufCache`: the
+ *   runtime's cache for a TUF repository's files (see tuf.js).
  */
 export function createApi(loadWasm, platform = {}) {
   let wasm;
   const ready = () => (wasm ??= loadWasm('verifier'));
   let tufWasm;
   const tufReady = () => (tufWasm ??= loadWasm('tuf'));
+  const checks = checkRunner(loadWasm, platform);
   const verifiers = new Map();
   // Verifiers of TUF roots kept in a cache of the caller's, by that cache: one per cache object.
   const verifiersByCache = new WeakMap();
 
   async function createVerifier(options = {}) {
     const { trustedRoot = 'production', ...policy } = options;
+    // Its verify() is synchronous: where the crypto module cannot be loaded then, it is loaded now.
+    if (!platform.loadCryptoSync) await checks.cryptoReady();
     return makeVerifier(trustedRoot, policy, policy);
   }
 
@@ -54,12 +61,9 @@ export function createApi(loadWasm, platform = {}) {
   async function makeVerifier(trustedRoot, defaults, rootOptions) {
     const module = await ready();
     const { root, source } = await resolveRoot(trustedRoot, rootOptions);
-    const subtle = globalThis.crypto?.subtle;
-    // The trust root's own chains are checked once, here: on WebCrypto when there is one.
-    const inner = subtle
-      ? await drive(subtle, guard(() => module.prepare(root)))
-      : guard(() => new module.Verifier(root));
-    return new Verifier(inner, defaults, platform.verifySync, module.optionNames(), source);
+    // The trust root's own chains are checked once, here.
+    const inner = await drive(guard(() => module.prepare(root)), checks.answer);
+    return new Verifier(inner, defaults, checks, module.optionNames(), source);
   }
 
   /** The trusted root's text (or embedded name) and where it came from. */
@@ -83,7 +87,7 @@ export function createApi(loadWasm, platform = {}) {
       module,
       now: () => Date.now(),
       fetchAll: (update) => fetchAll(update, net),
-      runChecks: (checks) => runChecks(checks, platform.verifySync),
+      runChecks: checks.answer,
     };
   }
 
@@ -185,14 +189,14 @@ export function createApi(loadWasm, platform = {}) {
 class Verifier {
   #inner;
   #defaults;
-  #verifySync;
+  #checks;
   #names;
   #source;
 
-  constructor(inner, defaults, verifySync, names, source) {
+  constructor(inner, defaults, checks, names, source) {
     this.#inner = inner;
     this.#defaults = defaults;
-    this.#verifySync = verifySync;
+    this.#checks = checks;
     this.#names = names;
     this.#source = source;
   }
@@ -213,17 +217,15 @@ class Verifier {
 
   /**
    * Verifies synchronously: on the runtime's native crypto where it has a synchronous one
-   * (node:crypto in Node, Deno and Bun), else with the pure-Rust backend.
+   * (node:crypto in Node, Deno and Bun), else with the pure-Rust backend (the crypto module).
    */
   verify(bundle, artifact, policy = {}) {
-    const input = [bundleBytes(bundle), artifactValue(artifact), this.#policy(policy)];
-    if (!this.#verifySync) return guard(() => this.#inner.verify(...input));
-    const session = guard(() => this.#inner.start(...input));
+    const session = guard(() => this.#inner.start(bundleBytes(bundle), artifactValue(artifact), this.#policy(policy)));
     try {
       for (;;) {
         const checks = guard(() => session.gather());
         if (checks.length === 0) return guard(() => session.finish());
-        guard(() => session.answer(Uint8Array.from(checks, this.#verifySync)));
+        guard(() => session.answer(this.#checks.answerSync(checks)));
       }
     } finally {
       session.free();
@@ -232,11 +234,9 @@ class Verifier {
 
   /** Verifies with the signature checks run natively and concurrently on WebCrypto. */
   async verifyAsync(bundle, artifact, policy = {}) {
-    const subtle = globalThis.crypto?.subtle;
-    if (!subtle) return this.verify(bundle, artifact, policy);
     const session = guard(() => this.#inner.start(bundleBytes(bundle), artifactValue(artifact), this.#policy(policy)));
     try {
-      return await drive(subtle, session);
+      return await drive(session, this.#checks.answer);
     } finally {
       session.free();
     }
@@ -262,7 +262,7 @@ class Verifier {
     const rest = Object.fromEntries(Object.entries(policy).filter(([name]) => !this.#names.registry.includes(name)));
     const unknown = Object.keys(image);
     if (unknown.length) throw new VerificationError('INVALID_INPUT', `not options of verifyAttestations: ${unknown.join(', ')}`);
-    return report(guard(() => this.#inner.startAttestations(subject, { currentTime: Date.now(), ...rest }, registries)), net);
+    return report(guard(() => this.#inner.startAttestations(subject, { currentTime: Date.now(), ...rest }, registries)), net, this.#checks);
   }
 
   /** One Rekor entry, by `{ logIndex }` or `{ uuid }`, verified before it is returned. */
@@ -281,7 +281,7 @@ class Verifier {
 
   async #image(reference, attestations, options) {
     const { net, image, policy } = this.#split({ ...this.#defaults, ...options });
-    return report(guard(() => this.#inner.startImage(reference, attestations, { currentTime: Date.now(), ...policy }, image)), net);
+    return report(guard(() => this.#inner.startImage(reference, attestations, { currentTime: Date.now(), ...policy }, image)), net, this.#checks);
   }
 
   async #log(query, options) {
@@ -293,7 +293,7 @@ class Verifier {
     const session = guard(() => this.#inner.startLog({ ...query, ...pick(image, shared) }));
     try {
       await fetchAll(session, net);
-      return await finish(session);
+      return await drive(session, this.#checks.answer);
     } finally {
       session.free();
     }
@@ -409,10 +409,10 @@ export async function readBody(response, maxBytes) {
  * Runs a lookup whose outcome is a report (an image's, a package's): resolves to it, or rejects
  * with its error and the report attached.
  */
-async function report(session, net) {
+async function report(session, net, checks) {
   try {
     await fetchAll(session, net);
-    const outcome = await finish(session);
+    const outcome = await drive(session, checks.answer);
     if (outcome.error) throw new VerificationError(outcome.error.code, outcome.error.message, outcome);
     return outcome;
   } finally {
@@ -420,22 +420,17 @@ async function report(session, net) {
   }
 }
 
-/** A lookup's verdict, its signature checks run on WebCrypto where there is one. */
-function finish(session) {
-  const subtle = globalThis.crypto?.subtle;
-  return subtle ? drive(subtle, session) : guard(() => session.finish());
-}
-
 /**
- * Runs a wasm session (`prepare(..)` or `Verifier.start(..)`) to its end: the checks it gathers
- * run concurrently on WebCrypto, round after round, then `finish` gives the outcome.
+ * Runs a wasm session (`prepare(..)`, `Verifier.start(..)`, a lookup) to its end: the checks it
+ * gathers are answered by `answer` (`checkRunner`), round after round, then `finish` gives the
+ * outcome.
  */
-async function drive(subtle, session) {
+async function drive(session, answer) {
   for (;;) {
     const checks = guard(() => session.gather());
     if (checks.length === 0) return guard(() => session.finish());
-    const results = await Promise.all(checks.map((check) => runCheck(subtle, check)));
-    guard(() => session.answer(Uint8Array.from(results)));
+    const results = await answer(checks);
+    guard(() => session.answer(results));
   }
 }
 
@@ -443,12 +438,47 @@ async function drive(subtle, session) {
 const keys = new Map();
 const MAX_CACHED_KEYS = 256;
 
-/** Runs checks on the fastest way there is: native and synchronous, WebCrypto, or (2) Rust. */
-function runChecks(checks, verifySync) {
-  if (verifySync) return checks.map(verifySync);
-  const subtle = globalThis.crypto?.subtle;
-  if (subtle) return Promise.all(checks.map((check) => runCheck(subtle, check)));
-  return checks.map(() => 2);
+/**
+ * Who answers the signature checks the wasm modules hand out (1 verified, 0 not): the platform
+ * (WebCrypto, concurrently; node:crypto, synchronously) for what it can run, and the pure-Rust
+ * backend of the crypto module, loaded on first need, for the rest: prehashed messages,
+ * Ed25519ph, an algorithm the platform lacks, and every check of `verify()` in a runtime with no
+ * synchronous native verification.
+ */
+function checkRunner(loadWasm, platform) {
+  let crypto;
+  let loading;
+  const cryptoReady = () => (crypto ? Promise.resolve(crypto) : (loading ??= loadWasm('crypto').then((module) => (crypto = module))));
+  const cryptoSync = () => {
+    crypto ??= platform.loadCryptoSync?.();
+    if (!crypto) throw new VerificationError('INTERNAL', 'the crypto module was not loaded before a synchronous verification');
+    return crypto;
+  };
+  const inRust = (module, check) => (module.verifySignature(check.name, check.hash ?? undefined, check.prehashed, check.spki, check.message, check.signature) ? 1 : 0);
+
+  /** Answers on WebCrypto, concurrently, and in Rust what it cannot run (a promise). */
+  async function answer(checks) {
+    const subtle = globalThis.crypto?.subtle;
+    const results = await Promise.all(checks.map((check) => (subtle && onPlatform(check) ? runCheck(subtle, check) : 2)));
+    if (!results.includes(2)) return Uint8Array.from(results);
+    const module = await cryptoReady();
+    return Uint8Array.from(results, (result, i) => (result === 2 ? inRust(module, checks[i]) : result));
+  }
+
+  /** Answers synchronously: on the runtime's native crypto where it can, else in Rust. */
+  function answerSync(checks) {
+    return Uint8Array.from(checks, (check) => {
+      const result = platform.verifySync && onPlatform(check) ? platform.verifySync(check) : 2;
+      return result === 2 ? inRust(cryptoSync(), check) : result;
+    });
+  }
+
+  return { answer, answerSync, cryptoReady };
+}
+
+/** Whether a platform API can run the check at all: none verifies a prehashed message or Ed25519ph. */
+function onPlatform(check) {
+  return !check.prehashed && check.name !== 'Ed25519ph';
 }
 
 /** 1 verified, 0 not, 2 this platform cannot run the check (the Rust backend answers it). */

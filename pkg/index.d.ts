@@ -301,7 +301,7 @@ export interface LoggedEntry extends VerifiedEntry {
 }
 
 export interface Verifier {
-  /** Synchronous verification, for hot paths: on node:crypto in Node, Deno and Bun, in Rust elsewhere. */
+  /** Synchronous verification, for hot paths: on node:crypto in Node, Deno and Bun, on the pure-Rust crypto module elsewhere. */
   verify(bundle: BundleInput, artifact: ArtifactInput, policy?: PolicyOptions): VerificationResult;
   /** Verification with the signature checks on the platform's WebCrypto. */
   verifyAsync(bundle: BundleInput, artifact: ArtifactInput, policy?: PolicyOptions): Promise<VerificationResult>;

@@ -1,11 +1,13 @@
 // Node, Deno and Bun: the module's bytes are read from the package directory, and the
 // synchronous verify() runs its signature checks on node:crypto.
 import { constants, createPublicKey, verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { createApi } from './api.js';
 import * as glue from './wasm/sigstore_wasm.js';
+import * as cryptoGlue from './wasm/sigstore_wasm_crypto.js';
 
 // Keys by SPKI: trust-root keys recur in every bundle.
 const keys = new Map();
@@ -13,7 +15,7 @@ const MAX_CACHED_KEYS = 256;
 
 /**
  * A check in WebCrypto's form (crypto::deferred::WebCryptoCheck) run on node:crypto,
- * synchronously: 1 verified, 0 not, 2 not runnable here (the Rust backend then answers it).
+ * synchronously: 1 verified, 0 not, 2 not runnable here (the crypto module then answers it).
  */
 function verifySync(check) {
   try {
@@ -71,14 +73,22 @@ export function fileCache(url, dir) {
   };
 }
 
+// The crypto module (the pure-Rust signature backend) is read when a check first needs it, which
+// may be in the middle of a synchronous verify().
+const loadCryptoSync = () => {
+  cryptoGlue.initSync({ module: readFileSync(new URL('./wasm/sigstore_wasm_crypto_bg.wasm', import.meta.url)) });
+  return cryptoGlue;
+};
+
 const api = createApi(
   async (name) => {
+    if (name === 'crypto') return loadCryptoSync();
     // The TUF client's glue is imported only when it is needed: no cost at import time.
     const [module, file] = name === 'tuf' ? [await import('./wasm/sigstore_wasm_tuf.js'), 'sigstore_wasm_tuf_bg.wasm'] : [glue, 'sigstore_wasm_bg.wasm'];
     module.initSync({ module: await readFile(new URL(`./wasm/${file}`, import.meta.url)) });
     return module;
   },
-  { verifySync, tufCache: (url) => fileCache(url) },
+  { verifySync, loadCryptoSync, tufCache: (url) => fileCache(url) },
 );
 
 export const { tufUpdate, createVerifier, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError } =

@@ -6,17 +6,26 @@ import * as glue from './wasm/sigstore_wasm.js';
 import module from './wasm/sigstore_wasm_bg.wasm';
 import * as tufGlue from './wasm/sigstore_wasm_tuf.js';
 import tufModule from './wasm/sigstore_wasm_tuf_bg.wasm';
+import * as cryptoGlue from './wasm/sigstore_wasm_crypto.js';
+import cryptoModule from './wasm/sigstore_wasm_crypto_bg.wasm';
 
-// Both modules are compiled when the worker loads; the TUF client's is instantiated only when a
-// trusted root is refreshed through TUF.
+// Every module is compiled when the worker loads; the TUF client's is instantiated only when a
+// trusted root is refreshed through TUF, the crypto module's (the pure-Rust signature backend) only
+// when a check needs it, which may be in the middle of a synchronous verify().
+const loadCryptoSync = () => {
+  cryptoGlue.initSync({ module: cryptoModule });
+  return cryptoGlue;
+};
+
 const api = createApi(async (name) => {
   if (name === 'tuf') {
     tufGlue.initSync({ module: tufModule });
     return tufGlue;
   }
+  if (name === 'crypto') return loadCryptoSync();
   glue.initSync({ module });
   return glue;
-}, { tufCache: runtimeCache });
+}, { loadCryptoSync, tufCache: runtimeCache });
 
 
 export const { tufUpdate, createVerifier, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError } =

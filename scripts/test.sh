@@ -18,6 +18,7 @@ cargo clippy --all-targets --quiet -- -D warnings
 if [ -z "${WASM_TOOLCHAIN:-}" ]; then
   cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings
   cargo clippy --quiet --lib --target wasm32-unknown-unknown --features tuf-module -- -D warnings
+  cargo clippy --quiet --lib --target wasm32-unknown-unknown --features crypto-module -- -D warnings
 else
   echo "wasm32 lints skipped: the $WASM_TOOLCHAIN toolchain has no clippy"
 fi

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use sigstore_wasm::artifact::Artifact;
 use sigstore_wasm::budget;
 use sigstore_wasm::bundle::Bundle;
-use sigstore_wasm::crypto::deferred::{CheckAnswers, Gatherer};
+use sigstore_wasm::crypto::deferred::{CheckAnswers, Gatherer, WebCryptoCheck};
 use sigstore_wasm::crypto::rounds::{Gathered, Rounds};
-use sigstore_wasm::crypto::{HashAlgorithm, PublicKey, RustCrypto, SignatureBackend, SignatureCheck, SignatureScheme};
+use sigstore_wasm::crypto::{HashAlgorithm, PublicKey, RustCrypto, SignatureBackend, SignatureCheck};
 use sigstore_wasm::encoding::encode_hex;
 use sigstore_wasm::error::{ErrorCode, VerificationError};
 use sigstore_wasm::limits;
@@ -262,15 +262,16 @@ fn deferred_checks_give_the_same_verdicts() {
     for case in &all {
         for &mode in case.modes() {
             let direct = case.run(mode);
-            // The package's driver, its checks answered "the platform cannot" (so Rust answers
-            // them there): the same verdict, and one verification run for a valid bundle.
+            // The package's driver, every check answered as the crypto module answers it (from the
+            // form handed to JavaScript): the same verdict, and one verification run for a valid
+            // bundle.
             let runs = std::cell::Cell::new(0);
             let deferred = case.run_with(mode, |verifier, bundle, artifact, policy| {
                 let run = |backend: &dyn SignatureBackend| {
                     runs.set(runs.get() + 1);
                     verifier.verify_with(bundle, artifact, policy, backend)
                 };
-                drive(run, 2).0
+                drive(run, in_rust).0.and_then(|outcome| outcome)
             });
             assert_eq!(direct.is_ok(), deferred.is_ok(), "{} ({mode:?})", case.name);
             if let (Err(a), Err(b)) = (&direct, &deferred) {
@@ -282,9 +283,9 @@ fn deferred_checks_give_the_same_verdicts() {
             // Every check asked outside Rust answered "no": the optimistic first run is not the verdict.
             let asked = std::cell::Cell::new(false);
             let refused = case.run_with(mode, |verifier, bundle, artifact, policy| {
-                let (outcome, any) = drive(|backend| verifier.verify_with(bundle, artifact, policy, backend), 0);
+                let (outcome, any) = drive(|backend| verifier.verify_with(bundle, artifact, policy, backend), |_| 0);
                 asked.set(any);
-                outcome
+                outcome.and_then(|outcome| outcome)
             });
             assert!(
                 !asked.get() || refused.is_err(),
@@ -295,71 +296,90 @@ fn deferred_checks_give_the_same_verdicts() {
     }
 }
 
-/// Drives `run` through the package's rounds (`crypto::rounds`), answering every check asked
-/// outside Rust with `answer` (1 yes, 0 no, 2 "the platform cannot"): the verdict, and whether
-/// any check was asked.
-fn drive<T>(run: impl Fn(&dyn SignatureBackend) -> T, answer: u8) -> (T, bool) {
+/// Drives `run` through the package's rounds (`crypto::rounds`), answering every check handed
+/// out with `answer` (1 yes, 0 no): the verdict (or the driver's refusal), and whether any check
+/// was handed out.
+fn drive<T>(
+    run: impl Fn(&dyn SignatureBackend) -> T,
+    answer: impl Fn(&WebCryptoCheck) -> u8,
+) -> (Result<T, VerificationError>, bool) {
     let mut rounds = Rounds::default();
     let mut asked = false;
     loop {
         match rounds.gather(&run) {
-            Gathered::Done(outcome) => return (outcome, asked),
-            Gathered::Exhausted => return (run(&rounds.backend()), asked),
-            Gathered::Checks(forms) => {
+            Ok(Gathered::Done(outcome)) => return (Ok(outcome), asked),
+            Ok(Gathered::Checks(forms)) => {
                 asked = true;
-                rounds.answer(&vec![answer; forms.len()]).unwrap();
+                let answers: Vec<u8> = forms.iter().map(&answer).collect();
+                rounds.answer(&answers).unwrap();
             }
+            Err(e) => return (Err(e), asked),
         }
     }
 }
 
-/// Every check a conformance or real-world case asks, in the WebCrypto form the JavaScript
-/// package hands to `crypto.subtle`, gives the pure-Rust verdict: the DER to `r || s` conversion
-/// loses and adds nothing.
+/// A check answered as the package's crypto module answers it: by its parts, on the pure-Rust
+/// backend.
+fn in_rust(form: &WebCryptoCheck) -> u8 {
+    let (message, signature) = (&form.message, &form.signature);
+    u8::from(RustCrypto.verify_web_crypto(form.name, form.hash, form.prehashed, &form.spki, message, signature))
+}
+
+/// Every check a conformance or real-world case asks, in either mode, in the form the JavaScript
+/// package hands out, gives the pure-Rust verdict: run from its parts as the crypto module runs it
+/// (prehashed digests and Ed25519ph included), and for ECDSA on WebCrypto's `r || s` directly:
+/// the DER to `r || s` conversion loses and adds nothing. A check without a form is one the
+/// pure-Rust backend refuses too.
 #[test]
 fn webcrypto_forms_agree_with_the_rust_backend() {
     use signature::hazmat::PrehashVerifier;
-    use sigstore_wasm::crypto::deferred::OwnedMessage;
 
     let all = all_cases();
     let mut compared = 0;
+    let mut prehashed = 0;
     for case in &all {
-        let _ = case.run_with(Mode::Bytes, |verifier, bundle, artifact, policy| {
-            let answers = CheckAnswers::default();
-            let gatherer = Gatherer::new(&answers);
-            let outcome = verifier.verify_with(bundle, artifact, policy, &gatherer);
-            for check in gatherer.into_unanswered() {
-                let Some(form) = check.web_crypto() else {
-                    assert!(
-                        matches!(check.message, OwnedMessage::Digest(_)) || check.scheme == SignatureScheme::Ed25519ph
-                    );
-                    continue;
-                };
-                let expected = RustCrypto.verify(&check.as_check());
-                let hash = match form.hash {
-                    Some("SHA-256") => HashAlgorithm::Sha256,
-                    Some("SHA-384") => HashAlgorithm::Sha384,
-                    Some("SHA-512") => HashAlgorithm::Sha512,
-                    _ => continue,
-                };
-                let prehash = hash.digest(&form.message);
-                let p1363 = match form.named_curve {
-                    Some("P-256") => p256::ecdsa::VerifyingKey::from_sec1_bytes(&form.spki[form.spki.len() - 65..])
-                        .ok()
-                        .zip(p256::ecdsa::Signature::from_slice(&form.signature).ok())
-                        .is_some_and(|(k, s)| k.verify_prehash(&prehash, &s).is_ok()),
-                    Some("P-384") => p384::ecdsa::VerifyingKey::from_sec1_bytes(&form.spki[form.spki.len() - 97..])
-                        .ok()
-                        .zip(p384::ecdsa::Signature::from_slice(&form.signature).ok())
-                        .is_some_and(|(k, s)| k.verify_prehash(&prehash, &s).is_ok()),
-                    _ => continue,
-                };
-                assert_eq!(p1363, expected, "{}: {:?}", case.name, check.scheme);
-                compared += 1;
-            }
-            outcome
-        });
+        for &mode in case.modes() {
+            let _ = case.run_with(mode, |verifier, bundle, artifact, policy| {
+                let answers = CheckAnswers::default();
+                let gatherer = Gatherer::new(&answers);
+                let outcome = verifier.verify_with(bundle, artifact, policy, &gatherer);
+                for check in gatherer.into_unanswered() {
+                    let expected = RustCrypto.verify(&check.as_check());
+                    let Some(form) = check.web_crypto() else {
+                        assert!(!expected, "{}: a check without a form verifies in Rust", case.name);
+                        continue;
+                    };
+                    assert_eq!(in_rust(&form) == 1, expected, "{}: {:?} from its parts", case.name, check.scheme);
+                    if form.prehashed {
+                        prehashed += 1;
+                    }
+                    let Some(hash) = form.hash.and_then(|name| {
+                        [HashAlgorithm::Sha256, HashAlgorithm::Sha384, HashAlgorithm::Sha512]
+                            .into_iter()
+                            .find(|h| h.web_crypto_name() == name)
+                    }) else {
+                        continue;
+                    };
+                    let prehash = if form.prehashed { form.message.clone() } else { hash.digest(&form.message) };
+                    let p1363 = match form.named_curve {
+                        Some("P-256") => p256::ecdsa::VerifyingKey::from_sec1_bytes(&form.spki[form.spki.len() - 65..])
+                            .ok()
+                            .zip(p256::ecdsa::Signature::from_slice(&form.signature).ok())
+                            .is_some_and(|(k, s)| k.verify_prehash(&prehash, &s).is_ok()),
+                        Some("P-384") => p384::ecdsa::VerifyingKey::from_sec1_bytes(&form.spki[form.spki.len() - 97..])
+                            .ok()
+                            .zip(p384::ecdsa::Signature::from_slice(&form.signature).ok())
+                            .is_some_and(|(k, s)| k.verify_prehash(&prehash, &s).is_ok()),
+                        _ => continue,
+                    };
+                    assert_eq!(p1363, expected, "{}: {:?}", case.name, check.scheme);
+                    compared += 1;
+                }
+                outcome
+            });
+        }
     }
+    assert!(prehashed > 10, "only {prehashed} prehashed checks compared");
     assert!(compared > 100, "only {compared} ECDSA checks compared");
 }
 

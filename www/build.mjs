@@ -35,7 +35,7 @@ await build({
 });
 for (const file of ['index.html', 'style.css']) copyFileSync(join(ROOT, 'www', file), join(DIST, file));
 // The verifier's module, and the TUF client's, fetched only when the root is refreshed through TUF.
-for (const file of ['sigstore_wasm_bg.wasm', 'sigstore_wasm_tuf_bg.wasm']) copyFileSync(join(ROOT, 'pkg/wasm', file), join(DIST, 'wasm', file));
+for (const file of ['sigstore_wasm_bg.wasm', 'sigstore_wasm_tuf_bg.wasm', 'sigstore_wasm_crypto_bg.wasm']) copyFileSync(join(ROOT, 'pkg/wasm', file), join(DIST, 'wasm', file));
 
 const index = SAMPLES.map((sample) => {
   const from = join(ROOT, 'tests/data/realworld', sample.name);

@@ -2,7 +2,7 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 use signature::hazmat::PrehashVerifier;
 
 use super::key::KeyMaterial;
-use super::{HashAlgorithm, Message, SignatureBackend, SignatureCheck, SignatureScheme};
+use super::{HashAlgorithm, Message, PublicKey, SignatureBackend, SignatureCheck, SignatureScheme};
 
 /// Answers signature checks synchronously with the RustCrypto crates. Handles prehashed
 /// messages (digest-only verification), which platform APIs cannot.
@@ -63,6 +63,48 @@ impl SignatureBackend for RustCrypto {
             }
             _ => false,
         }
+    }
+}
+
+impl RustCrypto {
+    /// Answers a check handed to JavaScript ([`super::deferred::WebCryptoCheck`]) and given back
+    /// by its parts: the package's crypto module runs this for what the platform cannot (prehashed
+    /// messages, Ed25519ph, a platform without the algorithm) and, in browsers, for the
+    /// synchronous `verify()`. Parts that name no check are "not verified".
+    pub fn verify_web_crypto(
+        &self,
+        name: &str,
+        hash: Option<&str>,
+        prehashed: bool,
+        spki: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        let (Some(scheme), Ok(key)) = (SignatureScheme::from_web_crypto(name, hash), PublicKey::from_spki_der(spki))
+        else {
+            return false;
+        };
+        // ECDSA comes as WebCrypto's fixed-width `r || s`; the check takes DER.
+        let der: Vec<u8>;
+        let signature = match &key.material {
+            KeyMaterial::P256(_) => match p256::ecdsa::Signature::from_slice(signature) {
+                Ok(sig) => {
+                    der = sig.to_der().as_bytes().to_vec();
+                    &der
+                }
+                Err(_) => return false,
+            },
+            KeyMaterial::P384(_) => match p384::ecdsa::Signature::from_slice(signature) {
+                Ok(sig) => {
+                    der = sig.to_der().as_bytes().to_vec();
+                    &der
+                }
+                Err(_) => return false,
+            },
+            KeyMaterial::Ed25519(_) | KeyMaterial::Rsa(_) => signature,
+        };
+        let message = if prehashed { Message::Digest(message) } else { Message::Raw(message) };
+        self.verify(&SignatureCheck { key: &key, scheme, message, signature })
     }
 }
 

@@ -6,8 +6,8 @@
 //! optimistically and records it; it verifies the recorded checks its own way, concurrently,
 //! stores the answers in a [`CheckAnswers`], and repeats until nothing new is asked (a failed
 //! check can lead verification down another path). The last gathering run, once nothing it
-//! assumed was wrong, is the verdict (one pass, on valid bundles); [`Answered`] gives the verdict
-//! from the answers otherwise. [`super::rounds::Rounds`] drives this, for the npm package.
+//! assumed was wrong, is the verdict (one pass, on valid bundles). [`super::rounds::Rounds`]
+//! drives this, for the npm package.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -144,24 +144,15 @@ impl SignatureBackend for Gatherer<'_> {
     }
 }
 
-/// Answers from `answers`, and any check not among them with `fallback`.
-pub struct Answered<'a, B> {
-    pub answers: &'a CheckAnswers,
-    pub fallback: B,
-}
-
-impl<B: SignatureBackend> SignatureBackend for Answered<'_, B> {
-    fn verify(&self, check: &SignatureCheck<'_>) -> bool {
-        self.answers.get(check).unwrap_or_else(|| self.fallback.verify(check))
-    }
-}
-
-/// A check in the form WebCrypto (`crypto.subtle.importKey` + `verify`) takes. ECDSA signatures
-/// are converted from DER to the fixed-width `r || s` WebCrypto expects.
+/// A check in the form WebCrypto (`crypto.subtle.importKey` + `verify`) takes, as the JavaScript
+/// side runs it: on WebCrypto, on node:crypto, or, for what neither can run (`prehashed` messages,
+/// `Ed25519ph`), on the pure-Rust backend of the package's crypto module
+/// ([`super::RustCrypto::verify_web_crypto`]). ECDSA signatures are converted from DER to the
+/// fixed-width `r || s` WebCrypto expects.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WebCryptoCheck {
-    /// `ECDSA`, `Ed25519`, `RSASSA-PKCS1-v1_5` or `RSA-PSS`.
+    /// `ECDSA`, `Ed25519`, `Ed25519ph`, `RSASSA-PKCS1-v1_5` or `RSA-PSS`.
     pub name: &'static str,
     /// For ECDSA keys: `P-256` or `P-384`.
     pub named_curve: Option<&'static str>,
@@ -169,6 +160,9 @@ pub struct WebCryptoCheck {
     pub hash: Option<&'static str>,
     /// For RSA-PSS: the salt length in bytes.
     pub salt_length: Option<usize>,
+    /// `message` is the digest of the message under `hash`, not the message: no platform API
+    /// verifies such a signature.
+    pub prehashed: bool,
     #[serde(with = "serde_bytes_as_array")]
     pub spki: Vec<u8>,
     #[serde(with = "serde_bytes_as_array")]
@@ -178,29 +172,33 @@ pub struct WebCryptoCheck {
 }
 
 impl OwnedCheck {
-    /// The check as WebCrypto can run it, or `None` when it cannot: prehashed messages and
-    /// Ed25519ph have no WebCrypto form, and a signature that is not strict DER is refused here
-    /// exactly as the pure-Rust backend refuses it, so both backends give the same verdicts.
+    /// The check as it is handed to JavaScript, or `None` when no backend could verify it: a
+    /// scheme the key cannot use, pure Ed25519 over a digest, or a signature that is not strict
+    /// DER (refused here exactly as the pure-Rust backend refuses it, so that every backend gives
+    /// the same verdicts). The answer to those is "not verified", without running anything.
     pub fn web_crypto(&self) -> Option<WebCryptoCheck> {
-        let OwnedMessage::Raw(message) = &self.message else { return None };
-        let hash_name = |h: HashAlgorithm| match h {
-            HashAlgorithm::Sha256 => "SHA-256",
-            HashAlgorithm::Sha384 => "SHA-384",
-            HashAlgorithm::Sha512 => "SHA-512",
+        let (message, prehashed) = match &self.message {
+            OwnedMessage::Raw(message) => (message, false),
+            OwnedMessage::Digest(digest) => (digest, true),
         };
         let (name, named_curve, hash, salt_length, signature) = match (self.key.algorithm(), self.scheme) {
             (KeyAlgorithm::EcdsaP256, SignatureScheme::Ecdsa(h)) => {
-                ("ECDSA", Some("P-256"), Some(hash_name(h)), None, der_to_p1363(&self.signature, 32)?)
+                ("ECDSA", Some("P-256"), Some(h.web_crypto_name()), None, der_to_p1363(&self.signature, 32)?)
             }
             (KeyAlgorithm::EcdsaP384, SignatureScheme::Ecdsa(h)) => {
-                ("ECDSA", Some("P-384"), Some(hash_name(h)), None, der_to_p1363(&self.signature, 48)?)
+                ("ECDSA", Some("P-384"), Some(h.web_crypto_name()), None, der_to_p1363(&self.signature, 48)?)
             }
-            (KeyAlgorithm::Ed25519, SignatureScheme::Ed25519) => ("Ed25519", None, None, None, self.signature.clone()),
+            (KeyAlgorithm::Ed25519, SignatureScheme::Ed25519) if !prehashed => {
+                ("Ed25519", None, None, None, self.signature.clone())
+            }
+            (KeyAlgorithm::Ed25519, SignatureScheme::Ed25519ph) => {
+                ("Ed25519ph", None, Some(HashAlgorithm::Sha512.web_crypto_name()), None, self.signature.clone())
+            }
             (KeyAlgorithm::Rsa, SignatureScheme::RsaPkcs1v15(h)) => {
-                ("RSASSA-PKCS1-v1_5", None, Some(hash_name(h)), None, self.signature.clone())
+                ("RSASSA-PKCS1-v1_5", None, Some(h.web_crypto_name()), None, self.signature.clone())
             }
             (KeyAlgorithm::Rsa | KeyAlgorithm::RsaPss, SignatureScheme::RsaPss(h)) => {
-                ("RSA-PSS", None, Some(hash_name(h)), Some(h.output_len()), self.signature.clone())
+                ("RSA-PSS", None, Some(h.web_crypto_name()), Some(h.output_len()), self.signature.clone())
             }
             _ => return None,
         };
@@ -211,10 +209,44 @@ impl OwnedCheck {
             named_curve,
             hash,
             salt_length,
+            prehashed,
             spki: self.key.spki_der().to_vec(),
             message: message.clone(),
             signature,
         })
+    }
+}
+
+impl SignatureScheme {
+    /// The scheme a [`WebCryptoCheck`] names (`name`, `hash`), as JavaScript hands it back.
+    pub fn from_web_crypto(name: &str, hash: Option<&str>) -> Option<Self> {
+        let hash = match hash {
+            Some(name) => Some(HashAlgorithm::from_web_crypto_name(name)?),
+            None => None,
+        };
+        Some(match (name, hash) {
+            ("ECDSA", Some(h)) => Self::Ecdsa(h),
+            ("Ed25519", None) => Self::Ed25519,
+            ("Ed25519ph", Some(HashAlgorithm::Sha512)) => Self::Ed25519ph,
+            ("RSASSA-PKCS1-v1_5", Some(h)) => Self::RsaPkcs1v15(h),
+            ("RSA-PSS", Some(h)) => Self::RsaPss(h),
+            _ => return None,
+        })
+    }
+}
+
+impl HashAlgorithm {
+    /// WebCrypto's name of the hash.
+    pub const fn web_crypto_name(self) -> &'static str {
+        match self {
+            Self::Sha256 => "SHA-256",
+            Self::Sha384 => "SHA-384",
+            Self::Sha512 => "SHA-512",
+        }
+    }
+
+    fn from_web_crypto_name(name: &str) -> Option<Self> {
+        [Self::Sha256, Self::Sha384, Self::Sha512].into_iter().find(|h| h.web_crypto_name() == name)
     }
 }
 

@@ -4,13 +4,17 @@
 //! verifies, so when every answer says so, that run's outcome is the verdict and verification does
 //! not run again. A "no" sends verification down another path (another signature line, another
 //! timestamp authority) or to the failure it names: then it runs again with the answers.
+//!
+//! Nothing here verifies a signature: every check is answered by the caller (WebCrypto,
+//! node:crypto, or the pure-Rust backend in the package's crypto module), so the verifier's
+//! module carries no signature arithmetic of its own.
 
-use super::deferred::{Answered, CheckAnswers, Gatherer, OwnedCheck, WebCryptoCheck};
-use super::{RustCrypto, SignatureBackend};
+use super::deferred::{CheckAnswers, Gatherer, OwnedCheck, WebCryptoCheck};
+use super::SignatureBackend;
 use crate::error::{fail, ErrorCode, Result};
 
-/// After this many rounds of gathering, the remaining checks are answered in Rust: a bound on
-/// the work an input can cause by making verification take a new path after every answer.
+/// Most rounds of gathering for one verification: a bound on the work an input can cause by
+/// making verification take a new path after every answer. A valid bundle takes one.
 pub const MAX_ROUNDS: usize = 8;
 
 /// What a round of gathering came to.
@@ -20,8 +24,6 @@ pub enum Gathered<T> {
     Checks(Vec<WebCryptoCheck>),
     /// A run that asked for nothing unanswered: its outcome is the verdict.
     Done(T),
-    /// `MAX_ROUNDS` without a final run: the verdict is the one `backend()` gives.
-    Exhausted,
 }
 
 /// Rounds of gathering and answering, for one verification (or trust root, or lookup).
@@ -40,57 +42,61 @@ impl<T> Default for Rounds<T> {
 }
 
 impl<T> Rounds<T> {
-    /// Runs `run` with a gathering backend until it asks for checks WebCrypto can run, and
-    /// returns those; checks WebCrypto cannot run (prehashed digests, Ed25519ph) are answered
-    /// here in Rust.
-    pub fn gather(&mut self, run: impl Fn(&dyn SignatureBackend) -> T) -> Gathered<T> {
+    /// Runs `run` with a gathering backend until it asks for checks to run, and returns those;
+    /// checks no backend could verify ([`OwnedCheck::web_crypto`]) are answered "no" here. More
+    /// than [`MAX_ROUNDS`] rounds refuse the input.
+    pub fn gather(&mut self, run: impl Fn(&dyn SignatureBackend) -> T) -> Result<Gathered<T>> {
         if let Some(outcome) = self.provisional.take() {
-            return Gathered::Done(outcome);
+            return Ok(Gathered::Done(outcome));
         }
-        while self.count < MAX_ROUNDS {
+        loop {
             self.count += 1;
+            if self.count > MAX_ROUNDS {
+                return fail(
+                    ErrorCode::LimitExceeded,
+                    format!("verification took more than {MAX_ROUNDS} rounds of signature checks"),
+                );
+            }
             let gatherer = Gatherer::new(&self.answers);
             let outcome = run(&gatherer);
-            let unanswered = gatherer.into_unanswered();
-            let mut assumed_right = true;
-            let mut web = Vec::new();
-            for check in unanswered {
-                match check.web_crypto() {
-                    Some(form) => web.push((check, form)),
-                    None => {
-                        let verified = RustCrypto.verify(&check.as_check());
-                        assumed_right &= verified;
-                        self.answers.insert(&check, verified);
-                    }
-                }
-            }
-            if web.is_empty() {
-                if assumed_right {
-                    return Gathered::Done(outcome);
+            let (forms, refused) = split(gatherer.into_unanswered(), &mut self.answers);
+            if forms.is_empty() {
+                if !refused {
+                    return Ok(Gathered::Done(outcome));
                 }
                 continue;
             }
-            self.provisional = assumed_right.then_some(outcome);
-            let (checks, forms) = web.into_iter().unzip();
+            self.provisional = (!refused).then_some(outcome);
+            let (checks, forms) = forms.into_iter().unzip();
             self.pending = checks;
-            return Gathered::Checks(forms);
+            return Ok(Gathered::Checks(forms));
         }
-        Gathered::Exhausted
     }
 
-    /// Results for the checks the last `gather` returned, in order: 1 verified, 0 not verified,
-    /// 2 the platform could not run it (the Rust backend then answers).
+    /// Results for the checks the last `gather` returned, in order: 1 verified, 0 not verified.
     pub fn answer(&mut self, results: &[u8]) -> Result<()> {
         if !record(&mut self.pending, results, &mut self.answers)? {
             self.provisional = None;
         }
         Ok(())
     }
+}
 
-    /// The answers given, and the Rust backend for any check not among them.
-    pub fn backend(&self) -> Answered<'_, RustCrypto> {
-        Answered { answers: &self.answers, fallback: RustCrypto }
+/// The checks to hand out, with their forms; those no backend could verify are answered "no" in
+/// `answers` (`true` when there was any).
+fn split(unanswered: Vec<OwnedCheck>, answers: &mut CheckAnswers) -> (Vec<(OwnedCheck, WebCryptoCheck)>, bool) {
+    let mut forms = Vec::with_capacity(unanswered.len());
+    let mut refused = false;
+    for check in unanswered {
+        match check.web_crypto() {
+            Some(form) => forms.push((check, form)),
+            None => {
+                answers.insert(&check, false);
+                refused = true;
+            }
+        }
     }
+    (forms, refused)
 }
 
 /// Most rounds of a [`WalkRounds`]: every round answers new requests or new checks, and requests
@@ -134,24 +140,14 @@ impl WalkRounds {
             }
             let gatherer = Gatherer::new(&self.answers);
             let ran = exchange.run(|fetch| walk(fetch, &gatherer))?;
-            let mut web = Vec::new();
-            let mut answered_here = false;
-            for check in gatherer.into_unanswered() {
-                match check.web_crypto() {
-                    Some(form) => web.push((check, form)),
-                    None => {
-                        self.answers.insert(&check, RustCrypto.verify(&check.as_check()));
-                        answered_here = true;
-                    }
-                }
-            }
-            if !web.is_empty() || answered_here {
+            let (forms, refused) = split(gatherer.into_unanswered(), &mut self.answers);
+            if !forms.is_empty() || refused {
                 // The run assumed checks that had no answer: what it asked for may not be needed.
                 exchange.withdraw();
-                if web.is_empty() {
+                if forms.is_empty() {
                     continue;
                 }
-                let (checks, forms) = web.into_iter().unzip();
+                let (checks, forms) = forms.into_iter().unzip();
                 self.pending = checks;
                 return Ok(WalkStep::Checks(forms));
             }
@@ -168,21 +164,98 @@ impl WalkRounds {
     }
 }
 
-/// Records `results` (1 verified, 0 not, 2 run it in Rust) for the `pending` checks, in order;
-/// `true` when every one verified.
+/// Records `results` (1 verified, 0 not) for the `pending` checks, in order; `true` when every
+/// one verified.
 fn record(pending: &mut Vec<OwnedCheck>, results: &[u8], answers: &mut CheckAnswers) -> Result<bool> {
     if results.len() != pending.len() {
         return fail(ErrorCode::InvalidInput, format!("{} answers for {} checks", results.len(), pending.len()));
     }
+    if let Some(other) = results.iter().find(|&&result| result > 1) {
+        return fail(ErrorCode::InvalidInput, format!("answer {other} to a signature check: expected 0 or 1"));
+    }
     let mut all = true;
     for (check, &result) in pending.drain(..).zip(results) {
-        let verified = match result {
-            0 => false,
-            1 => true,
-            _ => RustCrypto.verify(&check.as_check()),
-        };
+        let verified = result == 1;
         all &= verified;
         answers.insert(&check, verified);
     }
     Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{Message, PublicKey, SignatureCheck, SignatureScheme};
+    use std::cell::Cell;
+
+    fn ed25519_key() -> PublicKey {
+        let point = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key();
+        let spki =
+            [&[0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00][..], point.as_bytes()].concat();
+        PublicKey::from_spki_der(&spki).unwrap()
+    }
+
+    /// A verification that, after every "no", tries one more signature (as an input could make it).
+    fn tries_another_after_each_no<'a>(
+        key: &'a PublicKey,
+        tried: &'a Cell<u8>,
+    ) -> impl Fn(&dyn SignatureBackend) -> bool + 'a {
+        move |backend| {
+            (0..=u8::MAX).any(|n| {
+                tried.set(tried.get().max(n));
+                backend.verify(&SignatureCheck {
+                    key,
+                    scheme: SignatureScheme::Ed25519,
+                    message: Message::Raw(&[n]),
+                    signature: &[n; 64],
+                })
+            })
+        }
+    }
+
+    #[test]
+    fn a_new_path_after_every_answer_ends_at_the_round_limit() {
+        let (key, tried) = (ed25519_key(), Cell::new(0));
+        let run = tries_another_after_each_no(&key, &tried);
+        let mut rounds = Rounds::default();
+        let error = loop {
+            match rounds.gather(&run) {
+                Ok(Gathered::Checks(checks)) => rounds.answer(&vec![0; checks.len()]).unwrap(),
+                Ok(Gathered::Done(_)) => panic!("a verdict without an answer to the last check"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(error.code, ErrorCode::LimitExceeded);
+        assert_eq!(usize::from(tried.get()), MAX_ROUNDS - 1);
+    }
+
+    #[test]
+    fn answers_are_yes_or_no_and_one_per_check() {
+        let (key, tried) = (ed25519_key(), Cell::new(0));
+        let run = tries_another_after_each_no(&key, &tried);
+        let mut rounds = Rounds::default();
+        let Ok(Gathered::Checks(checks)) = rounds.gather(&run) else { panic!("no checks handed out") };
+        assert_eq!(checks.len(), 1);
+        // 2 used to mean "the platform cannot run it, answer in Rust": no module answers in Rust now.
+        assert_eq!(rounds.answer(&[2]).unwrap_err().code, ErrorCode::InvalidInput);
+        assert_eq!(rounds.answer(&[1, 1]).unwrap_err().code, ErrorCode::InvalidInput);
+        rounds.answer(&[1]).unwrap();
+        assert!(matches!(rounds.gather(&run), Ok(Gathered::Done(true))));
+    }
+
+    #[test]
+    fn a_check_no_backend_could_verify_is_answered_no_without_being_handed_out() {
+        let key = ed25519_key();
+        // Pure Ed25519 over a digest: no form, and the pure-Rust backend refuses it too.
+        let run = |backend: &dyn SignatureBackend| {
+            backend.verify(&SignatureCheck {
+                key: &key,
+                scheme: SignatureScheme::Ed25519,
+                message: Message::Digest(&[0; 32]),
+                signature: &[0; 64],
+            })
+        };
+        let mut rounds = Rounds::default();
+        assert!(matches!(rounds.gather(run), Ok(Gathered::Done(false))));
+    }
 }

@@ -1,55 +1,24 @@
 //! The JavaScript boundary, compiled only for wasm32. It converts values and nothing else: every
 //! rule lives in the core and is tested natively.
 //!
-//! The package ships two modules built from this crate (`wasm-pack.toml`): the verifier
-//! (`verify`), which every page and worker loads, and the TUF client (`tuf`, with the
-//! `tuf-module` feature), loaded only by those that refresh their trusted root through TUF.
+//! The package ships three modules built from this crate (`wasm-pack.toml`), each with its own
+//! exports: the verifier (`verify`), which every page and worker loads; the TUF client (`tuf`,
+//! the `tuf-module` feature), loaded by those that refresh their trusted root through TUF; and
+//! the pure-Rust signature backend (`crypto`, the `crypto-module` feature), loaded only for
+//! checks the platform cannot run.
 
-#[cfg(feature = "tuf-module")]
+#[cfg(all(feature = "tuf-module", feature = "crypto-module"))]
+compile_error!("one module per build: the features tuf-module and crypto-module exclude each other");
+
+#[cfg(feature = "crypto-module")]
+mod crypto;
+
+#[cfg(not(feature = "crypto-module"))]
+mod convert;
+#[cfg(not(feature = "crypto-module"))]
+use convert::{header_pairs, invalid, outstanding, to_js, to_value};
+
+#[cfg(all(feature = "tuf-module", not(feature = "crypto-module")))]
 mod tuf;
-#[cfg(not(feature = "tuf-module"))]
+#[cfg(not(any(feature = "tuf-module", feature = "crypto-module")))]
 mod verify;
-
-use js_sys::Reflect;
-use serde::Serialize;
-use wasm_bindgen::prelude::*;
-
-use crate::error::{ErrorCode, VerificationError};
-
-/// Headers given as a flat list of names and values.
-fn header_pairs(headers: &[String]) -> Vec<(String, String)> {
-    headers
-        .chunks_exact(2)
-        .filter_map(|pair| match pair {
-            [name, value] => Some((name.clone(), value.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn invalid(message: &str) -> JsValue {
-    to_js(VerificationError::new(ErrorCode::InvalidInput, message))
-}
-
-/// Plain JavaScript objects (not Maps), `null` for absent values, bytes as `Uint8Array`.
-fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer =
-        serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true).serialize_maps_as_objects(true);
-    value
-        .serialize(&serializer)
-        .map_err(|e| to_js(VerificationError::new(ErrorCode::InvalidInput, format!("result conversion: {e}"))))
-}
-
-/// An `Error` named `VerificationError` with the stable `code`; the JavaScript API rethrows it
-/// as its `VerificationError` class.
-fn to_js(error: VerificationError) -> JsValue {
-    let js = js_sys::Error::new(&error.message);
-    js.set_name("VerificationError");
-    // Setting a property on a fresh Error cannot fail.
-    let _ = Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str(error.code.as_str()));
-    js.into()
-}
-
-fn outstanding() -> JsValue {
-    to_js(VerificationError::new(ErrorCode::InvalidInput, "requests are still outstanding"))
-}

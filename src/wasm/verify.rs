@@ -1,10 +1,10 @@
 //! The verifier's module: bundles, images, attestations and log lookups.
 //!
-//! `new Verifier(root)` and `Verifier.verify` answer signature checks in Rust, synchronously.
-//! `prepare(root)` and `Verifier.start` return sessions whose checks the JavaScript side runs on
-//! the platform's WebCrypto (see `crypto::deferred`): `gather` hands out the checks still
-//! unanswered, `answer` takes the results, and `finish` gives the outcome once `gather` has
-//! nothing left.
+//! `prepare(root)` and `Verifier.start` return sessions whose signature checks the JavaScript side
+//! runs (see `crypto::deferred`): `gather` hands out the checks still unanswered, `answer` takes
+//! the results, and `finish` gives the outcome once `gather` has nothing left. The module verifies
+//! no signature itself: the platform does (WebCrypto, node:crypto), or the crypto module
+//! (`crypto.rs`) for what the platform cannot.
 
 use std::rc::Rc;
 
@@ -35,29 +35,15 @@ pub struct Verifier {
 
 #[wasm_bindgen]
 impl Verifier {
-    /// `trustedRoot`: `"production"`, `"staging"`, or the text of a trusted root JSON. The
-    /// authorities' chains are checked in Rust; `prepare` checks them on WebCrypto instead.
-    #[wasm_bindgen(constructor)]
-    pub fn new(trusted_root: &str) -> Result<Verifier, JsValue> {
-        let inner = verify::Verifier::new(parse_root(trusted_root)?).map_err(to_js)?;
-        Ok(Verifier { inner: Rc::new(inner) })
-    }
-
     /// What the trusted root holds and how recent it is (`RootSummary`).
     #[wasm_bindgen(js_name = rootSummary)]
     pub fn root_summary(&self) -> Result<JsValue, JsValue> {
         to_value(&self.inner.trusted_root().summary())
     }
 
-    /// Verifies `bundle` (JSON bytes) against `artifact` (a `Uint8Array`, a `"sha256:<hex>"`
-    /// digest, or `null` with `unsafeSkipArtifactCheck`) under `policy` (`PolicyOptions`).
-    pub fn verify(&self, bundle: &[u8], artifact: JsValue, policy: JsValue) -> Result<JsValue, JsValue> {
-        let input = Input::new(bundle, artifact, policy)?;
-        let result = self.inner.verify(&input.bundle, &input.artifact(), &input.policy).map_err(to_js)?;
-        to_value(&result)
-    }
-
-    /// Starts a verification whose signature checks the caller runs.
+    /// Starts verifying `bundle` (JSON bytes) against `artifact` (a `Uint8Array`, a
+    /// `"sha256:<hex>"` digest, or `null` with `unsafeSkipArtifactCheck`) under `policy`
+    /// (`PolicyOptions`), its signature checks run by the caller.
     pub fn start(&self, bundle: &[u8], artifact: JsValue, policy: JsValue) -> Result<Session, JsValue> {
         let input = Input::new(bundle, artifact, policy)?;
         Ok(Session { verifier: Rc::clone(&self.inner), input, rounds: Rounds::default(), outcome: None })
@@ -248,10 +234,7 @@ impl Lookup {
 
     /// The report (an image's) or the verified entries (a log lookup's).
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        let outcome = match self.outcome.take() {
-            Some(outcome) => outcome,
-            None => self.task.verify(&self.verifier, &self.rounds.backend()).ok_or_else(outstanding)?,
-        };
+        let outcome = self.outcome.take().ok_or_else(unfinished)?;
         match outcome {
             Outcome::Image(report) => to_value(&report),
             Outcome::Log(entries) => to_value(&entries.map_err(to_js)?),
@@ -336,17 +319,19 @@ pub fn option_names() -> Result<JsValue, JsValue> {
     }))
 }
 
-/// Starts building a verifier whose trust-root checks the caller runs.
+/// Starts building a verifier for `trustedRoot` (`"production"`, `"staging"`, or the text of a
+/// trusted root JSON) whose authorities' chains the caller checks.
 #[wasm_bindgen]
 pub fn prepare(trusted_root: &str) -> Result<Setup, JsValue> {
-    Ok(Setup { root: parse_root(trusted_root)?, rounds: Rounds::default() })
+    Ok(Setup { root: parse_root(trusted_root)?, rounds: Rounds::default(), outcome: None })
 }
 
 /// A verifier being built.
 #[wasm_bindgen]
 pub struct Setup {
     root: TrustedRoot,
-    rounds: Rounds<crate::error::Result<()>>,
+    rounds: Rounds<crate::error::Result<verify::Verifier>>,
+    outcome: Option<crate::error::Result<verify::Verifier>>,
 }
 
 #[wasm_bindgen]
@@ -354,7 +339,7 @@ impl Setup {
     /// See `Session.gather`.
     pub fn gather(&mut self) -> Result<JsValue, JsValue> {
         let root = &self.root;
-        round(self.rounds.gather(|backend| root.check_chains(backend)), &mut None)
+        round(self.rounds.gather(|backend| verify::Verifier::new_with(root.clone(), backend)), &mut self.outcome)
     }
 
     /// See `Session.answer`.
@@ -363,8 +348,8 @@ impl Setup {
     }
 
     /// The verifier, once its trust material has checked out.
-    pub fn finish(self) -> Result<Verifier, JsValue> {
-        let inner = verify::Verifier::new_with(self.root, &self.rounds.backend()).map_err(to_js)?;
+    pub fn finish(mut self) -> Result<Verifier, JsValue> {
+        let inner = self.outcome.take().ok_or_else(unfinished)?.map_err(to_js)?;
         Ok(Verifier { inner: Rc::new(inner) })
     }
 }
@@ -383,8 +368,8 @@ pub struct Session {
 #[wasm_bindgen]
 impl Session {
     /// The checks to run next, as WebCrypto parameters (`name`, `namedCurve`, `hash`,
-    /// `saltLength`, `spki`, `message`, `signature`); an empty array when none is left. Checks
-    /// WebCrypto cannot run (prehashed digests, Ed25519ph) are answered here in Rust.
+    /// `saltLength`, `prehashed`, `spki`, `message`, `signature`); an empty array when none is
+    /// left.
     pub fn gather(&mut self) -> Result<JsValue, JsValue> {
         let (verifier, input) = (&self.verifier, &self.input);
         let run = |backend: &dyn SignatureBackend| {
@@ -393,23 +378,14 @@ impl Session {
         round(self.rounds.gather(run), &mut self.outcome)
     }
 
-    /// Results for the checks the last `gather` returned, in order: 1 verified, 0 not verified,
-    /// 2 the platform could not run it (the Rust backend then answers).
+    /// Results for the checks the last `gather` returned, in order: 1 verified, 0 not verified.
     pub fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
         self.rounds.answer(results).map_err(to_js)
     }
 
-    /// The verdict, from the answers given (and the Rust backend for any check not answered).
+    /// The verdict, once `gather` has nothing left.
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        let outcome = match self.outcome.take() {
-            Some(outcome) => outcome,
-            None => self.verifier.verify_with(
-                &self.input.bundle,
-                &self.input.artifact(),
-                &self.input.policy,
-                &self.rounds.backend(),
-            ),
-        };
+        let outcome = self.outcome.take().ok_or_else(unfinished)?;
         to_value(&outcome.map_err(to_js)?)
     }
 }
@@ -469,13 +445,16 @@ fn from_value<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Res
 }
 
 /// A round's checks for JavaScript; a final outcome is kept in `outcome`, for `finish`.
-fn round<T>(gathered: Gathered<T>, outcome: &mut Option<T>) -> Result<JsValue, JsValue> {
-    match gathered {
+fn round<T>(gathered: crate::error::Result<Gathered<T>>, outcome: &mut Option<T>) -> Result<JsValue, JsValue> {
+    match gathered.map_err(to_js)? {
         Gathered::Checks(forms) => to_value(&forms),
         Gathered::Done(done) => {
             *outcome = Some(done);
             Ok(js_sys::Array::new().into())
         }
-        Gathered::Exhausted => Ok(js_sys::Array::new().into()),
     }
+}
+
+fn unfinished() -> JsValue {
+    invalid("signature checks are still unanswered: call gather until it returns none")
 }

@@ -4,7 +4,8 @@
 //   node-crypto  (await createVerifier(..)).verify(..)     synchronous, on node:crypto (Rust for
 //                what it cannot do: prehashed digests, Ed25519ph)
 //   rust-only    the same on an API made without node:crypto (as browsers have it), with
-//                crypto.subtle hidden while the verifier is created: every check in Rust
+//                crypto.subtle hidden while the verifier is created: every check in Rust, in the
+//                crypto module (sigstore_wasm_crypto), which is all the Rust that verifies signatures
 // give the same verdict and, on failure, the same error code. Any error that is not a
 // VerificationError with a code is a crash and fails the case. The expected verdict is checked
 // too, so that agreeing on a wrong answer does not pass.
@@ -16,6 +17,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { createApi } from '../../pkg/api.js';
 import { claimedDigest, createDigester, createVerifier, verifyBundle, VerificationError } from '../../pkg/node.js';
 import * as glue from '../../pkg/wasm/sigstore_wasm.js';
+import * as cryptoGlue from '../../pkg/wasm/sigstore_wasm_crypto.js';
 import { expectVerified, loadCases } from './cases.mjs';
 
 if (!globalThis.crypto?.subtle) throw new Error('this test needs WebCrypto (globalThis.crypto.subtle)');
@@ -71,8 +73,19 @@ async function syncOutcome(call) {
   return o;
 }
 
-// The package's API as a runtime without a synchronous native verifier gets it (a browser's).
-const rustApi = createApi(async () => {
+// The package's API as a runtime without a synchronous native verifier gets it (a browser's),
+// its crypto module's checks counted.
+let rustChecks = 0;
+const rustApi = createApi(async (name) => {
+  if (name === 'crypto') {
+    cryptoGlue.initSync({ module: readFileSync(new URL('../../pkg/wasm/sigstore_wasm_crypto_bg.wasm', import.meta.url)) });
+    return {
+      verifySignature(...parts) {
+        rustChecks++;
+        return cryptoGlue.verifySignature(...parts);
+      },
+    };
+  }
   glue.initSync({ module: readFileSync(new URL('../../pkg/wasm/sigstore_wasm_bg.wasm', import.meta.url)) });
   return glue;
 });
@@ -221,6 +234,10 @@ for (const c of cases) {
 // The node:crypto path did run node:crypto (else it compared Rust with itself).
 if (nodeCryptoUsed < 100) failures.push(`verify() ran only ${nodeCryptoUsed} signature checks on node:crypto`);
 else console.log(`  verify() ran ${nodeCryptoUsed} signature checks on node:crypto`);
+
+// The Rust-only path did run the crypto module.
+if (rustChecks < 100) failures.push(`the Rust-only path ran only ${rustChecks} signature checks in the crypto module`);
+else console.log(`  the Rust-only path ran ${rustChecks} signature checks in the crypto module`);
 
 // The WebCrypto path did run WebCrypto (else the comparison above compared Rust with itself).
 if (webCryptoUsed < 100) failures.push(`verifyBundle ran only ${webCryptoUsed} signature checks on WebCrypto`);
