@@ -121,6 +121,19 @@ export function createApi(loadWasm, platform = {}) {
     return verifier;
   }
 
+  /**
+   * What the trusted root of `options.trustedRoot` holds and where it came from, `{ summary,
+   * source }`, from the verifier the other calls share: the root is not parsed again, and no
+   * crypto module is loaded (a page that shows its root downloads only the verifier's module).
+   */
+  async function describeTrustedRoot(options = {}) {
+    const { trustedRoot = 'production', ...rest } = options;
+    const unknown = Object.keys(rest).filter((name) => !NET_OPTIONS.includes(name));
+    if (unknown.length) throw new VerificationError('INVALID_INPUT', `not options of describeTrustedRoot: ${unknown.join(', ')}`);
+    const verifier = await verifierFor(trustedRoot, rest);
+    return { summary: verifier.trustedRootSummary(), source: verifier.trustedRootSource() };
+  }
+
   async function verifyBundle(bundle, artifact, options = {}) {
     const { trustedRoot = 'production', ...policy } = options;
     const verifier = await verifierFor(trustedRoot, policy);
@@ -182,7 +195,7 @@ export function createApi(loadWasm, platform = {}) {
     return guard(() => module.downloadSubject(registry, path));
   }
 
-  return { tufUpdate, createVerifier, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError };
+  return { tufUpdate, createVerifier, describeTrustedRoot, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError };
 }
 
 /** Trust material parsed once; `verify` is synchronous, for hot paths. */

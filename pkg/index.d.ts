@@ -319,6 +319,15 @@ export interface Verifier {
 /** Parses the trust material once; `options` other than `trustedRoot` become defaults. */
 export function createVerifier(options?: VerifyOptions & Omit<ImageOptions, keyof PolicyOptions>): Promise<Verifier>;
 
+/**
+ * What a trusted root holds and where it came from, from the verifier `verifyBundle` and the
+ * lookups share for it: nothing is parsed twice, and no crypto module is loaded.
+ */
+export function describeTrustedRoot(options?: NetworkOptions & { trustedRoot?: TrustedRootInput }): Promise<{
+  summary: ReturnType<Verifier['trustedRootSummary']>;
+  source: TrustedRootSource;
+}>;
+
 /** A TUF cache in memory, for one process or isolate. */
 export function memoryCache(): TufCache;
 /** A TUF cache in the Cache API (browsers, service workers, Cloudflare Workers), for the repository at `url`. */

@@ -91,6 +91,6 @@ const api = createApi(
   { verifySync, loadCryptoSync, tufCache: (url) => fileCache(url) },
 );
 
-export const { tufUpdate, createVerifier, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError } =
+export const { tufUpdate, createVerifier, describeTrustedRoot, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError } =
   api;
 export { cacheStorageCache, kvCache, memoryCache } from './tuf.js';

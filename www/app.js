@@ -1,7 +1,7 @@
 // The verification page: three ways in (an image, a bundle with its artifact, a Rekor entry),
 // one policy, and the result. It uses the npm package as any page would; everything runs here,
 // in the browser. The URL fragment holds the inputs, so a link reproduces the check.
-import { createDigester, createVerifier, getLogEntry, searchLogEntries, verifyAttestations, verifyBundle, verifyImage, verifyImageAttestations } from 'sigstore-wasm';
+import { createDigester, describeTrustedRoot, getLogEntry, searchLogEntries, verifyAttestations, verifyBundle, verifyImage, verifyImageAttestations } from 'sigstore-wasm';
 import { anchoredForm, cliCommand, hasSigner, packageOptions, PRESETS, policyLabel, readPolicy } from './policy.js';
 import { el, renderAttestations, renderEntries, renderFailure, renderImage, renderVerified } from './render.js';
 
@@ -94,8 +94,8 @@ const summaries = new Map();
 /** Which trusted root a verdict was reached under, where it came from, what it holds, how recent it is. */
 async function rootLabel(policy, options) {
   if (!summaries.has(options.trustedRoot)) {
-    const verifier = await createVerifier({ trustedRoot: options.trustedRoot });
-    summaries.set(options.trustedRoot, { ...verifier.trustedRootSummary(), from: verifier.trustedRootSource() });
+    const { summary, source } = await describeTrustedRoot({ trustedRoot: options.trustedRoot });
+    summaries.set(options.trustedRoot, { ...summary, from: source });
   }
   const s = summaries.get(options.trustedRoot);
   const age = s.newest ? `; the newest key in it dates from ${s.newest}` : '';

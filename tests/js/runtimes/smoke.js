@@ -125,11 +125,11 @@ export function checkRecorder() {
 }
 
 /**
- * Runs the suite. `api` is `{ verifyBundle, createVerifier, VerificationError }` as the runtime
+ * Runs the suite. `api` is `{ verifyBundle, createVerifier, describeTrustedRoot, VerificationError }` as the runtime
  * imported them; resolves to `[{ name, ok, detail?, error? }]` (never rejects).
  */
 export async function smoke(api, fixtures) {
-  const { verifyBundle, createVerifier, VerificationError } = api;
+  const { verifyBundle, createVerifier, describeTrustedRoot, VerificationError } = api;
   const policy = { certificateIdentity: IDENTITY, certificateIssuer: ISSUER };
   const { checks, check } = checkRecorder();
 
@@ -181,6 +181,15 @@ export async function smoke(api, fixtures) {
       return `${asyncError.code}: ${asyncError.message}`;
     });
   }
+
+  await check('describeTrustedRoot: what the embedded staging root holds, and where it came from', async () => {
+    const { summary, source } = await describeTrustedRoot({ trustedRoot: 'staging' });
+    assert(summary.certificateAuthorities > 0 && summary.transparencyLogs > 0, `the root's authorities and logs are counted (got ${JSON.stringify(summary)})`);
+    assert(source.source === 'embedded', `the source is the package (got ${JSON.stringify(source)})`);
+    const error = await rejection(describeTrustedRoot({ trustedRoot: 'staging', certificateIdentity: IDENTITY }));
+    expectVerificationError(error, 'INVALID_INPUT', VerificationError);
+    return `${summary.certificateAuthorities} certificate authorities, ${summary.transparencyLogs} logs; a policy option refused`;
+  });
 
   await check('happy-path-v0.3 with another identity: IDENTITY_MISMATCH', async () => {
     const error = await rejection(verifyBundle(fixtures.happy, fixtures.artifact, { ...policy, certificateIdentity: 'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main' }));

@@ -3,6 +3,7 @@
 import {
   claimedDigest,
   createVerifier,
+  describeTrustedRoot,
   type TrustedRootSource,
   downloadSubject,
   getLogEntry,
@@ -46,6 +47,12 @@ export async function check(bundle: BundleInput, artifact: Uint8Array): Promise<
   const fresh: Verifier = await createVerifier({ trustedRoot: 'tuf' });
   const source: TrustedRootSource = fresh.trustedRootSource();
   if (source.warning) console.warn(source.warning, source.rootVersion, source.refreshed);
+  // What a root holds and where it came from, without a verifier of one's own.
+  const described = await describeTrustedRoot({ trustedRoot: 'tuf', timeout: 5000 });
+  const authorities: number = described.summary.certificateAuthorities;
+  const from: TrustedRootSource = described.source;
+  void authorities;
+  void from;
   await verifyBundle(bundle, artifact, { trustedRoot: { tuf: { root: 'staging', offline: true } } });
 
   // Verify first, then fetch and hash the artifact against the digest the bundle claims.

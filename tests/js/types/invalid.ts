@@ -1,6 +1,6 @@
 // Must NOT type-check: every line marked `expect-error` must fail, and no other line
 // (tests/js/runtimes/types.mjs checks that the errors are exactly on the marked lines).
-import { createVerifier, verifyBundle, verifyImage, verifyImageAttestations, VerificationError, type VerificationErrorCode, type VerificationResult } from 'sigstore-wasm';
+import { createVerifier, describeTrustedRoot, verifyBundle, verifyImage, verifyImageAttestations, VerificationError, type VerificationErrorCode, type VerificationResult } from 'sigstore-wasm';
 
 declare const bundle: object;
 declare const artifact: Uint8Array;
@@ -19,4 +19,5 @@ new VerificationError('NOPE', 'message'); // expect-error: the same, through the
 await verifyImageAttestations('ghcr.io/o/a', { certificateIdentity: 'x', certificateIssuer: 'y' }); // expect-error: attestations need a predicate type
 await verifyImageAttestations('ghcr.io/o/a', { predicateType: 'p', annotations: { a: 'b' } }); // expect-error: annotations are for signatures
 await verifyImage('ghcr.io/o/a', { annotations: { env: 1 } }); // expect-error: annotation values are strings
+await describeTrustedRoot({ certificateIdentity: 'x' }); // expect-error: only the root and the network's options
 export { code };

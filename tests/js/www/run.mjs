@@ -115,6 +115,11 @@ try {
     dialogs.push(d.message());
     d.dismiss();
   });
+  // Every WebAssembly module the page fetches, from a fresh profile: what a visit costs.
+  const modules = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.endsWith('.wasm')) modules.push(new URL(r.url()).pathname);
+  });
   const axeSource = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
   const env = { page, origin: worker.url, axeSource, dialogs };
   const trustedRoot = join(FIXTURES, 'trusted_root.json');
@@ -131,6 +136,11 @@ try {
   check('sample: the log entry and the statement are shown', text.includes('31821305') && text.includes('https://slsa.dev/provenance/v1'), text.slice(0, 300));
   check('sample: the trusted root is named and dated', text.includes('Trusted root: Sigstore production') && /the newest key in it dates from 20\d\d-/.test(text), 'no root line');
   check('sample: a CLI command reproduces it', text.includes('npx sigstore-wasm verify-bundle --certificate-identity https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main'), 'no command');
+  check(
+    "sample: the page fetched one module, the verifier's (no crypto module, no TUF client)",
+    JSON.stringify(modules) === JSON.stringify(['/wasm/sigstore_wasm_bg.wasm']),
+    JSON.stringify(modules),
+  );
   await accessible(env, 'sample result');
   await screenshots(env, 'bundle-verified');
 
