@@ -1,11 +1,11 @@
 // wasm linear memory around 10,000 synchronous verifications of W1 (Node 20). The glue module
-// (pkg/wasm/sigstore_wasm_fast.js) is the one pkg/node.js initialised; once initialised its
+// (pkg/wasm/sigstore_wasm.js) is the one pkg/node.js initialised; once initialised its
 // initSync() returns the instance's exports, whose `memory` is the linear memory.
 // Prints one JSON object with byte lengths at: after createVerifier, after 1, after the
 // warm-up (200), every 1,000, and at the end; `grew` compares the end with the warm-up.
 import { readFileSync } from 'node:fs';
 import { createVerifier } from '../pkg/node.js';
-import * as glue from '../pkg/wasm/sigstore_wasm_fast.js';
+import * as glue from '../pkg/wasm/sigstore_wasm.js';
 import { WORKLOADS } from './workloads.mjs';
 
 const TOTAL = 10_000;

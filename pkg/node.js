@@ -1,13 +1,12 @@
-// Node, Deno and Bun: the modules' bytes are read from the package directory (the verifier built
-// for speed, sigstore_wasm_fast: nothing is downloaded here), and the synchronous verify() runs its
-// signature checks on node:crypto.
+// Node, Deno and Bun: the module's bytes are read from the package directory, and the
+// synchronous verify() runs its signature checks on node:crypto.
 import { constants, createPublicKey, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { createApi } from './api.js';
-import * as glue from './wasm/sigstore_wasm_fast.js';
+import * as glue from './wasm/sigstore_wasm.js';
 import * as cryptoGlue from './wasm/sigstore_wasm_crypto.js';
 
 // Keys by SPKI: trust-root keys recur in every bundle.
@@ -85,7 +84,7 @@ const api = createApi(
   async (name) => {
     if (name === 'crypto') return loadCryptoSync();
     // The TUF client's glue is imported only when it is needed: no cost at import time.
-    const [module, file] = name === 'tuf' ? [await import('./wasm/sigstore_wasm_tuf.js'), 'sigstore_wasm_tuf_bg.wasm'] : [glue, 'sigstore_wasm_fast_bg.wasm'];
+    const [module, file] = name === 'tuf' ? [await import('./wasm/sigstore_wasm_tuf.js'), 'sigstore_wasm_tuf_bg.wasm'] : [glue, 'sigstore_wasm_bg.wasm'];
     module.initSync({ module: await readFile(new URL(`./wasm/${file}`, import.meta.url)) });
     return module;
   },

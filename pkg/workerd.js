@@ -2,9 +2,8 @@
 // is imported (compiled by the runtime when the worker loads) and instantiated here.
 import { createApi } from './api.js';
 import { runtimeCache } from './tuf.js';
-// The verifier built for speed (sigstore_wasm_fast): a worker's CPU time counts, not its size.
-import * as glue from './wasm/sigstore_wasm_fast.js';
-import module from './wasm/sigstore_wasm_fast_bg.wasm';
+import * as glue from './wasm/sigstore_wasm.js';
+import module from './wasm/sigstore_wasm_bg.wasm';
 import * as tufGlue from './wasm/sigstore_wasm_tuf.js';
 import tufModule from './wasm/sigstore_wasm_tuf_bg.wasm';
 import * as cryptoGlue from './wasm/sigstore_wasm_crypto.js';

@@ -7,33 +7,28 @@ cd "$(dirname "$0")/.."
 eval "$(scripts/setup.sh build)"
 
 # wasm-pack.toml as shell variables (python3's tomllib: a TOML parser, not a hand-written one):
-# the build's settings, then one line per module (name, features, budget, profile, wasm-opt flags).
+# the build's settings, then one line per module (name, features, budget).
 eval "$(python3 - <<'PY'
 import shlex, tomllib
 with open("wasm-pack.toml", "rb") as f:
     c = tomllib.load(f)
 b, o = c["build"], c["wasm-opt"]
-features = [f"--enable-{feature}" for feature in o["features"]]
-for name, value in [("target", b["target"]), ("out_dir", b["out-dir"])]:
+flags = list(o["passes"]) + [f"--enable-{feature}" for feature in o["features"]]
+for name, value in [("profile", b["profile"]), ("target", b["target"]), ("out_dir", b["out-dir"])]:
     print(f"{name}={shlex.quote(value)}")
-modules = [
-    " ".join([m["name"], ",".join(m["features"]) or "-", str(m["gzip-budget"]), m.get("profile", b["profile"])]
-             + m.get("passes", o["passes"]) + features)
-    for m in c["module"]
-]
+print("opt_flags=(" + " ".join(shlex.quote(f) for f in flags) + ")")
+modules = [f"{m['name']} {','.join(m['features']) or '-'} {m['gzip-budget']}" for m in c["module"]]
 print("modules=(" + " ".join(shlex.quote(m) for m in modules) + ")")
 PY
 )"
 
 rm -rf "$out_dir"
 for module in "${modules[@]}"; do
-  read -r -a words <<<"$module"
-  name=${words[0]} features=${words[1]} budget=${words[2]} profile=${words[3]}
-  opt_flags=("${words[@]:4}")
+  read -r name features budget <<<"$module"
   [ "$features" = - ] && features=""
   cargo ${WASM_TOOLCHAIN:++$WASM_TOOLCHAIN} build --quiet --profile "$profile" --lib --target wasm32-unknown-unknown \
     ${features:+--features "$features"}
-  # Each module as cargo built it, names kept, for bench/crates.mjs (a profile's builds share one path).
+  # Each module as cargo built it, names kept, for bench/crates.mjs (both build to one path).
   mkdir -p target/wasm-modules
   cp "target/wasm32-unknown-unknown/$profile/sigstore_wasm.wasm" "target/wasm-modules/$name.wasm"
   wasm-bindgen --target "$target" --no-typescript --out-dir "$out_dir" --out-name "$name" \

@@ -5,9 +5,7 @@
 //                what it cannot do: prehashed digests, Ed25519ph)
 //   rust-only    the same on an API made without node:crypto (as browsers have it), with
 //                crypto.subtle hidden while the verifier is created: every check in Rust, in the
-//                crypto module (sigstore_wasm_crypto), which is all the Rust that verifies
-//                signatures; and on the verifier's module browsers load (sigstore_wasm, built for
-//                size), where the other two run on Node's (sigstore_wasm_fast, built for speed)
+//                crypto module (sigstore_wasm_crypto), which is all the Rust that verifies signatures
 // give the same verdict and, on failure, the same error code. Any error that is not a
 // VerificationError with a code is a crash and fails the case. The expected verdict is checked
 // too, so that agreeing on a wrong answer does not pass.

@@ -3,7 +3,7 @@
 #
 # Module names are the files' paths from the repository root, so the relative imports resolve in
 # workerd exactly as on disk: worker.js imports ../../../../pkg/workerd.js, which imports ./api.js,
-# ./wasm/sigstore_wasm_fast.js and ./wasm/sigstore_wasm_fast_bg.wasm (a `wasm` module: workerd compiles it
+# ./wasm/sigstore_wasm.js and ./wasm/sigstore_wasm_bg.wasm (a `wasm` module: workerd compiles it
 # when the worker loads). `embed` paths are relative to this file; pkg/wasm/ must be built.
 using Workerd = import "/workerd/workerd.capnp";
 
@@ -19,8 +19,8 @@ const smokeWorker :Workerd.Worker = (
     (name = "pkg/workerd.js", esModule = embed "../../../../pkg/workerd.js"),
     (name = "pkg/api.js", esModule = embed "../../../../pkg/api.js"),
     (name = "pkg/tuf.js", esModule = embed "../../../../pkg/tuf.js"),
-    (name = "pkg/wasm/sigstore_wasm_fast.js", esModule = embed "../../../../pkg/wasm/sigstore_wasm_fast.js"),
-    (name = "pkg/wasm/sigstore_wasm_fast_bg.wasm", wasm = embed "../../../../pkg/wasm/sigstore_wasm_fast_bg.wasm"),
+    (name = "pkg/wasm/sigstore_wasm.js", esModule = embed "../../../../pkg/wasm/sigstore_wasm.js"),
+    (name = "pkg/wasm/sigstore_wasm_bg.wasm", wasm = embed "../../../../pkg/wasm/sigstore_wasm_bg.wasm"),
     (name = "pkg/wasm/sigstore_wasm_tuf.js", esModule = embed "../../../../pkg/wasm/sigstore_wasm_tuf.js"),
     (name = "pkg/wasm/sigstore_wasm_tuf_bg.wasm", wasm = embed "../../../../pkg/wasm/sigstore_wasm_tuf_bg.wasm"),
     (name = "pkg/wasm/sigstore_wasm_crypto.js", esModule = embed "../../../../pkg/wasm/sigstore_wasm_crypto.js"),
