@@ -8,6 +8,7 @@
 
 use const_oid::ObjectIdentifier;
 
+use super::name::describe_name;
 use crate::crypto::{Message, SignatureBackend, SignatureCheck};
 use crate::error::{fail, ErrorCode, Result, VerificationError};
 use crate::time::Timestamp;
@@ -171,14 +172,5 @@ fn check_ca_profile(cert: &Certificate, depth: usize, usage: Usage, uri: &str) -
             format!("CA certificate {} of authority {uri} {problem}", describe_name(&cert.subject)),
         ),
         None => Ok(()),
-    }
-}
-
-/// A distinguished name as text, for messages.
-pub(crate) fn describe_name(der: &[u8]) -> String {
-    use der::Decode;
-    match x509_cert::name::Name::from_der(der) {
-        Ok(name) if !name.0.is_empty() => format!("\"{name}\""),
-        _ => "(empty name)".to_owned(),
     }
 }

@@ -4,6 +4,7 @@
 pub mod certificate;
 pub mod chain;
 pub mod fulcio;
+mod name;
 pub mod sct;
 
 pub use certificate::{Certificate, San};
