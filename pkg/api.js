@@ -62,7 +62,7 @@ export function createApi(loadWasm, platform = {}) {
     const module = await ready();
     const { root, source } = await resolveRoot(trustedRoot, rootOptions);
     // The trust root's own chains are checked once, here.
-    const inner = await drive(guard(() => module.prepare(root)), checks.answer);
+    const inner = await drive(guard(() => module.prepare(root)), checks);
     return new Verifier(inner, defaults, checks, module.optionNames(), source);
   }
 
@@ -249,7 +249,7 @@ class Verifier {
   async verifyAsync(bundle, artifact, policy = {}) {
     const session = guard(() => this.#inner.start(bundleBytes(bundle), artifactValue(artifact), this.#policy(policy)));
     try {
-      return await drive(session, this.#checks.answer);
+      return await drive(session, this.#checks);
     } finally {
       session.free();
     }
@@ -306,7 +306,7 @@ class Verifier {
     const session = guard(() => this.#inner.startLog({ ...query, ...pick(image, shared) }));
     try {
       await fetchAll(session, net);
-      return await drive(session, this.#checks.answer);
+      return await drive(session, this.#checks);
     } finally {
       session.free();
     }
@@ -425,7 +425,7 @@ export async function readBody(response, maxBytes) {
 async function report(session, net, checks) {
   try {
     await fetchAll(session, net);
-    const outcome = await drive(session, checks.answer);
+    const outcome = await drive(session, checks);
     if (outcome.error) throw new VerificationError(outcome.error.code, outcome.error.message, outcome);
     return outcome;
   } finally {
@@ -435,20 +435,31 @@ async function report(session, net, checks) {
 
 /**
  * Runs a wasm session (`prepare(..)`, `Verifier.start(..)`, a lookup) to its end: the checks it
- * gathers are answered by `answer` (`checkRunner`), round after round, then `finish` gives the
- * outcome.
+ * gathers are run by `checks` (`checkRunner`), round after round, then `finish` gives the outcome.
+ * A verification's session hands each check out the moment it is asked (`gatherStarting`), so
+ * that WebCrypto, which works off this thread, runs it while the rest of the run goes on.
  */
-async function drive(session, answer) {
+async function drive(session, checks) {
   for (;;) {
-    const checks = guard(() => session.gather());
-    if (checks.length === 0) return guard(() => session.finish());
-    const results = await answer(checks);
+    let started;
+    if (session.gatherStarting) {
+      started = [];
+      if (guard(() => session.gatherStarting((check) => started.push(checks.start(check)))) === 0) break;
+    } else {
+      const gathered = guard(() => session.gather());
+      if (gathered.length === 0) break;
+      started = gathered.map(checks.start);
+    }
+    const results = await checks.settle(started);
     guard(() => session.answer(results));
   }
+  return guard(() => session.finish());
 }
 
-// WebCrypto keys by algorithm and SPKI: trust-root keys recur in every bundle.
+// WebCrypto keys by algorithm and SPKI: trust-root keys recur in every bundle. Those imported
+// already, to verify with at once, without waiting for the next turn of the event loop.
 const keys = new Map();
+const importedKeys = new Map();
 const MAX_CACHED_KEYS = 256;
 
 /**
@@ -469,14 +480,22 @@ function checkRunner(loadWasm, platform) {
   };
   const inRust = (module, check) => (module.verifySignature(check.name, check.hash ?? undefined, check.prehashed, check.spki, check.message, check.signature) ? 1 : 0);
 
-  /** Answers on WebCrypto, concurrently, and in Rust what it cannot run (a promise). */
-  async function answer(checks) {
+  /** Sets a check running on WebCrypto, now: `{ check, result }`, a promise of 1, 0 or 2. */
+  function start(check) {
     const subtle = globalThis.crypto?.subtle;
-    const results = await Promise.all(checks.map((check) => (subtle && onPlatform(check) ? runCheck(subtle, check) : 2)));
+    return { check, result: subtle && onPlatform(check) ? runCheck(subtle, check) : 2 };
+  }
+
+  /** The results of started checks, those WebCrypto could not run answered in Rust. */
+  async function settle(started) {
+    const results = await Promise.all(started.map((s) => s.result));
     if (!results.includes(2)) return Uint8Array.from(results);
     const module = await cryptoReady();
-    return Uint8Array.from(results, (result, i) => (result === 2 ? inRust(module, checks[i]) : result));
+    return Uint8Array.from(results, (result, i) => (result === 2 ? inRust(module, started[i].check) : result));
   }
+
+  /** Answers on WebCrypto, concurrently, and in Rust what it cannot run (a promise). */
+  const answer = (checks) => settle(checks.map(start));
 
   /** Answers synchronously: on the runtime's native crypto where it can, else in Rust. */
   function answerSync(checks) {
@@ -486,7 +505,7 @@ function checkRunner(loadWasm, platform) {
     });
   }
 
-  return { answer, answerSync, cryptoReady };
+  return { start, settle, answer, answerSync, cryptoReady };
 }
 
 /** Whether a platform API can run the check at all: none verifies a prehashed message or Ed25519ph. */
@@ -494,36 +513,43 @@ function onPlatform(check) {
   return !check.prehashed && check.name !== 'Ed25519ph';
 }
 
-/** 1 verified, 0 not, 2 this platform cannot run the check (the Rust backend answers it). */
-async function runCheck(subtle, check) {
+/**
+ * A promise of 1 verified, 0 not, 2 this platform cannot run the check (the Rust backend answers
+ * it). With its key imported already, the check is handed to WebCrypto before this returns.
+ */
+function runCheck(subtle, check) {
+  const params =
+    check.name === 'ECDSA'
+      ? { name: 'ECDSA', hash: check.hash }
+      : check.name === 'RSA-PSS'
+        ? { name: 'RSA-PSS', saltLength: check.saltLength }
+        : { name: check.name };
+  const id = `${check.name}/${check.namedCurve ?? check.hash ?? ''}/${hex(check.spki)}`;
+  const verify = (key) => subtle.verify(params, key, check.signature, check.message).then((ok) => (ok ? 1 : 0));
   try {
-    const key = await importKey(subtle, check);
-    const params =
-      check.name === 'ECDSA'
-        ? { name: 'ECDSA', hash: check.hash }
-        : check.name === 'RSA-PSS'
-          ? { name: 'RSA-PSS', saltLength: check.saltLength }
-          : { name: check.name };
-    return (await subtle.verify(params, key, check.signature, check.message)) ? 1 : 0;
+    const imported = importedKeys.get(id);
+    return (imported ? verify(imported) : importKey(subtle, check, id).then(verify)).catch(() => 2);
   } catch {
-    return 2;
+    return Promise.resolve(2);
   }
 }
 
-function importKey(subtle, check) {
+function importKey(subtle, check, id) {
   const algorithm =
     check.name === 'ECDSA'
       ? { name: 'ECDSA', namedCurve: check.namedCurve }
       : check.name === 'Ed25519'
         ? { name: 'Ed25519' }
         : { name: check.name, hash: check.hash };
-  const id = `${check.name}/${check.namedCurve ?? check.hash ?? ''}/${hex(check.spki)}`;
   let key = keys.get(id);
   if (!key) {
-    if (keys.size >= MAX_CACHED_KEYS) keys.clear();
+    if (keys.size >= MAX_CACHED_KEYS) {
+      keys.clear();
+      importedKeys.clear();
+    }
     key = subtle.importKey('spki', check.spki, algorithm, false, ['verify']);
     // A failed import is not cached: the next bundle may run on a platform state that works.
-    key.catch(() => keys.delete(id));
+    key.then((imported) => keys.get(id) === key && importedKeys.set(id, imported), () => keys.delete(id));
     keys.set(id, key);
   }
   return key;

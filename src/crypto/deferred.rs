@@ -107,10 +107,6 @@ impl CheckAnswers {
     pub fn is_empty(&self) -> bool {
         self.answers.is_empty()
     }
-
-    fn get(&self, check: &SignatureCheck<'_>) -> Option<bool> {
-        self.answers.get(&check_id(check)).copied()
-    }
 }
 
 /// Answers known checks from `answers` and every other check `true`, recording it. Its
@@ -118,28 +114,40 @@ impl CheckAnswers {
 pub struct Gatherer<'a> {
     answers: &'a CheckAnswers,
     asked: RefCell<Vec<OwnedCheck>>,
+    seen: RefCell<HashSet<CheckId>>,
+    on_asked: Option<&'a dyn Fn(&OwnedCheck)>,
 }
 
 impl<'a> Gatherer<'a> {
     pub fn new(answers: &'a CheckAnswers) -> Self {
-        Self { answers, asked: RefCell::new(Vec::new()) }
+        Self { answers, asked: RefCell::new(Vec::new()), seen: RefCell::new(HashSet::new()), on_asked: None }
     }
 
-    /// The checks asked for that have no answer yet, each once.
+    /// As `new`, and `on_asked` sees each unanswered check the moment it is first asked: a caller
+    /// can start running it while verification goes on.
+    pub fn with_hook(answers: &'a CheckAnswers, on_asked: &'a dyn Fn(&OwnedCheck)) -> Self {
+        Self { on_asked: Some(on_asked), ..Self::new(answers) }
+    }
+
+    /// The checks asked for that have no answer yet, each once, in the order first asked.
     pub fn into_unanswered(self) -> Vec<OwnedCheck> {
-        let mut checks = self.asked.into_inner();
-        let mut seen = HashSet::with_capacity(checks.len());
-        checks.retain(|c| seen.insert(c.id()));
-        checks
+        self.asked.into_inner()
     }
 }
 
 impl SignatureBackend for Gatherer<'_> {
     fn verify(&self, check: &SignatureCheck<'_>) -> bool {
-        if let Some(answer) = self.answers.get(check) {
+        let id = check_id(check);
+        if let Some(&answer) = self.answers.answers.get(&id) {
             return answer;
         }
-        self.asked.borrow_mut().push(OwnedCheck::from_check(check));
+        if self.seen.borrow_mut().insert(id) {
+            let owned = OwnedCheck::from_check(check);
+            if let Some(on_asked) = self.on_asked {
+                on_asked(&owned);
+            }
+            self.asked.borrow_mut().push(owned);
+        }
         true
     }
 }

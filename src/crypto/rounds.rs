@@ -46,6 +46,17 @@ impl<T> Rounds<T> {
     /// checks no backend could verify ([`OwnedCheck::web_crypto`]) are answered "no" here. More
     /// than [`MAX_ROUNDS`] rounds refuse the input.
     pub fn gather(&mut self, run: impl Fn(&dyn SignatureBackend) -> T) -> Result<Gathered<T>> {
+        self.gather_starting(run, &|_| {})
+    }
+
+    /// As `gather`, and `start` sees each check to hand out the moment verification asks for it,
+    /// in the order of the checks `gather` returns: the caller can set it running (on WebCrypto,
+    /// which works off the JavaScript thread) while the rest of the run goes on.
+    pub fn gather_starting(
+        &mut self,
+        run: impl Fn(&dyn SignatureBackend) -> T,
+        start: &dyn Fn(&WebCryptoCheck),
+    ) -> Result<Gathered<T>> {
         if let Some(outcome) = self.provisional.take() {
             return Ok(Gathered::Done(outcome));
         }
@@ -57,7 +68,12 @@ impl<T> Rounds<T> {
                     format!("verification took more than {MAX_ROUNDS} rounds of signature checks"),
                 );
             }
-            let gatherer = Gatherer::new(&self.answers);
+            let on_asked = |check: &OwnedCheck| {
+                if let Some(form) = check.web_crypto() {
+                    start(&form);
+                }
+            };
+            let gatherer = Gatherer::with_hook(&self.answers, &on_asked);
             let outcome = run(&gatherer);
             let (forms, refused) = split(gatherer.into_unanswered(), &mut self.answers);
             if forms.is_empty() {
@@ -241,6 +257,31 @@ mod tests {
         assert_eq!(rounds.answer(&[1, 1]).unwrap_err().code, ErrorCode::InvalidInput);
         rounds.answer(&[1]).unwrap();
         assert!(matches!(rounds.gather(&run), Ok(Gathered::Done(true))));
+    }
+
+    #[test]
+    fn checks_are_started_as_they_are_asked_each_once_in_the_order_handed_out() {
+        let (key, messages) = (ed25519_key(), [[0u8], [1], [2], [3]]);
+        let check = |n: usize| SignatureCheck {
+            key: &key,
+            scheme: SignatureScheme::Ed25519,
+            message: Message::Raw(&messages[n]),
+            signature: &[0; 64],
+        };
+        // Asks 1, 2, 1 again, then one no backend could verify (never started), then 3.
+        let run = |backend: &dyn SignatureBackend| {
+            let digest = SignatureCheck { message: Message::Digest(&[0; 32]), ..check(0) };
+            [check(1), check(2), check(1), digest, check(3)].iter().all(|c| backend.verify(c))
+        };
+        let started = std::cell::RefCell::new(Vec::new());
+        let mut rounds = Rounds::default();
+        let Ok(Gathered::Checks(forms)) = rounds.gather_starting(run, &|form| started.borrow_mut().push(form.clone()))
+        else {
+            panic!("no checks handed out")
+        };
+        let messages: Vec<_> = forms.iter().map(|f| f.message.clone()).collect();
+        assert_eq!(messages, [[1], [2], [3]]);
+        assert_eq!(started.into_inner(), forms);
     }
 
     #[test]

@@ -378,6 +378,33 @@ impl Session {
         round(self.rounds.gather(run), &mut self.outcome)
     }
 
+    /// As `gather`, but each check goes to `start` the moment verification asks for it, so that
+    /// WebCrypto runs it while the rest of the run goes on: how many were handed out (0: none is
+    /// left, `finish` gives the verdict). Their results go to `answer`, in the order handed out.
+    #[wasm_bindgen(js_name = gatherStarting)]
+    pub fn gather_starting(&mut self, start: &js_sys::Function) -> Result<usize, JsValue> {
+        let (verifier, input) = (&self.verifier, &self.input);
+        let run = |backend: &dyn SignatureBackend| {
+            verifier.verify_with(&input.bundle, &input.artifact(), &input.policy, backend)
+        };
+        let failed = std::cell::RefCell::new(None);
+        let gathered = self.rounds.gather_starting(run, &|form| {
+            if let Err(e) = to_value(form).and_then(|form| start.call1(&JsValue::NULL, &form)) {
+                failed.borrow_mut().get_or_insert(e);
+            }
+        });
+        if let Some(e) = failed.into_inner() {
+            return Err(e);
+        }
+        match gathered.map_err(to_js)? {
+            Gathered::Checks(forms) => Ok(forms.len()),
+            Gathered::Done(done) => {
+                self.outcome = Some(done);
+                Ok(0)
+            }
+        }
+    }
+
     /// Results for the checks the last `gather` returned, in order: 1 verified, 0 not verified.
     pub fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
         self.rounds.answer(results).map_err(to_js)
