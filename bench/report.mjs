@@ -79,6 +79,9 @@ for (const w of WORKLOADS) {
   for (const [name, pick, src, stepName] of ourRows) {
     const c = src?.error ? cells(src, stepName) : cells(pick(w.id), `${name} ${w.id}`);
     med[w.id][name] = c.median;
+    med[w.id].sigstoreJs = anchorJs.median;
+    med[w.id].sigstoreBrowser = anchorSb.median;
+    med[w.id].floor = f?.floor;
     const vs = (a) => (c.median && a.median ? ratio(a.median / c.median) : '');
     out(row([first ? label : '', name, ...c.cols, vs(anchorJs), vs(anchorSb), c.median && f?.floor ? ratio(c.median / f.floor) : '']));
     first = false;
@@ -101,11 +104,13 @@ out();
 
 out(`COLD START (fresh process: import, verify W1 once, exit; minus bare \`node -e 0\`; median of ${cold.runs ?? '?'} runs)`);
 let coldOurs = null;
+let coldRatios = null;
 let dl = null;
 if (cold.error) out(`  ${note(`cold start: ${cold.error}`)}`);
 else {
   const mib = (k) => (k / 1024).toFixed(0);
   coldOurs = cold.ours.ms;
+  coldRatios = { rss: cold.ours.rssKiB / cold.sigstoreJs.rssKiB };
   out(`  ours (Node 20, verifyBundle)     +${cold.ours.ms.toFixed(0)} ms   peak RSS ${mib(cold.ours.rssKiB)} MiB (bare Node 20: ${mib(cold.ours.bareRssKiB)} MiB)`);
   const p = cold.ours.parts ?? {};
   if (p.import !== undefined) out(`    in the process: import ${ms(p.import)} ms, wasm read+compile+instantiate ${ms(p.wasm)} ms, trusted root (parse, chain checks) ${ms(p.root)} ms, first verification ${ms(p.verify)} ms; the other ${ms(cold.ours.ms - p.import - p.wasm - p.root - p.verify)} ms are outside them (loading the script, exiting)`);
@@ -166,6 +171,19 @@ target('W1 warm median, Chromium, verifyAsync', med.W1['ours Chromium verifyAsyn
 target('W1 warm median, Chromium, verify (sync)', med.W1['ours Chromium verify (sync)'], 1.0, 'ms');
 target('cold start over bare Node 20', coldOurs, 15, 'ms');
 target('download, gzip', dl, 120, 'KB');
+out();
+
+// Issue 11's targets: ratios to the anchors and the floor measured in this run.
+out('TARGETS, AS RATIOS IN THIS RUN (issue 11)');
+const goal = (what, value, text, ok) => out(`  ${pad(what, 44)} ${value == null || Number.isNaN(value) ? 'n/a' : `${ratio(value)} (target ${text})`}: ${value == null || Number.isNaN(value) ? 'n/a' : ok(value) ? 'met' : 'MISSED'}`);
+const w1 = med.W1;
+goal('W1 Node 20 verifyAsync / floor', w1['ours Node 20 verifyAsync'] / w1.floor, '<= 1.1x', (v) => v <= 1.1);
+goal('W1 Chromium verifyAsync / floor', w1['ours Chromium verifyAsync'] / w1.floor, '<= 1.1x', (v) => v <= 1.1);
+goal('W1 Node 20 verify (sync) vs sigstore-js', w1.sigstoreJs / w1['ours Node 20 verify (sync)'], '>= 5x faster', (v) => v >= 5);
+goal('W1 Chromium verify (sync) vs sigstore-browser', w1.sigstoreBrowser / w1['ours Chromium verify (sync)'], '> 1x: faster', (v) => v > 1);
+out(`  ${pad('cold start over bare Node 20', 44)} ${coldOurs == null ? 'n/a' : `+${coldOurs.toFixed(0)} ms (target <= +20 ms): ${coldOurs <= 20 ? 'met' : 'MISSED'}`}`);
+out(`  ${pad('download, gzip, what a page fetches first', 44)} ${dl == null ? 'n/a' : `${(dl / 1000).toFixed(1)} KB (target <= 150 KB): ${dl <= 150_000 ? 'met' : 'MISSED'}`}`);
+goal('peak RSS, cold process, vs sigstore-js', coldRatios?.rss, '<= 1x', (v) => v <= 1);
 out();
 
 out('Reference figures from another machine (not compared): W1 warm median sigstore-js 6.6 ms,');
