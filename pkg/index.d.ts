@@ -316,7 +316,11 @@ export interface Verifier {
   searchLogEntries(query: { digest: string } | { artifact: Uint8Array | ArrayBuffer | ArrayBufferView | string }, options?: LogOptions): Promise<LoggedEntry[]>;
 }
 
-/** Parses the trust material once; `options` other than `trustedRoot` become defaults. */
+/**
+ * Parses the trust material once; `options` other than `trustedRoot` become defaults. In a browser
+ * it also fetches the crypto module (the pure-Rust signature backend, about 116 KB gzip), which its
+ * synchronous `verify()` runs on; `verifyBundle`, the lookups and `describeTrustedRoot` do not.
+ */
 export function createVerifier(options?: VerifyOptions & Omit<ImageOptions, keyof PolicyOptions>): Promise<Verifier>;
 
 /**
