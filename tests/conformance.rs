@@ -353,11 +353,7 @@ fn webcrypto_forms_agree_with_the_rust_backend() {
                     if form.prehashed {
                         prehashed += 1;
                     }
-                    let Some(hash) = form.hash.and_then(|name| {
-                        [HashAlgorithm::Sha256, HashAlgorithm::Sha384, HashAlgorithm::Sha512]
-                            .into_iter()
-                            .find(|h| h.web_crypto_name() == name)
-                    }) else {
+                    let Some(hash) = form.hash.and_then(HashAlgorithm::from_web_crypto_name) else {
                         continue;
                     };
                     let prehash = if form.prehashed { form.message.clone() } else { hash.digest(&form.message) };

@@ -157,6 +157,27 @@ mod tests {
     use crate::crypto::PublicKey;
 
     #[test]
+    fn checks_from_malformed_parts_are_not_verified() {
+        let signing = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let spki = [
+            &[0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00][..],
+            signing.verifying_key().as_bytes(),
+        ]
+        .concat();
+        let signature = signature::Signer::sign(&signing, b"m").to_bytes();
+        let verify = |name, hash, spki: &[u8], signature: &[u8]| {
+            RustCrypto.verify_web_crypto(name, hash, false, spki, b"m", signature)
+        };
+        assert!(verify("Ed25519", None, &spki, &signature), "the well-formed check verifies");
+        assert!(!verify("Ed25519", Some("SHA-256"), &spki, &signature), "a hash Ed25519 does not take");
+        assert!(!verify("ECDSA", Some("SHA-256"), &spki, &signature), "a scheme the key cannot use");
+        assert!(!verify("NOPE", None, &spki, &signature), "an unknown name");
+        assert!(!verify("Ed25519", None, b"not DER", &signature), "a malformed key");
+        assert!(!verify("Ed25519", None, &spki, &signature[..10]), "a short signature");
+        assert!(!verify("ECDSA", Some("SHA-9"), &spki, &[]), "an unknown hash, an empty signature");
+    }
+
+    #[test]
     fn ed25519ph_verifies_from_the_message_or_its_sha512_digest() {
         let signing = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
         let message = b"artifact";

@@ -253,7 +253,7 @@ impl HashAlgorithm {
         }
     }
 
-    fn from_web_crypto_name(name: &str) -> Option<Self> {
+    pub fn from_web_crypto_name(name: &str) -> Option<Self> {
         [Self::Sha256, Self::Sha384, Self::Sha512].into_iter().find(|h| h.web_crypto_name() == name)
     }
 }
