@@ -25,6 +25,7 @@ const size = load('size');
 const crates = load('crates');
 const memory = load('memory');
 const gate = load('gate');
+const hashing = load('hashing');
 
 const notes = [];
 const note = (s) => {
@@ -159,6 +160,14 @@ else {
   line('ungated (static allow)', gate.ungated);
   line('gated, verdict cached', gate.cached);
   line('gated, nothing cached (verify each)', gate.uncached);
+}
+out();
+
+out(`HASHING A LARGE ARTIFACT (the same ${hashing.bytes ? (hashing.bytes / 2 ** 30).toFixed(0) : '?'} GiB file and attestation; verification of the file minus that of its digest; median of ${hashing.runs ?? '?'})`);
+if (hashing.error) out(`  ${note(`hashing: ${hashing.error}`)}`);
+else {
+  out(`  the page (Chromium, its hashing worker: the core's hasher in wasm)  ${lpad(hashing.page.mbPerSecond.toFixed(0), 5)} MB/s`);
+  out(`  the CLI (Node 20, node:crypto)                                      ${lpad(hashing.cli.mbPerSecond.toFixed(0), 5)} MB/s   (${ratio(hashing.cli.mbPerSecond / hashing.page.mbPerSecond)} the page's)`);
 }
 out();
 

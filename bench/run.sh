@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The sigstore-wasm benchmark (not a test; CI does not run it). One command, everything side by
 # side, one table at the end. See bench/README.md for what is measured and how to read it.
-# Takes about 5-6 minutes on a 2-core machine (the 10,000-verification memory run is most of it).
+# Takes about 6-7 minutes on a 2-core machine (the 10,000-verification memory run is most of it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(scripts/setup.sh)"
@@ -14,6 +14,12 @@ if [ ! -f target/tmp/gate-fixtures/fixtures.json ]; then
   echo "bench: writing the gate's fixtures (cargo test --test gate_fixtures)" >&2
   cargo test --quiet --test gate_fixtures >&2
 fi
+if [ ! -f target/tmp/page-fixtures-gigabyte/bundle.sigstore.json ]; then
+  echo "bench: writing the page's fixtures (cargo test --test page_fixtures)" >&2
+  cargo test --quiet --test page_fixtures >&2
+fi
+# The page, built from the package as it is now (a second).
+node www/build.mjs >&2
 # twiggy, for the bytes per crate (crates.mjs).
 command -v twiggy >/dev/null 2>&1 || { echo "bench: cargo install twiggy" >&2; cargo install -q twiggy >&2; }
 case "$(node --version)" in v20.*) ;; *) echo "bench: 'node' is $(node --version), expected Node 20" >&2 ;; esac
@@ -46,6 +52,7 @@ step browser     node bench/browser.mjs
 step cold        node bench/cold.mjs "$NODE22"
 step memory      node bench/memory.mjs
 step gate        node bench/gate.mjs
+step hashing     node bench/hashing.mjs
 uptime >"$results/uptime-after"
 echo >&2
 node bench/report.mjs "$results"

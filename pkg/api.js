@@ -34,11 +34,12 @@ const TUF_REFRESH_MS = 60 * 60 * 1000;
  *   module (sigstore_wasm_crypto), the pure-Rust signature backend, loaded only for a check the
  *   platform cannot run and for the synchronous `verify()` where the platform cannot verify
  *   synchronously
- * @param {{ verifySync?: (check: object) => 0 | 1 | 2, loadCryptoSync?: () => any, tufCache?: (url: string) => object }} platform
+ * @param {{ verifySync?: (check: object) => 0 | 1 | 2, loadCryptoSync?: () => any, tufCache?: (url: string) => object, createHash?: (algorithm: string) => { update(bytes: Uint8Array): void, digest(encoding: 'hex'): string } }} platform
  *   `verifySync`: a synchronous native signature check where the runtime has one (node:crypto).
  *   `loadCryptoSync`: the crypto module, loaded synchronously where the runtime can (without it,
  *   `createVerifier` loads the module before it resolves, for `verify()`). `tufCache`: the
- *   runtime's cache for a TUF repository's files (see tuf.js).
+ *   runtime's cache for a TUF repository's files (see tuf.js). `createHash`: the runtime's own
+ *   SHA-2 (node:crypto's), for `createDigester`.
  */
 export function createApi(loadWasm, platform = {}) {
   let wasm;
@@ -161,6 +162,13 @@ export function createApi(loadWasm, platform = {}) {
     const module = await ready();
     const algorithm = typeof what === 'string' ? what : guard(() => module.digestAlgorithmFor(bundleBytes(what?.bundle)));
     const digester = guard(() => new module.Digester(algorithm));
+    // The runtime's own hash where it has one (node:crypto), several times faster; the core's
+    // digester above has checked the algorithm's name.
+    const native = platform.createHash?.(algorithm);
+    if (native) {
+      digester.free();
+      return { algorithm, update: (bytes) => native.update(bytesOf(bytes)), digest: () => `${algorithm}:${native.digest('hex')}` };
+    }
     return {
       algorithm,
       update(bytes) {

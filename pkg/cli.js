@@ -2,9 +2,9 @@
 // sigstore-wasm: verify Sigstore bundles, container images and Rekor entries from the command line,
 // with the flags of cosign, rekor-cli and the Sigstore conformance CLI protocol.
 // Exit status: 0 verified, 1 not verified, 2 usage error (flags, options, key, digest), 3 internal error.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createVerifier, fileCache, tufUpdate, VerificationError } from './node.js';
+import { createDigester, createVerifier, fileCache, tufUpdate, VerificationError } from './node.js';
 
 const POLICY_USAGE = `POLICY, a certificate identity:
   --certificate-identity ID | --certificate-identity-regexp RE        the signer (SAN)
@@ -270,10 +270,38 @@ function report(result) {
   return lines.join('\n');
 }
 
+/**
+ * An artifact up to this size is read whole, so that every check runs on its bytes (node:crypto
+ * verifies a message signature over them; over a digest only the crypto module can); a larger one
+ * is hashed as it is read, under the algorithm the bundle names, and verified by its digest: a file
+ * of gigabytes never sits in memory.
+ */
+const WHOLE_FILE_BYTES = 64 << 20;
+
+/** The artifact `file` names (a path, or a digest `sha256:<hex>`), as verifyBundle takes it. */
+async function artifactOf(file, bundle) {
+  if (file.includes(':') && !existsSync(file)) return file;
+  let size;
+  try {
+    size = statSync(file).size;
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${e.message}`);
+  }
+  if (size <= WHOLE_FILE_BYTES) return read(file);
+  const digester = await createDigester({ bundle });
+  try {
+    for await (const piece of createReadStream(file, { highWaterMark: 1 << 20 })) digester.update(piece);
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${e.message}`);
+  }
+  return digester.digest();
+}
+
 async function verifyBundleCommand(args) {
   const [file] = args.positional;
-  const artifact = file.includes(':') && !existsSync(file) ? file : read(file);
-  const result = await (await verifierFor(args)).verifyAsync(read(args.bundle), artifact, policyOptions(args));
+  const bundle = read(args.bundle);
+  const artifact = await artifactOf(file, bundle);
+  const result = await (await verifierFor(args)).verifyAsync(bundle, artifact, policyOptions(args));
   console.log(args.output === 'json' ? JSON.stringify({ verified: true, ...result }, null, 2) : report(result));
 }
 

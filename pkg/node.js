@@ -1,6 +1,6 @@
 // Node, Deno and Bun: the module's bytes are read from the package directory, and the
 // synchronous verify() runs its signature checks on node:crypto.
-import { constants, createPublicKey, verify } from 'node:crypto';
+import { constants, createHash, createPublicKey, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -88,7 +88,7 @@ const api = createApi(
     module.initSync({ module: await readFile(new URL(`./wasm/${file}`, import.meta.url)) });
     return module;
   },
-  { verifySync, loadCryptoSync, tufCache: (url) => fileCache(url) },
+  { verifySync, loadCryptoSync, tufCache: (url) => fileCache(url), createHash },
 );
 
 export const { tufUpdate, createVerifier, describeTrustedRoot, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError } =

@@ -78,7 +78,8 @@ timeout --kill-after=10 300 "$NODE22" tests/js/gate/miniflare.mjs 2>&1 | grep -v
 step "edge gate: wrangler validates the Cloudflare configuration (deploy --dry-run, offline)"
 tests/js/gate/wrangler.sh
 
-# tests/page_fixtures.rs (above) wrote the page's hostile bundles to target/tmp/page-fixtures.
+# tests/page_fixtures.rs (above) wrote the page's hostile bundles to target/tmp/page-fixtures, and its
+# large artifacts' bundles (40 MiB, 1 GiB) beside them.
 step "verification page: built, served by the worker in workerd, driven in Chromium against the registry, Rekor and proxy"
 timeout --kill-after=10 600 node tests/js/www/run.mjs
 

@@ -603,6 +603,21 @@ fn build() -> Scenario {
     );
     c.network();
 
+    // One artifact logged as many times as a search may report, each entry signed a second apart:
+    // the search verifies every one of them.
+    let popular = b"an artifact signed many times\n";
+    for i in 0..limits::MAX_REKOR_RESULTS {
+        let at = support::instance::DEFAULT_SIGNING_TIME + i as i64;
+        w.sign_payload(popular, &LegacyOptions { signing_time: Some(at), ..LegacyOptions::default() });
+    }
+    c.log(
+        "as many entries for one digest as a search reports",
+        "searchLogEntries",
+        "REKOR",
+        json!({ "digest": digest(popular) }),
+        json!({ "entries": limits::MAX_REKOR_RESULTS, "error": null }),
+    );
+
     // Rekor lookups, each entry verified before it is reported.
     let entries = w.log.api_entries(&w.instance);
     let first = &entries[0];

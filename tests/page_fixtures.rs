@@ -7,6 +7,7 @@
 mod support;
 
 use serde_json::json;
+use sigstore_wasm::artifact::Artifact;
 use support::instance::*;
 use support::verify::*;
 
@@ -67,6 +68,39 @@ fn a_large_artifact_is_written_for_the_page_tests() {
     std::fs::write(dir.join("trusted_root.json"), instance.trusted_root().to_string()).unwrap();
     std::fs::write(dir.join("bundle.sigstore.json"), signed.bundle_json()).unwrap();
     std::fs::write(dir.join("artifact"), &artifact).unwrap();
+    std::fs::write(dir.join("identity"), DEFAULT_SAN).unwrap();
+    std::fs::write(dir.join("issuer"), DEFAULT_ISSUER).unwrap();
+}
+
+/// An attestation of a gigabyte of zeros (`large.bin`), for the page's test of hashing a file of that
+/// size in its worker: the test writes the file itself, sparse, so that no gigabyte is kept on disk.
+#[test]
+fn an_attestation_of_a_gigabyte_is_written_for_the_page_tests() {
+    use sha2::Digest;
+    const BYTES: usize = 1 << 30;
+    let instance = Instance::new(902);
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("page-fixtures-gigabyte");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut hasher = sha2::Sha256::new();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..BYTES / zeros.len() {
+        hasher.update(&zeros);
+    }
+    let digest = encoding::hex(&hasher.finalize());
+    let statement = json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{ "name": "large.bin", "digest": { "sha256": digest } }],
+        "predicateType": "https://slsa.dev/provenance/v1",
+        "predicate": { "buildDefinition": { "buildType": "https://test.example/build/v1" } },
+    });
+    let signed =
+        instance.sign(&SignRequest::dsse(dsse::IN_TOTO_PAYLOAD_TYPE, &serde_json::to_vec(&statement).unwrap()));
+    let artifact = Artifact::parse_digest(&format!("sha256:{digest}")).unwrap();
+    ok(check_with(&instance.trusted_root(), &signed.bundle, &artifact, &identity()));
+    std::fs::write(dir.join("trusted_root.json"), instance.trusted_root().to_string()).unwrap();
+    std::fs::write(dir.join("bundle.sigstore.json"), signed.bundle_json()).unwrap();
+    std::fs::write(dir.join("bytes"), BYTES.to_string()).unwrap();
     std::fs::write(dir.join("identity"), DEFAULT_SAN).unwrap();
     std::fs::write(dir.join("issuer"), DEFAULT_ISSUER).unwrap();
 }

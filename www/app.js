@@ -1,7 +1,7 @@
 // The verification page: three ways in (an image, a bundle with its artifact, a Rekor entry),
 // one policy, and the result. It uses the npm package as any page would; everything runs here,
 // in the browser. The URL fragment holds the inputs, so a link reproduces the check.
-import { createDigester, describeTrustedRoot, getLogEntry, searchLogEntries, verifyAttestations, verifyBundle, verifyImage, verifyImageAttestations } from 'sigstore-wasm';
+import { describeTrustedRoot, getLogEntry, searchLogEntries, verifyAttestations, verifyBundle, verifyImage, verifyImageAttestations } from 'sigstore-wasm';
 import { anchoredForm, cliCommand, hasSigner, packageOptions, PRESETS, policyLabel, readPolicy } from './policy.js';
 import { el, renderAttestations, renderEntries, renderFailure, renderImage, renderVerified } from './render.js';
 
@@ -12,11 +12,13 @@ const progressText = document.getElementById('progress-text');
 const tabs = [...document.querySelectorAll('[role="tab"]')];
 const WAYS = ['image', 'bundle', 'rekor', 'package'];
 /**
- * An artifact up to this size is handed over whole, so that every check runs on its bytes; a
- * larger one is hashed as it streams from the disk (a 2 GB file never sits in memory) and
- * verified by its digest.
+ * An artifact up to this size is handed over whole, so that every check runs on its bytes
+ * (WebCrypto verifies a message signature over them; over a digest only the crypto module can,
+ * which is then fetched); hashing it holds the main thread a few milliseconds. A larger one is
+ * hashed in a worker as it is read from the disk (digestOf), and verified by its digest: it never
+ * sits in memory, and the page keeps answering however large it is.
  */
-const WHOLE_FILE_BYTES = 32 << 20;
+const WHOLE_FILE_BYTES = 1 << 20;
 /** The fragment's fields besides the way in and its subject. */
 const POLICY_FIELDS = ['identity', 'issuer', 'repository', 'ref', 'workflow', 'repositoryId', 'ownerId', 'root'];
 
@@ -159,6 +161,7 @@ drop.addEventListener('dragleave', () => drop.classList.remove('over'));
 drop.addEventListener('drop', async (event) => {
   event.preventDefault();
   drop.classList.remove('over');
+  stop('another file was dropped');
   for (const file of event.dataTransfer.files) {
     const target = (await looksLikeBundle(file)) ? 'bundle-file' : 'artifact-file';
     const transfer = new DataTransfer();
@@ -213,7 +216,9 @@ async function restoreFromFragment() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Progress, and running a check.
+// Progress, and running a check. One check runs at a time: pressing Verify again, or choosing
+// another file or sample, stops the one under way (its hashing worker is terminated, its requests
+// aborted), and nothing a stopped check finds is shown.
 
 function report(text, fraction) {
   progressText.textContent = text;
@@ -231,28 +236,46 @@ form.addEventListener('submit', (event) => {
   run();
 });
 
-let running = false;
+/** The AbortController of the check under way. */
+let running;
+
+/** Stops the check under way, if there is one, and says why. */
+function stop(why) {
+  if (!running) return;
+  running.abort();
+  running = undefined;
+  report(`Stopped: ${why}. Press Verify to check again.`);
+}
+
+for (const [id, what] of [['bundle-file', 'another bundle was chosen'], ['artifact-file', 'another artifact was chosen'], ['sample', 'another sample was chosen'], ['root-file', 'another trusted root was chosen']]) {
+  document.getElementById(id).addEventListener('change', () => stop(what));
+}
+
+const CHECKS = { image: checkImage, bundle: checkBundle, rekor: checkRekor, package: checkPackage };
+
 async function run() {
-  if (running) return;
-  running = true;
-  const button = document.getElementById('verify');
-  button.disabled = true;
+  running?.abort();
+  const controller = (running = new AbortController());
+  const { signal } = controller;
+  // What a check reports while it runs, until it is stopped.
+  const task = { signal, report: (text, fraction) => signal.aborted || report(text, fraction) };
   const way = currentWay();
   const policy = readPolicy(form);
   history.replaceState(null, '', `#${toFragment(way, policy)}`);
   result.replaceChildren();
+  let nodes;
   try {
-    if (way === 'image') await checkImage(policy);
-    else if (way === 'bundle') await checkBundle(policy);
-    else if (way === 'rekor') await checkRekor(policy);
-    else await checkPackage(policy);
+    nodes = await CHECKS[way](policy, task);
   } catch (e) {
-    show(renderFailure(e, { hint: hintFor(e, way) }));
-  } finally {
-    report('');
-    running = false;
-    button.disabled = false;
+    nodes = renderFailure(e, { hint: hintFor(e, way) });
   }
+  // The verdict is put on the page in a task of its own: the check's last step and the layout of
+  // a long result (a hundred log entries) would together hold the main thread too long.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  if (signal.aborted) return;
+  running = undefined;
+  report('');
+  show(nodes);
 }
 
 const POLICY_HINT = 'It is validly signed, but not by the signer your policy names: the message says who signed it. Check the identity, issuer and claims you entered; take the signer shown only if you trust it.';
@@ -305,52 +328,52 @@ function hintFor(error, way, report) {
   return CODE_HINTS[error?.code];
 }
 
-/** A fetch that says, in the progress line, which request it is making. */
-function reportingFetch() {
+/** A fetch that says, in the progress line, which request it is making, and stops with the check. */
+function reportingFetch({ signal, report }) {
   let count = 0;
   return (url, init) => {
     count++;
     report(`Request ${count}: ${init?.method ?? 'GET'} ${url}`);
-    return fetch(url, init);
+    return fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
   };
 }
 
-async function checkImage(policy) {
+async function checkImage(policy, task) {
   const reference = form.elements.image.value.trim();
   if (!reference) throw { code: 'INVALID_INPUT', message: 'Enter an image reference, for example ghcr.io/org/app:v1.' };
   const proxy = form.elements.proxy.value.trim();
   const type = form.elements.attestationType.value.trim();
-  const options = { ...(await optionsFor(policy)), fetch: reportingFetch(), ...(proxy ? { proxy } : {}), ...(type ? { predicateType: type } : {}) };
+  const options = { ...(await optionsFor(policy)), fetch: reportingFetch(task), ...(proxy ? { proxy } : {}), ...(type ? { predicateType: type } : {}) };
   const command = type ? cliCommand('verify-attestation', ['--type', type, reference], policy) : cliCommand('verify-image', [reference], policy);
   const labels = { policyLabel: policyLabel(policy), rootLabel: await rootLabel(policy, options), unchecked: !hasSigner(policy), command };
   try {
-    show(renderImage(await (type ? verifyImageAttestations : verifyImage)(reference, options), labels));
+    return renderImage(await (type ? verifyImageAttestations : verifyImage)(reference, options), labels);
   } catch (e) {
-    if (e?.report) show(renderImage(e.report, { ...labels, hint: hintFor(e, 'image', e.report) }));
-    else show(renderFailure(e, { hint: hintFor(e, 'image'), command }));
+    if (e?.report) return renderImage(e.report, { ...labels, hint: hintFor(e, 'image', e.report) });
+    return renderFailure(e, { hint: hintFor(e, 'image'), command });
   }
 }
 
-async function checkBundle(policy) {
-  const { bundle, artifact, names } = await bundleInputs();
+async function checkBundle(policy, task) {
+  const { bundle, artifact, names } = await bundleInputs(task);
   const command = cliCommand('verify-bundle', ['--bundle', names.bundle, names.artifact], policy);
   const options = await optionsFor(policy);
   const labels = { policyLabel: policyLabel(policy), rootLabel: await rootLabel(policy, options), unchecked: !hasSigner(policy), command };
-  report('Verifying');
+  task.report('Verifying');
   try {
-    show(renderVerified(await verifyBundle(bundle, artifact, options), labels));
+    return renderVerified(await verifyBundle(bundle, artifact, options), labels);
   } catch (e) {
-    show(renderFailure(e, { hint: hintFor(e, 'bundle'), command }));
+    return renderFailure(e, { hint: hintFor(e, 'bundle'), command });
   }
 }
 
-/** The bundle and the artifact (its digest, hashed as it streams) from a sample, the files or the digest field. */
-async function bundleInputs() {
+/** The bundle and the artifact (or its digest) from a sample, the files or the digest field. */
+async function bundleInputs(task) {
   const sample = samples.find((s) => s.name === form.elements.sample.value);
   if (sample) {
-    report(`Fetching the sample ${sample.title}`);
-    const bundle = await (await fetch(`samples/${sample.name}/bundle.sigstore.json`)).text();
-    const artifact = new Uint8Array(await (await fetch(`samples/${sample.name}/artifact`)).arrayBuffer());
+    task.report(`Fetching the sample ${sample.title}`);
+    const bundle = await (await fetch(`samples/${sample.name}/bundle.sigstore.json`, { signal: task.signal })).text();
+    const artifact = new Uint8Array(await (await fetch(`samples/${sample.name}/artifact`, { signal: task.signal })).arrayBuffer());
     return { bundle, artifact, names: { bundle: `${sample.name}.sigstore.json`, artifact: sample.artifactName } };
   }
   const bundleFile = document.getElementById('bundle-file').files[0];
@@ -360,34 +383,59 @@ async function bundleInputs() {
   if (digest) return { bundle, artifact: digest, names: { bundle: bundleFile.name, artifact: digest } };
   const artifactFile = document.getElementById('artifact-file').files[0];
   if (!artifactFile) throw { code: 'INVALID_INPUT', message: 'Pick or drop the artifact the bundle signs, or paste its digest.' };
-  const artifact = artifactFile.size <= WHOLE_FILE_BYTES ? new Uint8Array(await artifactFile.arrayBuffer()) : await digestOf(artifactFile, bundle);
+  const artifact = artifactFile.size <= WHOLE_FILE_BYTES ? new Uint8Array(await artifactFile.arrayBuffer()) : await digestOf(artifactFile, bundle, task);
   return { bundle, artifact, names: { bundle: bundleFile.name, artifact: artifactFile.name } };
 }
 
-/** The file's digest under the algorithm the bundle needs, read in pieces with a moving bar. */
-async function digestOf(file, bundle) {
-  const digester = await createDigester({ bundle });
-  const reader = file.stream().getReader();
-  let done = 0;
-  for (;;) {
-    const { done: end, value } = await reader.read();
-    if (end) break;
-    digester.update(value);
-    done += value.byteLength;
-    report(`Hashing ${file.name} (${digester.algorithm}): ${formatBytes(done)} of ${formatBytes(file.size)}`, file.size ? done / file.size : 1);
-  }
-  return digester.digest();
+/**
+ * The file's digest under the algorithm the bundle needs, with a moving bar: hashed in a worker
+ * (hash-worker.js), which is terminated when the check is stopped.
+ */
+function digestOf(file, bundle, { signal, report }) {
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('hash-worker.js', import.meta.url), { type: 'module', name: `hashing ${file.name}` });
+    let algorithm = '';
+    const progress = (hashed) => report(`Hashing ${file.name}${algorithm}: ${formatBytes(hashed)} of ${formatBytes(file.size)}`, hashed / file.size);
+    const end = () => {
+      worker.terminate();
+      signal.removeEventListener('abort', stopped);
+    };
+    const stopped = () => {
+      end();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', stopped, { once: true });
+    worker.onmessage = ({ data }) => {
+      if (data.algorithm) {
+        algorithm = ` (${data.algorithm})`;
+        progress(0);
+      } else if ('hashed' in data) {
+        progress(data.hashed);
+      } else {
+        end();
+        if (data.error) reject(data.error);
+        else resolve(data.digest);
+      }
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      end();
+      reject({ code: 'INTERNAL', message: `the page's hashing worker failed: ${event.message || 'it could not start'}` });
+    };
+    worker.postMessage({ file, bundle });
+  });
 }
 
 function formatBytes(n) {
   return n < 1 << 20 ? `${(n / 1024).toFixed(0)} KiB` : `${(n / (1 << 20)).toFixed(1)} MiB`;
 }
 
-async function checkRekor(policy) {
+async function checkRekor(policy, task) {
   const query = form.elements.rekor.value.trim();
   const rekorUrl = form.elements.rekorUrl.value.trim();
   const { trustedRoot } = await optionsFor(policy);
-  const options = { trustedRoot, rekorUrl, fetch: reportingFetch() };
+  const options = { trustedRoot, rekorUrl, fetch: reportingFetch(task) };
   const root = await rootLabel(policy, options);
   let entries;
   let args;
@@ -403,23 +451,23 @@ async function checkRekor(policy) {
   } else {
     throw { code: 'INVALID_INPUT', message: `"${query}" is not a log index, an entry UUID (64 or 80 hex digits) or a sha256:<hex> or sha512:<hex> digest.` };
   }
-  show(renderEntries(entries, { rootLabel: root, command: cliCommand('rekor', [...args, '--rekor-url', rekorUrl], { root: policy.root }) }));
+  return renderEntries(entries, { rootLabel: root, command: cliCommand('rekor', [...args, '--rekor-url', rekorUrl], { root: policy.root }) });
 }
 
-async function checkPackage(policy) {
+async function checkPackage(policy, task) {
   const subject = form.elements.package.value.trim();
   if (!subject) throw { code: 'INVALID_INPUT', message: 'Enter npm:<name>@<version>, pypi:<project>==<version> or github:<owner>/<repo>@sha256:<hex>.' };
   const registries = Object.fromEntries(['npmRegistry', 'pypiUrl', 'githubApiUrl'].map((name) => [name, form.elements[name].value.trim()]));
-  const options = { ...(await optionsFor(policy)), ...registries, fetch: reportingFetch() };
+  const options = { ...(await optionsFor(policy)), ...registries, fetch: reportingFetch(task) };
   const flags = Object.entries({ npmRegistry: '--npm-registry', pypiUrl: '--pypi-url', githubApiUrl: '--github-api-url' })
     .filter(([name]) => registries[name] !== form.elements[name].defaultValue)
     .flatMap(([name, flag]) => [flag, registries[name]]);
   const command = cliCommand('verify-package', [...flags, subject], policy);
   const labels = { policyLabel: policyLabel(policy), rootLabel: await rootLabel(policy, options), unchecked: !hasSigner(policy), command };
   try {
-    show(renderAttestations(await verifyAttestations(subject, options), labels));
+    return renderAttestations(await verifyAttestations(subject, options), labels);
   } catch (e) {
-    if (e?.report) show(renderAttestations(e.report, { ...labels, hint: hintFor(e, 'package', e.report) }));
-    else show(renderFailure(e, { hint: hintFor(e, 'package'), command }));
+    if (e?.report) return renderAttestations(e.report, { ...labels, hint: hintFor(e, 'package', e.report) });
+    return renderFailure(e, { hint: hintFor(e, 'package'), command });
   }
 }

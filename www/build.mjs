@@ -23,14 +23,15 @@ if (!existsSync(wasm)) throw new Error('pkg/wasm is missing: run scripts/build-p
 
 rmSync(DIST, { recursive: true, force: true });
 mkdirSync(join(DIST, 'wasm'), { recursive: true });
+// The page, and the worker it hashes large artifacts in.
 await build({
-  entryPoints: [join(ROOT, 'www/app.js')],
+  entryPoints: [join(ROOT, 'www/app.js'), join(ROOT, 'www/hash-worker.js')],
   bundle: true,
   format: 'esm',
   target: 'es2022',
   conditions: ['browser'],
   alias: { 'sigstore-wasm': join(ROOT, 'pkg/browser.js') },
-  outfile: join(DIST, 'app.js'),
+  outdir: DIST,
   logLevel: 'warning',
 });
 for (const file of ['index.html', 'style.css']) copyFileSync(join(ROOT, 'www', file), join(DIST, file));

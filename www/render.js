@@ -235,17 +235,20 @@ export function renderImage(report, options) {
   return [...nodes, rawJson('Image report (JSON)', report)];
 }
 
-/** Rekor entries, each shown only once verified. */
+/**
+ * Rekor entries, each shown only once verified: the first open, the others folded under a line
+ * that names them (a search may find a hundred, which a person scans rather than reads).
+ */
 export function renderEntries(entries, { rootLabel, command }) {
   if (!entries.length) return [el('h2', { class: 'verdict failed' }, 'No entries found'), commandSection(command)];
   return [
     el('h2', { class: 'verdict ok' }, `${entries.length} Rekor entr${entries.length === 1 ? 'y' : 'ies'} verified (SET, inclusion proof, signed checkpoint)`),
     el('p', {}, rootLabel),
-    ...entries.map((e) =>
+    ...entries.map((e, i) =>
       el(
-        'section',
-        {},
-        el('h3', {}, `Entry ${e.logIndex}`),
+        'details',
+        { class: 'entry', open: i === 0 },
+        el('summary', {}, el('h3', {}, `Entry ${e.logIndex}`), ` · ${e.integratedTime ?? 'no integration time'} · ${e.signer?.type === 'certificate' ? e.signer.subjectAltName : (e.signer?.keyId ?? 'no signer')}`),
         table([
           ['UUID', e.uuid],
           ['Log', link(e.logUrl)],

@@ -184,7 +184,7 @@ for (const c of cases) {
   }
 }
 
-// The incremental digester gives node:crypto's digest, in pieces of any size, under the algorithm
+// The incremental digester (node:crypto's hash, in Node) gives the digest, in pieces of any size, under the algorithm
 // the bundle needs (npm provenance names its tarball by sha512 only).
 {
   const npm = loadCases().find((c) => c.id === 'realworld/npm-provenance-sigstore-2.0.0');

@@ -2,7 +2,7 @@
 // by playwright-core (test tools' own browser downloads fail here), a fresh profile, no background
 // networking (its connections are refused here), and no request leaving for anything but what
 // the test allows.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, normalize, resolve, sep } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -26,6 +26,44 @@ export function launchChromium(profileDir) {
     handleSIGHUP: false,
     args: ARGS,
   });
+}
+
+/**
+ * The resident memory of the renderer processes (pages and their workers) of the Chromium whose
+ * profile is `profileDir`, in bytes: its processes found by walking /proc from the browser's.
+ */
+export function rendererMemory(profileDir) {
+  const processes = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const parent = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+      processes.push({ pid, parent, cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8'), status: () => readFileSync(`/proc/${pid}/status`, 'utf8') });
+    } catch {
+      // The process ended while it was read.
+    }
+  }
+  const browser = processes.find((p) => p.cmdline.split('\0').includes(`--user-data-dir=${profileDir}`));
+  if (!browser) throw new Error(`no Chromium runs with the profile ${profileDir}`);
+  const ours = new Set([browser.pid]);
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const p of processes) {
+      if (ours.has(p.pid) || !ours.has(p.parent)) continue;
+      ours.add(p.pid);
+      grown = true;
+    }
+  }
+  let bytes = 0;
+  for (const p of processes) {
+    if (!ours.has(p.pid) || !p.cmdline.includes('--type=renderer')) continue;
+    try {
+      bytes += Number(/VmRSS:\s+(\d+) kB/.exec(p.status())?.[1] ?? 0) * 1024;
+    } catch {
+      // The process ended while it was read.
+    }
+  }
+  return bytes;
 }
 
 /** The context's page, allowed to reach only URLs `allowed` accepts, its messages kept in `log`. */

@@ -107,11 +107,20 @@ pub struct LegacyOptions {
     pub timestamp: bool,
     /// `cosign sign -a key=value`.
     pub annotations: BTreeMap<String, String>,
+    /// When it is signed and logged; `DEFAULT_SIGNING_TIME` when `None`.
+    pub signing_time: Option<i64>,
 }
 
 impl Default for LegacyOptions {
     fn default() -> Self {
-        Self { keyed: false, rekor_bundle: true, logged: true, timestamp: false, annotations: BTreeMap::new() }
+        Self {
+            keyed: false,
+            rekor_bundle: true,
+            logged: true,
+            timestamp: false,
+            annotations: BTreeMap::new(),
+            signing_time: None,
+        }
     }
 }
 
@@ -219,12 +228,13 @@ impl World {
 
     /// A legacy signature layer over `payload`.
     pub fn sign_payload(&mut self, payload: &[u8], options: &LegacyOptions) -> LegacyLayer {
-        let mut request = SignRequest::message(payload).with_tlog(Tlog::None);
+        let time = options.signing_time.unwrap_or(DEFAULT_SIGNING_TIME);
+        let mut request = SignRequest::message(payload).with_tlog(Tlog::None).with_signing_time(time);
         if options.keyed {
             request = request.with_managed_key();
         }
         if options.timestamp {
-            request = request.with_tsa(DEFAULT_SIGNING_TIME);
+            request = request.with_tsa(time);
         }
         let signed = self.instance.sign(&request);
         let verifier = self.verifier_pem(&signed);
@@ -236,7 +246,7 @@ impl World {
         if options.logged {
             let body =
                 bodies::hashedrekord_v001(HashAlg::Sha256, &Sha256::digest(payload), &signed.signature, &verifier);
-            let index = self.log.append(body, DEFAULT_SIGNING_TIME);
+            let index = self.log.append(body, time);
             if options.rekor_bundle {
                 annotations.insert(
                     "dev.sigstore.cosign/bundle".to_owned(),

@@ -1,6 +1,6 @@
 // CommonJS smoke test: `require('sigstore-wasm')` from the scratch project, on Node >= 20.19
 // (require() of the package's ES module entry, node.js). The suite and helpers are ES modules.
-const { verifyBundle, createVerifier, describeTrustedRoot, VerificationError } = require('sigstore-wasm');
+const { verifyBundle, createVerifier, describeTrustedRoot, createDigester, VerificationError } = require('sigstore-wasm');
 
 (async () => {
   const { assert, report, smoke } = await import('./smoke.js');
@@ -15,7 +15,7 @@ const { verifyBundle, createVerifier, describeTrustedRoot, VerificationError } =
   } catch (e) {
     checks.push({ name: "require('sigstore-wasm') gives the API synchronously", ok: false, ms: Date.now() - started, error: String(e.stack || e) });
   }
-  checks.push(...(await smoke({ verifyBundle, createVerifier, describeTrustedRoot, VerificationError }, await loadFixtures())));
+  checks.push(...(await smoke({ verifyBundle, createVerifier, describeTrustedRoot, createDigester, VerificationError }, await loadFixtures())));
   exit(report(checks, `${runtimeName()} (CommonJS)`) ? 0 : 1);
 })().catch((e) => {
   console.error(e);

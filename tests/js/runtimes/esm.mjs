@@ -1,10 +1,10 @@
 // ESM smoke test, by package name: Node 20, Node 22, Deno and Bun run this file from the scratch
 // project where the packed tarball is installed (see tests/js/runtimes.sh).
-import { verifyBundle, createVerifier, describeTrustedRoot, VerificationError } from 'sigstore-wasm';
+import { verifyBundle, createVerifier, describeTrustedRoot, createDigester, VerificationError } from 'sigstore-wasm';
 import { assert, report, smoke } from './smoke.js';
 import { exit, loadFixtures, runtimeName } from './host.js';
 
-const checks = await smoke({ verifyBundle, createVerifier, describeTrustedRoot, VerificationError }, await loadFixtures());
+const checks = await smoke({ verifyBundle, createVerifier, describeTrustedRoot, createDigester, VerificationError }, await loadFixtures());
 
 // Which of the package's entry points the runtime's conditions chose: node.js for all three.
 const started = Date.now();

@@ -125,11 +125,11 @@ export function checkRecorder() {
 }
 
 /**
- * Runs the suite. `api` is `{ verifyBundle, createVerifier, describeTrustedRoot, VerificationError }` as the runtime
+ * Runs the suite. `api` is `{ verifyBundle, createVerifier, describeTrustedRoot, createDigester, VerificationError }` as the runtime
  * imported them; resolves to `[{ name, ok, detail?, error? }]` (never rejects).
  */
 export async function smoke(api, fixtures) {
-  const { verifyBundle, createVerifier, describeTrustedRoot, VerificationError } = api;
+  const { verifyBundle, createVerifier, describeTrustedRoot, createDigester, VerificationError } = api;
   const policy = { certificateIdentity: IDENTITY, certificateIssuer: ISSUER };
   const { checks, check } = checkRecorder();
 
@@ -189,6 +189,21 @@ export async function smoke(api, fixtures) {
     const error = await rejection(describeTrustedRoot({ trustedRoot: 'staging', certificateIdentity: IDENTITY }));
     expectVerificationError(error, 'INVALID_INPUT', VerificationError);
     return `${summary.certificateAuthorities} certificate authorities, ${summary.transparencyLogs} logs; a policy option refused`;
+  });
+
+  await check('createDigester: the artifact in pieces gives WebCrypto\'s digest under each algorithm; the bundle\'s digest verifies', async () => {
+    for (const algorithm of ['sha256', 'sha384', 'sha512']) {
+      const digester = await createDigester(algorithm);
+      for (let at = 0; at < fixtures.artifact.length; at += 7) digester.update(fixtures.artifact.subarray(at, at + 7));
+      const want = new Uint8Array(await globalThis.crypto.subtle.digest(`SHA-${algorithm.slice(3)}`, fixtures.artifact));
+      const got = digester.digest();
+      assert(got === `${algorithm}:${Array.from(want, (b) => b.toString(16).padStart(2, '0')).join('')}`, `${algorithm} (got ${got})`);
+    }
+    const digester = await createDigester({ bundle: fixtures.happy });
+    digester.update(fixtures.artifact);
+    expectSigner(await verifyBundle(fixtures.happy, digester.digest(), policy));
+    expectVerificationError(await rejection(createDigester('md5')), 'INVALID_INPUT', VerificationError, 'md5');
+    return `${digester.algorithm} for the bundle; md5 refused`;
   });
 
   await check('happy-path-v0.3 with another identity: IDENTITY_MISMATCH', async () => {

@@ -6,7 +6,7 @@
 //   POST /verify  { bundle, artifact: { base64 } | { digest }, options, path: "verifyBundle" | "verify" }
 //                 -> { verified: true, result, sync } | { verified: false, error: { name, code, message, isVerificationError } }
 //   POST /smoke   { happy, dsse, fail, artifactBase64 } -> { checks }: the shared suite (smoke.js) run in the worker
-import { verifyBundle, createVerifier, describeTrustedRoot, VerificationError } from '../../../../pkg/workerd.js';
+import { verifyBundle, createVerifier, describeTrustedRoot, createDigester, VerificationError } from '../../../../pkg/workerd.js';
 import { fromBase64, smoke } from '../smoke.js';
 
 const json = (value, status = 200) => new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
@@ -39,7 +39,7 @@ export default {
       if (request.method === 'POST' && pathname === '/verify') return await verify(await request.json());
       if (request.method === 'POST' && pathname === '/smoke') {
         const { artifactBase64, ...bundles } = await request.json();
-        const checks = await smoke({ verifyBundle, createVerifier, describeTrustedRoot, VerificationError }, { ...bundles, artifact: fromBase64(artifactBase64) });
+        const checks = await smoke({ verifyBundle, createVerifier, describeTrustedRoot, createDigester, VerificationError }, { ...bundles, artifact: fromBase64(artifactBase64) });
         return json({ checks });
       }
       return new Response('not found', { status: 404 });
