@@ -358,11 +358,6 @@ fn non_negative(value: i64, what: &str) -> Result<u64> {
     }
 }
 
-/// Protobuf JSON treats `null` as "absent".
-pub(crate) fn null_as_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> Result<T, D::Error> {
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
 /// A protobuf `int64`: a decimal string in canonical JSON, a number in lenient JSON.
 #[derive(Default, Clone, Copy)]
 struct Int64(i64);
@@ -407,7 +402,7 @@ struct RawMaterial {
     public_key: Option<RawPublicKeyIdentifier>,
     x509_certificate_chain: Option<RawChain>,
     certificate: Option<RawCert>,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::encoding::null_as_default")]
     tlog_entries: Vec<RawTlogEntry>,
     timestamp_verification_data: Option<RawTimestampData>,
 }
@@ -421,7 +416,7 @@ struct RawPublicKeyIdentifier {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawChain {
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::encoding::null_as_default")]
     certificates: Vec<RawCert>,
 }
 
@@ -434,7 +429,7 @@ struct RawCert {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RawTimestampData {
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::encoding::null_as_default")]
     rfc3161_timestamps: Vec<RawRfc3161>,
 }
 
@@ -485,7 +480,7 @@ struct RawInclusionProof {
     root_hash: Option<String>,
     #[serde(default)]
     tree_size: Int64,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::encoding::null_as_default")]
     hashes: Vec<String>,
     checkpoint: Option<RawCheckpoint>,
 }
@@ -515,7 +510,7 @@ struct RawDigest {
 struct RawEnvelope {
     payload: Option<String>,
     payload_type: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::encoding::null_as_default")]
     signatures: Vec<RawDsseSignature>,
 }
 

@@ -5,6 +5,7 @@ use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine;
+use serde::{Deserialize, Deserializer};
 
 const INDIFFERENT: GeneralPurposeConfig =
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
@@ -87,6 +88,11 @@ pub fn decode_pem(text: &str, label: &str) -> Option<Vec<u8>> {
     }
     let body: String = text.get(start..stop)?.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     decode_base64_standard(&body)
+}
+
+/// Protobuf JSON treats `null` as "absent": a field's default, for serde's `deserialize_with`.
+pub(crate) fn null_as_default<'de, D: Deserializer<'de>, T: Default + Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -207,7 +207,7 @@ impl Exchange {
     }
 
     /// Takes back the requests the last run asked for, unanswered: a caller that learnt the run
-    /// went down a path it should not have (`crypto::rounds::WalkRounds`) runs it again.
+    /// went down a path it should not have (`session::rounds::WalkRounds`) runs it again.
     pub fn withdraw(&mut self) {
         self.outstanding.clear();
     }

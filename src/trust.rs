@@ -7,7 +7,7 @@ use crate::encoding::decode_base64;
 use crate::error::{fail, ErrorCode, Result};
 use crate::limits;
 use crate::time::{TimeRange, Timestamp};
-use crate::x509::Certificate;
+use crate::x509::certificate::Certificate;
 
 const PRODUCTION_JSON: &str = include_str!("../trust/production-trusted_root.json");
 const STAGING_JSON: &str = include_str!("../trust/staging-trusted_root.json");
@@ -249,13 +249,13 @@ fn origin_of(url: &str) -> String {
 #[serde(rename_all = "camelCase")]
 struct RawTrustedRoot {
     media_type: String,
-    #[serde(default, deserialize_with = "crate::bundle::null_as_default")]
+    #[serde(default, deserialize_with = "crate::encoding::null_as_default")]
     tlogs: Vec<RawLog>,
-    #[serde(default, deserialize_with = "crate::bundle::null_as_default")]
+    #[serde(default, deserialize_with = "crate::encoding::null_as_default")]
     certificate_authorities: Vec<RawAuthority>,
-    #[serde(default, deserialize_with = "crate::bundle::null_as_default")]
+    #[serde(default, deserialize_with = "crate::encoding::null_as_default")]
     ctlogs: Vec<RawLog>,
-    #[serde(default, deserialize_with = "crate::bundle::null_as_default")]
+    #[serde(default, deserialize_with = "crate::encoding::null_as_default")]
     timestamp_authorities: Vec<RawAuthority>,
 }
 

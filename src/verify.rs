@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::artifact::{Artifact, ArtifactDigests};
 use crate::budget;
 use crate::bundle::{Bundle, Content, MessageSignature, VerificationMaterial};
+use crate::claimed::named_message_hash;
 use crate::crypto::{HashAlgorithm, Message, PublicKey, RustCrypto, SignatureBackend, SignatureCheck};
 use crate::dsse::{self, Statement};
 use crate::encoding::encode_hex;
@@ -364,15 +365,6 @@ fn check_times(times: &[VerifiedTime], policy: &Policy) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// The hash the bundle says its message signature is over: its `messageDigest`'s, else its
-/// hashedrekord entries' (the hash Rekor verified the signature with when it logged it).
-pub(crate) fn named_message_hash(msg: &MessageSignature, bundle: &Bundle) -> Option<HashAlgorithm> {
-    match &msg.message_digest {
-        Some((algorithm, _)) => Some(*algorithm),
-        None => bundle.tlog_entries.iter().find_map(tlog::body::hashedrekord_digest).map(|(algorithm, _)| algorithm),
-    }
 }
 
 /// The artifact signature, over the artifact hashed with `named` (the hash the bundle names),

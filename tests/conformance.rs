@@ -12,12 +12,12 @@ use sigstore_wasm::artifact::Artifact;
 use sigstore_wasm::budget;
 use sigstore_wasm::bundle::Bundle;
 use sigstore_wasm::crypto::deferred::{CheckAnswers, Gatherer, WebCryptoCheck};
-use sigstore_wasm::crypto::rounds::{Gathered, Rounds};
 use sigstore_wasm::crypto::{HashAlgorithm, PublicKey, RustCrypto, SignatureBackend, SignatureCheck};
 use sigstore_wasm::encoding::encode_hex;
 use sigstore_wasm::error::{ErrorCode, VerificationError};
 use sigstore_wasm::limits;
 use sigstore_wasm::policy::{CertificateIdentity, Policy, StringMatcher};
+use sigstore_wasm::session::rounds::{Gathered, Rounds};
 use sigstore_wasm::time::Timestamp;
 use sigstore_wasm::trust::TrustedRoot;
 use sigstore_wasm::verify::{VerificationResult, Verifier};
@@ -253,7 +253,7 @@ fn realworld_bundles() {
     );
 }
 
-/// Verifying through the package's driver (`crypto::rounds`: gather the checks, run them
+/// Verifying through the package's driver (`session::rounds`: gather the checks, run them
 /// elsewhere, answer) gives the same verdict as verifying directly, for every case and mode, and a
 /// valid bundle is verified in one pass: the gathering run is its verdict.
 #[test]
@@ -296,7 +296,7 @@ fn deferred_checks_give_the_same_verdicts() {
     }
 }
 
-/// Drives `run` through the package's rounds (`crypto::rounds`), answering every check handed
+/// Drives `run` through the package's rounds (`session::rounds`), answering every check handed
 /// out with `answer` (1 yes, 0 no): the verdict (or the driver's refusal), and whether any check
 /// was handed out.
 fn drive<T>(

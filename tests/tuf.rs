@@ -504,8 +504,8 @@ fn offline_re_verifies_the_cache_from_the_pinned_root_and_reports_expiry() {
 /// made only once every check so far has its answer.
 #[test]
 fn driven_with_checks_answered_elsewhere_the_requests_are_those_of_the_synchronous_client() {
-    use sigstore_wasm::crypto::rounds::{WalkRounds, WalkStep};
     use sigstore_wasm::crypto::SignatureBackend;
+    use sigstore_wasm::session::rounds::{WalkRounds, WalkStep};
 
     let drive = |answer: &dyn Fn(&sigstore_wasm::crypto::deferred::WebCryptoCheck) -> u8| {
         let (mut repo, client) = fresh();

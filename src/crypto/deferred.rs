@@ -6,7 +6,7 @@
 //! optimistically and records it; it verifies the recorded checks its own way, concurrently,
 //! stores the answers in a [`CheckAnswers`], and repeats until nothing new is asked (a failed
 //! check can lead verification down another path). The last gathering run, once nothing it
-//! assumed was wrong, is the verdict (one pass, on valid bundles). [`super::rounds::Rounds`]
+//! assumed was wrong, is the verdict (one pass, on valid bundles). [`crate::session::rounds::Rounds`]
 //! drives this, for the npm package.
 
 use std::cell::RefCell;

@@ -9,7 +9,6 @@ mod backend;
 pub mod deferred;
 mod hash;
 mod key;
-pub mod rounds;
 
 pub use backend::RustCrypto;
 pub use hash::{HashAlgorithm, Hasher};

@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
-use super::metadata::Threshold;
 use crate::crypto::{HashAlgorithm, Message, PublicKey, SignatureBackend, SignatureCheck, SignatureScheme};
 use crate::encoding::decode_hex;
 use crate::error::{fail, ErrorCode, Result};
@@ -95,6 +94,13 @@ const P384_SPKI_PREFIX: [u8; 23] = [
     0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00,
     0x22, 0x03, 0x62, 0x00,
 ];
+
+/// A role's keys and how many of them must sign.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Threshold {
+    pub keyids: Vec<String>,
+    pub threshold: usize,
+}
 
 /// Checks that at least `role.threshold` of the role's keys signed `canonical`. Only key IDs the
 /// role lists count, each once, and one key listed under two IDs counts once.

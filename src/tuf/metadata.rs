@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::canonical;
-use super::keys::{Key, KeyEntry, RawKey};
+use super::keys::{Key, KeyEntry, RawKey, Threshold};
 use crate::crypto::HashAlgorithm;
 use crate::encoding::decode_hex;
 use crate::error::{fail, ErrorCode, Result};
@@ -61,13 +61,6 @@ impl Header {
     pub fn is_expired(&self, now: Timestamp) -> bool {
         now >= self.expires
     }
-}
-
-/// A role's keys and how many of them must sign.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Threshold {
-    pub keyids: Vec<String>,
-    pub threshold: usize,
 }
 
 #[derive(Clone, Debug)]

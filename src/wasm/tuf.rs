@@ -6,8 +6,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{header_pairs, invalid, outstanding, to_js, to_value};
-use crate::crypto::rounds::{WalkRounds, WalkStep};
 use crate::http::{Exchange, Reply, Response};
+use crate::session::rounds::{WalkRounds, WalkStep};
 
 /// A TUF update in progress (`tuf::update`): `step` says what it needs next: `{ checks }` to run,
 /// as `Session.gather` hands them out, answered with `answer`; requests (`{ checks: null }`), which

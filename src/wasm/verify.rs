@@ -17,13 +17,13 @@ use crate::attestations;
 use crate::bundle::Bundle;
 use crate::cosign::discover::{self, Discovery};
 use crate::cosign::verify::{self as image, ImagePolicy, ImageVerification};
-use crate::crypto::rounds::{Gathered, Rounds};
 use crate::crypto::{HashAlgorithm, Hasher, SignatureBackend};
 use crate::encoding::encode_hex;
 use crate::http::{Exchange, Poll, Reply, Response};
 use crate::options::{ImageOptions, LogQueryOptions, PolicyOptions, RegistryOptions};
 use crate::policy::Policy;
 use crate::rekor::{self, LoggedEntry};
+use crate::session::rounds::{Gathered, Rounds};
 use crate::trust::TrustedRoot;
 use crate::verify;
 
@@ -283,19 +283,19 @@ impl Digester {
 }
 
 /// The algorithm to digest the artifact with for `bundle` (JSON bytes), when only its digest
-/// will be given (`artifact::digest_algorithm_for`).
+/// will be given (`claimed::digest_algorithm_for`).
 #[wasm_bindgen(js_name = digestAlgorithmFor)]
 pub fn digest_algorithm_for(bundle: &[u8]) -> Result<String, JsValue> {
     let bundle = Bundle::from_slice(bundle).map_err(to_js)?;
-    Ok(crate::artifact::digest_algorithm_for(&bundle).name().to_owned())
+    Ok(crate::claimed::digest_algorithm_for(&bundle).name().to_owned())
 }
 
 /// The digest of the artifact `bundle` (JSON bytes) says it is about, `<algorithm>:<hex>`; among
-/// several in-toto subjects, the one called `name` (`artifact::claimed_digest`).
+/// several in-toto subjects, the one called `name` (`claimed::claimed_digest`).
 #[wasm_bindgen(js_name = claimedDigest)]
 pub fn claimed_digest(bundle: &[u8], name: Option<String>) -> Result<String, JsValue> {
     let bundle = Bundle::from_slice(bundle).map_err(to_js)?;
-    let claimed = crate::artifact::claimed_digest(&bundle, name.as_deref()).map_err(to_js)?;
+    let claimed = crate::claimed::claimed_digest(&bundle, name.as_deref()).map_err(to_js)?;
     claimed.digest_text().ok_or_else(|| JsValue::from_str("a claimed digest is a digest"))
 }
 

@@ -9,8 +9,8 @@
 //! node:crypto, or the pure-Rust backend in the package's crypto module), so the verifier's
 //! module carries no signature arithmetic of its own.
 
-use super::deferred::{CheckAnswers, Gatherer, OwnedCheck, WebCryptoCheck};
-use super::SignatureBackend;
+use crate::crypto::deferred::{CheckAnswers, Gatherer, OwnedCheck, WebCryptoCheck};
+use crate::crypto::SignatureBackend;
 use crate::error::{fail, ErrorCode, Result};
 
 /// Most rounds of gathering for one verification: a bound on the work an input can cause by
