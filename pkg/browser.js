@@ -23,6 +23,7 @@ const api = createApi(async (name) => {
 }, { tufCache: runtimeCache });
 
 
-export const { tufUpdate, createVerifier, describeTrustedRoot, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError } =
+export const { tufUpdate, createVerifier, cachedVerifier, describeTrustedRoot, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError } =
   api;
 export { cacheStorageCache, kvCache, memoryCache } from './tuf.js';
+export { readBody } from './session.js';

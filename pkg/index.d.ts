@@ -118,8 +118,11 @@ export interface TufOptions {
   url?: string;
   /** Its targets URL (`${url}/targets`). */
   targetsUrl?: string;
-  /** The cache (the runtime's by default: a directory in Node, Deno and Bun, the Cache API in browsers and workers); `false` for none. */
-  cache?: TufCache | false;
+  /**
+   * The cache (the runtime's by default: a directory in Node, Deno and Bun, the Cache API in
+   * browsers and workers), or a function that makes one for the repository's URL; `false` for none.
+   */
+  cache?: TufCache | ((url: string) => TufCache) | false;
   /** No network: the cache, re-verified from the pinned root (expiry reported, not refused). */
   offline?: boolean;
 }
@@ -322,6 +325,21 @@ export interface Verifier {
  * synchronous `verify()` runs on; `verifyBundle`, the lookups and `describeTrustedRoot` do not.
  */
 export function createVerifier(options?: VerifyOptions & Omit<ImageOptions, keyof PolicyOptions>): Promise<Verifier>;
+
+/**
+ * The verifier the package keeps for `options.trustedRoot`, the one `verifyBundle`, the lookups and
+ * `describeTrustedRoot` share: an embedded root's for good; a TUF root's for an hour (five minutes
+ * when its refresh fell back), after which the next call refreshes it; the last eight roots of
+ * your own. Calls at the same time share one refresh; `refresh: true` makes a new one now and keeps
+ * it (what a scheduled job does). A worker that keeps state per verifier can compare the object.
+ */
+export function cachedVerifier(options?: NetworkOptions & { trustedRoot?: TrustedRootInput; refresh?: boolean }): Promise<Verifier>;
+
+/**
+ * A response's body, or `null` as soon as it is longer than `maxBytes` (the rest is not read): how
+ * the package reads every answer it fetches.
+ */
+export function readBody(response: Response, maxBytes: number): Promise<Uint8Array | null>;
 
 /**
  * What a trusted root holds and where it came from, from the verifier `verifyBundle` and the

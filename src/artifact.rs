@@ -3,7 +3,7 @@
 use std::cell::OnceCell;
 
 use crate::crypto::HashAlgorithm;
-use crate::encoding::{decode_hex, encode_hex};
+use crate::encoding::decode_hex;
 use crate::error::{fail, ErrorCode, Result};
 
 /// What the caller knows of the artifact.
@@ -28,12 +28,7 @@ impl<'a> Artifact<'a> {
                 format!("artifact digest {text:?} is not of the form <algorithm>:<hex>"),
             );
         };
-        let Some(algorithm) = HashAlgorithm::from_name(name) else {
-            return fail(
-                ErrorCode::InvalidInput,
-                format!("unsupported digest algorithm {name:?}: expected sha256, sha384 or sha512"),
-            );
-        };
+        let algorithm = HashAlgorithm::parse(name)?;
         Artifact::from_digest(algorithm, decode_hex(hex).unwrap_or_default())
     }
 
@@ -55,7 +50,7 @@ impl<'a> Artifact<'a> {
     /// `<algorithm>:<hex>` for a digest, the form `parse_digest` reads.
     pub fn digest_text(&self) -> Option<String> {
         match self {
-            Artifact::Digest { algorithm, digest } => Some(format!("{}:{}", algorithm.name(), encode_hex(digest))),
+            Artifact::Digest { algorithm, digest } => Some(algorithm.text(digest)),
             _ => None,
         }
     }

@@ -101,6 +101,16 @@ impl TrustedRoot {
         Self::from_json(STAGING_JSON)
     }
 
+    /// An embedded root by its name (`"production"`, `"staging"`), or the text of a trusted
+    /// root JSON.
+    pub fn from_name_or_json(text: &str) -> Result<Self> {
+        match text {
+            "production" => Self::production(),
+            "staging" => Self::staging(),
+            json => Self::from_json(json),
+        }
+    }
+
     pub fn from_json(json: &str) -> Result<Self> {
         limits::at_most(json.len(), limits::MAX_TRUSTED_ROOT_BYTES, "bytes of trusted root JSON")?;
         let raw: RawTrustedRoot = match serde_json::from_str(json) {

@@ -15,9 +15,10 @@ use sigstore_wasm::crypto::deferred::{CheckAnswers, Gatherer, WebCryptoCheck};
 use sigstore_wasm::crypto::{HashAlgorithm, PublicKey, RustCrypto, SignatureBackend, SignatureCheck};
 use sigstore_wasm::encoding::encode_hex;
 use sigstore_wasm::error::{ErrorCode, VerificationError};
+use sigstore_wasm::http::{Fetch, Poll};
 use sigstore_wasm::limits;
 use sigstore_wasm::policy::{CertificateIdentity, Policy, StringMatcher};
-use sigstore_wasm::session::rounds::{Gathered, Rounds};
+use sigstore_wasm::session::{Session, Step, Work};
 use sigstore_wasm::time::Timestamp;
 use sigstore_wasm::trust::TrustedRoot;
 use sigstore_wasm::verify::{VerificationResult, Verifier};
@@ -296,23 +297,35 @@ fn deferred_checks_give_the_same_verdicts() {
     }
 }
 
-/// Drives `run` through the package's rounds (`session::rounds`), answering every check handed
-/// out with `answer` (1 yes, 0 no): the verdict (or the driver's refusal), and whether any check
-/// was handed out.
+/// A verification as a session's work: one that fetches nothing.
+struct Verification<F>(F);
+
+impl<T, F: Fn(&dyn SignatureBackend) -> T> Work for Verification<F> {
+    type Outcome = T;
+
+    fn run(&self, _: &mut Fetch<'_>, backend: &dyn SignatureBackend) -> Poll<T> {
+        Poll::Ready((self.0)(backend))
+    }
+}
+
+/// Drives `run` as the package drives a session (`session::Session`), answering every check
+/// handed out with `answer` (1 yes, 0 no): the verdict (or the driver's refusal), and whether any
+/// check was handed out.
 fn drive<T>(
     run: impl Fn(&dyn SignatureBackend) -> T,
     answer: impl Fn(&WebCryptoCheck) -> u8,
 ) -> (Result<T, VerificationError>, bool) {
-    let mut rounds = Rounds::default();
+    let mut session = Session::new(Verification(run));
     let mut asked = false;
     loop {
-        match rounds.gather(&run) {
-            Ok(Gathered::Done(outcome)) => return (Ok(outcome), asked),
-            Ok(Gathered::Checks(forms)) => {
+        match session.step(&|_| {}) {
+            Ok(Step::Done(outcome)) => return (Ok(outcome), asked),
+            Ok(Step::Checks(forms)) => {
                 asked = true;
                 let answers: Vec<u8> = forms.iter().map(&answer).collect();
-                rounds.answer(&answers).unwrap();
+                session.answer(&answers).unwrap();
             }
+            Ok(Step::Requests(requests)) => panic!("a verification asked for {requests:?}"),
             Err(e) => return (Err(e), asked),
         }
     }

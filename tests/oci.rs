@@ -14,12 +14,11 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 use sigstore_wasm::cosign::discover::discover;
-use sigstore_wasm::cosign::verify::verify_discovery;
 use sigstore_wasm::error::VerificationError;
 use sigstore_wasm::http::Exchange;
 use sigstore_wasm::limits;
 use sigstore_wasm::options::{field_names, ImageOptions, LogQueryOptions, PolicyOptions};
-use sigstore_wasm::rekor;
+use sigstore_wasm::session::{ImageLookup, LogLookup, Session};
 use sigstore_wasm::trust::TrustedRoot;
 use sigstore_wasm::verify::Verifier;
 use support::cosign::*;
@@ -763,19 +762,21 @@ fn run(s: &Scenario, servers: &Servers, case: &Value) -> Value {
             policy.insert(name, value);
         }
     }
-    let verifier =
-        Verifier::new(TrustedRoot::from_json(&s.world.instance.trusted_root().to_string()).unwrap()).unwrap();
-    let mut exchange = Exchange::default();
+    // The sessions the package steps, driven here to their end: requests to the native servers,
+    // checks answered by the pure-Rust backend.
+    let verifier = std::rc::Rc::new(
+        Verifier::new(TrustedRoot::from_json(&s.world.instance.trusted_root().to_string()).unwrap()).unwrap(),
+    );
     let send = |r: &sigstore_wasm::http::Request| servers.answer(r);
+    let backend = &sigstore_wasm::crypto::RustCrypto;
     match case["call"].as_str().unwrap() {
         call @ ("verifyImage" | "verifyImageAttestations") => {
             let outcome = (|| {
                 let policy: PolicyOptions = serde_json::from_value(Value::Object(policy)).map_err(invalid)?;
                 let image: ImageOptions = serde_json::from_value(Value::Object(image)).map_err(invalid)?;
-                let (request, policy) =
-                    image.into_request(target.as_str().unwrap(), policy, call == "verifyImageAttestations")?;
-                let discovery = exchange.complete_walk(|fetch| discover(fetch, &request), send)?;
-                Ok(verify_discovery(&discovery, &request.want, &verifier, &policy, &sigstore_wasm::crypto::RustCrypto))
+                let attestations = call == "verifyImageAttestations";
+                let lookup = ImageLookup::new(verifier, target.as_str().unwrap(), attestations, policy, image)?;
+                Session::new(lookup).complete(send, backend)?
             })();
             match outcome {
                 Ok(report) => json!({
@@ -791,15 +792,8 @@ fn run(s: &Scenario, servers: &Servers, case: &Value) -> Value {
             let mut query = target.as_object().unwrap().clone();
             query.extend(image);
             let outcome = (|| {
-                let (query, base) =
-                    serde_json::from_value::<LogQueryOptions>(Value::Object(query)).map_err(invalid)?.into_query()?;
-                let entries = exchange.complete_walk(|fetch| rekor::lookup(fetch, &base, &query), send)?;
-                rekor::verify_lookup(
-                    &query,
-                    &entries,
-                    &verifier.trusted_root().tlogs,
-                    &sigstore_wasm::crypto::RustCrypto,
-                )
+                let query = serde_json::from_value::<LogQueryOptions>(Value::Object(query)).map_err(invalid)?;
+                Session::new(LogLookup::new(verifier, query)?).complete(send, backend)?
             })();
             match outcome {
                 Ok(entries) => json!({ "error": null, "entries": entries.len() }),

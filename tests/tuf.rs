@@ -500,12 +500,11 @@ fn offline_re_verifies_the_cache_from_the_pinned_root_and_reports_expiry() {
     assert_eq!(client.offline(&pinned, None).unwrap().root_version, 1);
 }
 
-/// The walk driven as the package drives it (`WalkRounds`): checks answered elsewhere, requests
+/// The walk driven as the package drives it (a `Session`): checks answered elsewhere, requests
 /// made only once every check so far has its answer.
 #[test]
 fn driven_with_checks_answered_elsewhere_the_requests_are_those_of_the_synchronous_client() {
-    use sigstore_wasm::crypto::SignatureBackend;
-    use sigstore_wasm::session::rounds::{WalkRounds, WalkStep};
+    use sigstore_wasm::session::{Session, Step, TufUpdate};
 
     let drive = |answer: &dyn Fn(&sigstore_wasm::crypto::deferred::WebCryptoCheck) -> u8| {
         let (mut repo, client) = fresh();
@@ -513,26 +512,21 @@ fn driven_with_checks_answered_elsewhere_the_requests_are_those_of_the_synchrono
         repo.add_target("targets", "t", b"content");
         repo.publish_targets("targets");
         let repository = Repository::new("https://tuf.example/metadata", "https://tuf.example/targets");
-        let (mut exchange, mut rounds) = (Exchange::default(), WalkRounds::default());
-        let mut asked = Vec::new();
         let root = client.cache["root.json"].clone();
+        let target = Some(("t".to_owned(), None));
+        let mut session =
+            Session::new(TufUpdate::new(repository, root, client.cache.clone(), client.now, Mode::Online, target));
+        let mut asked = Vec::new();
         loop {
-            let step = rounds
-                .step(&mut exchange, |fetch, backend: &dyn SignatureBackend| {
-                    let start = Start { root: &root, cached: &client.cache, now: client.now, mode: Mode::Online };
-                    tuf::update(fetch, &repository, start, Some(TargetRequest { path: "t", cached: None }), backend)
-                })
-                .unwrap();
-            match step {
-                WalkStep::Checks(checks) => rounds.answer(&checks.iter().map(answer).collect::<Vec<_>>()).unwrap(),
-                WalkStep::Requests => {
-                    let requests = exchange.outstanding().to_vec();
+            match session.step(&|_| {}).unwrap() {
+                Step::Checks(checks) => session.answer(&checks.iter().map(answer).collect::<Vec<_>>()).unwrap(),
+                Step::Requests(requests) => {
                     for (index, request) in requests.iter().enumerate() {
                         asked.push(request.url.clone());
-                        exchange.answer(index, repo_reply(&mut repo, request)).unwrap();
+                        session.reply(index, repo_reply(&mut repo, request)).unwrap();
                     }
                 }
-                WalkStep::Done(poll) => return (asked, poll.finished().unwrap().result),
+                Step::Done(update) => return (asked, update.result),
             }
         }
     };
@@ -626,4 +620,98 @@ fn the_limits_on_rotations_delegations_and_sizes_hold() {
     repo.timestamp["padding"] = json!("x".repeat(MAX_TIMESTAMP_BYTES));
     repo.publish_timestamp();
     assert_tuf_error(client.update(&mut repo, None), &format!("larger than the {MAX_TIMESTAMP_BYTES} bytes allowed"));
+}
+
+/// The trusted root refreshed as every runtime of the package refreshes it: the core's policy
+/// (`tuf::refresh`) stepped as a session, requests served by `repo`, `cache` kept as the package
+/// keeps it.
+fn refresh_root(
+    repo: &mut Repo,
+    cache: &mut std::collections::BTreeMap<String, Vec<u8>>,
+    pinned: sigstore_wasm::session::PinnedRoot,
+    offline: bool,
+) -> Result<(tuf::refresh::RefreshedRoot, tuf::refresh::RootSource), sigstore_wasm::error::VerificationError> {
+    use sigstore_wasm::session::{Session, TrustedRootRefresh};
+    let now = Timestamp::from_unix(support::tuf::NOW);
+    let (metadata, targets) = (Some("https://tuf.example/metadata"), Some("https://tuf.example/targets"));
+    let work = TrustedRootRefresh::new(pinned, metadata, targets, cache.clone(), now, offline).unwrap();
+    repo.requests.clear();
+    let refreshed = Session::new(work).complete(|r| repo.serve(r), &sigstore_wasm::crypto::RustCrypto).unwrap();
+    for file in refreshed.persist {
+        cache.insert(file.name, file.bytes);
+    }
+    refreshed.result
+}
+
+#[test]
+fn the_trusted_root_is_refreshed_and_when_the_repository_fails_the_verified_cache_is_used_with_a_warning() {
+    use sigstore_wasm::session::PinnedRoot;
+    use tuf::refresh::{RefreshedRoot, REFRESHED_ENTRY, TARGET_ENTRY};
+
+    let (mut repo, client) = fresh();
+    repo.add_target("targets", "trusted_root.json", b"{\"root\": 1}");
+    repo.publish_targets("targets");
+    let pinned = PinnedRoot::Given(repo.initial_root());
+    let mut cache = std::collections::BTreeMap::new();
+    let json = RefreshedRoot::Json("{\"root\": 1}".to_owned());
+
+    let (root, source) = refresh_root(&mut repo, &mut cache, pinned.clone(), false).unwrap();
+    let refreshed = client.now.to_string();
+    assert_eq!(
+        (root, source.source, source.refreshed.as_deref(), source.warning),
+        (json.clone(), "tuf", Some(refreshed.as_str()), None)
+    );
+    assert_eq!((source.root_version, source.timestamp_version), (Some(1), Some(2)));
+    assert_eq!(cache[TARGET_ENTRY], b"{\"root\": 1}");
+    assert_eq!(cache[REFRESHED_ENTRY], refreshed.as_bytes());
+
+    // The repository down: the cache, re-verified offline from the pinned root, and a warning.
+    let mut down = Repo { files: Default::default(), ..Repo::new() };
+    let (root, source) = refresh_root(&mut down, &mut cache, pinned.clone(), false).unwrap();
+    assert_eq!((root, source.source), (json.clone(), "cache"));
+    let warning = source.warning.unwrap();
+    assert!(
+        warning.starts_with("the TUF repository https://tuf.example/metadata could not be used (TUF: ")
+            && warning.ends_with(&format!("): using the trusted root last verified at {refreshed}")),
+        "{warning}"
+    );
+
+    // Offline: the cache alone, and not a request.
+    let (root, source) = refresh_root(&mut down, &mut cache, pinned.clone(), true).unwrap();
+    assert_eq!((root, source.source), (json, "cache"));
+    assert!(source.warning.unwrap().starts_with("offline: using the trusted root last verified at"));
+    assert!(down.requests.is_empty(), "{:?}", down.requests);
+
+    // A cached target that does not verify is never used; with a root of the caller's own there is
+    // no embedded root to fall back on.
+    cache.insert(TARGET_ENTRY.to_owned(), b"{\"root\": 666}".to_vec());
+    let error = refresh_root(&mut down, &mut cache, pinned, false).unwrap_err();
+    assert_eq!(error.code, ErrorCode::Tuf);
+    assert!(
+        error.message.starts_with("no verified trusted root: TUF: ")
+            && error.message.contains("; the cache does not verify: "),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn a_sigstore_root_that_cannot_be_refreshed_falls_back_to_the_embedded_one_with_a_warning() {
+    use sigstore_wasm::session::PinnedRoot;
+    use tuf::refresh::RefreshedRoot;
+
+    // A repository that production's pinned root does not sign.
+    let (mut repo, _) = fresh();
+    let mut cache = std::collections::BTreeMap::new();
+    let (root, source) = refresh_root(&mut repo, &mut cache, PinnedRoot::from_text("production"), false).unwrap();
+    assert_eq!(
+        (root, source.source, source.refreshed, source.root_version),
+        (RefreshedRoot::Embedded("production"), "embedded", None, None)
+    );
+    let warning = source.warning.unwrap();
+    assert!(
+        warning.starts_with("the TUF repository https://tuf.example/metadata could not be used (TUF: ")
+            && warning.ends_with(") and nothing verified is cached: using the trusted root embedded in this package"),
+        "{warning}"
+    );
 }

@@ -1,5 +1,7 @@
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
+use crate::error::{fail, ErrorCode, Result};
+
 /// A digest computed piece by piece, for input too large to hold at once (a file streamed in a
 /// page).
 #[derive(Clone, Debug)]
@@ -32,6 +34,12 @@ impl Hasher {
             Self::Sha384(h) => h.update(data),
             Self::Sha512(h) => h.update(data),
         }
+    }
+
+    /// The digest as `<algorithm>:<hex>`, the form a digest of an artifact is given in.
+    pub fn finish_text(self) -> String {
+        let algorithm = self.algorithm();
+        algorithm.text(&self.finish())
     }
 
     pub fn finish(self) -> Vec<u8> {
@@ -83,6 +91,22 @@ impl HashAlgorithm {
             Self::Sha256 => "sha256",
             Self::Sha384 => "sha384",
             Self::Sha512 => "sha512",
+        }
+    }
+
+    /// `digest` as `<algorithm>:<hex>` (`sha256:…`), as artifact digests are written.
+    pub fn text(self, digest: &[u8]) -> String {
+        format!("{}:{}", self.name(), crate::encoding::encode_hex(digest))
+    }
+
+    /// The algorithm a caller names for an artifact's digest, or why it is not one.
+    pub fn parse(name: &str) -> Result<Self> {
+        match Self::from_name(name) {
+            Some(algorithm) => Ok(algorithm),
+            None => fail(
+                ErrorCode::InvalidInput,
+                format!("unsupported digest algorithm {name:?}: expected sha256, sha384 or sha512"),
+            ),
         }
     }
 

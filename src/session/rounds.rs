@@ -12,57 +12,69 @@
 use crate::crypto::deferred::{CheckAnswers, Gatherer, OwnedCheck, WebCryptoCheck};
 use crate::crypto::SignatureBackend;
 use crate::error::{fail, ErrorCode, Result};
+use crate::http::{Exchange, Fetch, Request};
+use crate::limits::MAX_REQUESTS;
 
-/// Most rounds of gathering for one verification: a bound on the work an input can cause by
+/// Most runs in a row with no new reply between them: a bound on the work an input can cause by
 /// making verification take a new path after every answer. A valid bundle takes one.
 pub const MAX_ROUNDS: usize = 8;
 
-/// What a round of gathering came to.
+/// Most rounds in all: every round answers new requests or new checks, and requests are bounded
+/// (`limits::MAX_REQUESTS`).
+pub const MAX_ALL_ROUNDS: usize = 2 * MAX_REQUESTS + MAX_ROUNDS;
+
+/// What a run needs next.
 #[derive(Debug)]
-pub enum Gathered<T> {
-    /// Checks to run elsewhere, in the form WebCrypto takes; their results go to `answer`.
+pub enum Step<T> {
+    /// Requests to make, answered by their index ([`Exchange::answer`]). A run that also asked
+    /// for checks asks for its requests only once every check so far holds: it never fetches on
+    /// a signature that may not (the order of requests is the one a synchronous client makes).
+    Requests(Vec<Request>),
+    /// Checks to run elsewhere, in the form WebCrypto takes; their results go to
+    /// [`Rounds::answer`], in this order.
     Checks(Vec<WebCryptoCheck>),
-    /// A run that asked for nothing unanswered: its outcome is the verdict.
+    /// A run that asked for nothing unanswered: its outcome.
     Done(T),
 }
 
-/// Rounds of gathering and answering, for one verification (or trust root, or lookup).
-pub struct Rounds<T> {
+/// Rounds of running a walk (a verification is a walk that fetches nothing) with a gathering
+/// backend, answering the checks and requests it asks for, until a run asks for nothing new.
+/// The run keeps its own outcome: [`Step::Done`] says the last run's is final.
+#[derive(Default)]
+pub struct Rounds {
     answers: CheckAnswers,
     pending: Vec<OwnedCheck>,
-    count: usize,
-    /// The outcome of the last gathering run, while every check it assumed has verified.
-    provisional: Option<T>,
+    all: usize,
+    in_a_row: usize,
+    /// The last run's outcome stands, while every check it assumed has verified.
+    provisional: bool,
 }
 
-impl<T> Default for Rounds<T> {
-    fn default() -> Self {
-        Self { answers: CheckAnswers::default(), pending: Vec::new(), count: 0, provisional: None }
-    }
-}
-
-impl<T> Rounds<T> {
-    /// Runs `run` with a gathering backend until it asks for checks to run, and returns those;
-    /// checks no backend could verify ([`OwnedCheck::web_crypto`]) are answered "no" here. More
-    /// than [`MAX_ROUNDS`] rounds refuse the input.
-    pub fn gather(&mut self, run: impl Fn(&dyn SignatureBackend) -> T) -> Result<Gathered<T>> {
-        self.gather_starting(run, &|_| {})
-    }
-
-    /// As `gather`, and `start` sees each check to hand out the moment verification asks for it,
-    /// in the order of the checks `gather` returns: the caller can set it running (on WebCrypto,
-    /// which works off the JavaScript thread) while the rest of the run goes on.
-    pub fn gather_starting(
+impl Rounds {
+    /// Runs `run` over the replies `exchange` has, and says what it needs next. `start` sees each
+    /// check to hand out the moment the run asks for it, in the order of the checks returned:
+    /// the caller can set it running (on WebCrypto, off the JavaScript thread) while the rest of
+    /// the run goes on. Checks no backend could verify ([`OwnedCheck::web_crypto`]) are answered
+    /// "no" here.
+    pub fn step(
         &mut self,
-        run: impl Fn(&dyn SignatureBackend) -> T,
+        exchange: &mut Exchange,
+        run: &mut dyn FnMut(&mut Fetch<'_>, &dyn SignatureBackend),
         start: &dyn Fn(&WebCryptoCheck),
-    ) -> Result<Gathered<T>> {
-        if let Some(outcome) = self.provisional.take() {
-            return Ok(Gathered::Done(outcome));
+    ) -> Result<Step<()>> {
+        if std::mem::take(&mut self.provisional) {
+            return Ok(Step::Done(()));
         }
         loop {
-            self.count += 1;
-            if self.count > MAX_ROUNDS {
+            self.all += 1;
+            if self.all > MAX_ALL_ROUNDS {
+                return fail(
+                    ErrorCode::LimitExceeded,
+                    format!("more than {MAX_ALL_ROUNDS} rounds of requests and checks"),
+                );
+            }
+            self.in_a_row += 1;
+            if self.in_a_row > MAX_ROUNDS {
                 return fail(
                     ErrorCode::LimitExceeded,
                     format!("verification took more than {MAX_ROUNDS} rounds of signature checks"),
@@ -74,27 +86,39 @@ impl<T> Rounds<T> {
                 }
             };
             let gatherer = Gatherer::with_hook(&self.answers, &on_asked);
-            let outcome = run(&gatherer);
+            let ran = exchange.run(|fetch| run(fetch, &gatherer))?.is_some();
             let (forms, refused) = split(gatherer.into_unanswered(), &mut self.answers);
-            if forms.is_empty() {
-                if !refused {
-                    return Ok(Gathered::Done(outcome));
+            if forms.is_empty() && !refused {
+                if ran {
+                    return Ok(Step::Done(()));
                 }
+                self.in_a_row = 0;
+                return Ok(Step::Requests(exchange.outstanding().to_vec()));
+            }
+            // The run assumed checks that had no answer: what it asked for may not be needed.
+            exchange.withdraw();
+            if forms.is_empty() {
                 continue;
             }
-            self.provisional = (!refused).then_some(outcome);
+            self.provisional = ran && !refused;
             let (checks, forms) = forms.into_iter().unzip();
             self.pending = checks;
-            return Ok(Gathered::Checks(forms));
+            return Ok(Step::Checks(forms));
         }
     }
 
-    /// Results for the checks the last `gather` returned, in order: 1 verified, 0 not verified.
+    /// Results for the checks the last step returned, in order: 1 verified, 0 not verified.
     pub fn answer(&mut self, results: &[u8]) -> Result<()> {
         if !record(&mut self.pending, results, &mut self.answers)? {
-            self.provisional = None;
+            self.provisional = false;
         }
         Ok(())
+    }
+
+    /// The checks the last step returned, as checks: for a caller that answers them itself
+    /// with a [`SignatureBackend`].
+    pub fn pending(&self) -> &[OwnedCheck] {
+        &self.pending
     }
 }
 
@@ -113,71 +137,6 @@ fn split(unanswered: Vec<OwnedCheck>, answers: &mut CheckAnswers) -> (Vec<(Owned
         }
     }
     (forms, refused)
-}
-
-/// Most rounds of a [`WalkRounds`]: every round answers new requests or new checks, and requests
-/// are bounded (`limits::MAX_REQUESTS`); checks come from what was fetched, a few per file.
-pub const MAX_WALK_ROUNDS: usize = 2 * crate::limits::MAX_REQUESTS + MAX_ROUNDS;
-
-/// What a walk whose signature checks run elsewhere needs next.
-#[derive(Debug)]
-pub enum WalkStep<T> {
-    /// Checks to run (WebCrypto's form), answered with [`WalkRounds::answer`]; the walk's requests
-    /// wait until every check so far has its answer, so it never fetches on a signature that may
-    /// not hold (the order of requests is the one a synchronous client makes).
-    Checks(Vec<WebCryptoCheck>),
-    /// Requests to make: [`crate::http::Exchange::outstanding`].
-    Requests,
-    Done(T),
-}
-
-/// Drives an HTTP walk (`crate::http`) that verifies signatures as it goes (a TUF update): each
-/// run gathers the checks it asks for, and only once all are answered are its requests made.
-#[derive(Default)]
-pub struct WalkRounds {
-    answers: CheckAnswers,
-    pending: Vec<OwnedCheck>,
-    count: usize,
-}
-
-impl WalkRounds {
-    pub fn step<T>(
-        &mut self,
-        exchange: &mut crate::http::Exchange,
-        mut walk: impl FnMut(&mut crate::http::Fetch<'_>, &dyn SignatureBackend) -> T,
-    ) -> Result<WalkStep<T>> {
-        loop {
-            self.count += 1;
-            if self.count > MAX_WALK_ROUNDS {
-                return fail(
-                    ErrorCode::LimitExceeded,
-                    format!("more than {MAX_WALK_ROUNDS} rounds of requests and checks"),
-                );
-            }
-            let gatherer = Gatherer::new(&self.answers);
-            let ran = exchange.run(|fetch| walk(fetch, &gatherer))?;
-            let (forms, refused) = split(gatherer.into_unanswered(), &mut self.answers);
-            if !forms.is_empty() || refused {
-                // The run assumed checks that had no answer: what it asked for may not be needed.
-                exchange.withdraw();
-                if forms.is_empty() {
-                    continue;
-                }
-                let (checks, forms) = forms.into_iter().unzip();
-                self.pending = checks;
-                return Ok(WalkStep::Checks(forms));
-            }
-            return Ok(match ran {
-                Some(outcome) => WalkStep::Done(outcome),
-                None => WalkStep::Requests,
-            });
-        }
-    }
-
-    /// Results for the checks of the last `Checks` step, as [`Rounds::answer`] takes them.
-    pub fn answer(&mut self, results: &[u8]) -> Result<()> {
-        record(&mut self.pending, results, &mut self.answers).map(drop)
-    }
 }
 
 /// Records `results` (1 verified, 0 not) for the `pending` checks, in order; `true` when every
@@ -203,6 +162,33 @@ mod tests {
     use super::*;
     use crate::crypto::{Message, PublicKey, SignatureCheck, SignatureScheme};
     use std::cell::Cell;
+
+    /// Rounds of a run that fetches nothing, keeping the outcome of the run a step stands on.
+    struct Runs<T> {
+        rounds: Rounds,
+        outcome: Option<T>,
+    }
+
+    impl<T> Runs<T> {
+        fn new() -> Self {
+            Self { rounds: Rounds::default(), outcome: None }
+        }
+
+        fn gather(&mut self, run: impl Fn(&dyn SignatureBackend) -> T) -> Result<Step<T>> {
+            let outcome = &mut self.outcome;
+            let step =
+                self.rounds.step(&mut Exchange::default(), &mut |_, backend| *outcome = Some(run(backend)), &|_| {})?;
+            Ok(match step {
+                Step::Done(()) => Step::Done(self.outcome.take().expect("a step that is done stands on a run")),
+                Step::Checks(checks) => Step::Checks(checks),
+                Step::Requests(requests) => Step::Requests(requests),
+            })
+        }
+
+        fn answer(&mut self, results: &[u8]) -> Result<()> {
+            self.rounds.answer(results)
+        }
+    }
 
     fn ed25519_key() -> PublicKey {
         let point = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key();
@@ -233,11 +219,12 @@ mod tests {
     fn a_new_path_after_every_answer_ends_at_the_round_limit() {
         let (key, tried) = (ed25519_key(), Cell::new(0));
         let run = tries_another_after_each_no(&key, &tried);
-        let mut rounds = Rounds::default();
+        let mut rounds = Runs::new();
         let error = loop {
             match rounds.gather(&run) {
-                Ok(Gathered::Checks(checks)) => rounds.answer(&vec![0; checks.len()]).unwrap(),
-                Ok(Gathered::Done(_)) => panic!("a verdict without an answer to the last check"),
+                Ok(Step::Checks(checks)) => rounds.answer(&vec![0; checks.len()]).unwrap(),
+                Ok(Step::Done(_)) => panic!("a verdict without an answer to the last check"),
+                Ok(Step::Requests(_)) => panic!("a run that fetches nothing asked for requests"),
                 Err(e) => break e,
             }
         };
@@ -249,14 +236,14 @@ mod tests {
     fn answers_are_yes_or_no_and_one_per_check() {
         let (key, tried) = (ed25519_key(), Cell::new(0));
         let run = tries_another_after_each_no(&key, &tried);
-        let mut rounds = Rounds::default();
-        let Ok(Gathered::Checks(checks)) = rounds.gather(&run) else { panic!("no checks handed out") };
+        let mut rounds = Runs::new();
+        let Ok(Step::Checks(checks)) = rounds.gather(&run) else { panic!("no checks handed out") };
         assert_eq!(checks.len(), 1);
         // 2 used to mean "the platform cannot run it, answer in Rust": no module answers in Rust now.
         assert_eq!(rounds.answer(&[2]).unwrap_err().code, ErrorCode::InvalidInput);
         assert_eq!(rounds.answer(&[1, 1]).unwrap_err().code, ErrorCode::InvalidInput);
         rounds.answer(&[1]).unwrap();
-        assert!(matches!(rounds.gather(&run), Ok(Gathered::Done(true))));
+        assert!(matches!(rounds.gather(&run), Ok(Step::Done(true))));
     }
 
     #[test]
@@ -275,8 +262,13 @@ mod tests {
         };
         let started = std::cell::RefCell::new(Vec::new());
         let mut rounds = Rounds::default();
-        let Ok(Gathered::Checks(forms)) = rounds.gather_starting(run, &|form| started.borrow_mut().push(form.clone()))
-        else {
+        let Ok(Step::Checks(forms)) = rounds.step(
+            &mut Exchange::default(),
+            &mut |_, backend| {
+                run(backend);
+            },
+            &|form| started.borrow_mut().push(form.clone()),
+        ) else {
             panic!("no checks handed out")
         };
         let messages: Vec<_> = forms.iter().map(|f| f.message.clone()).collect();
@@ -296,7 +288,7 @@ mod tests {
                 signature: &[0; 64],
             })
         };
-        let mut rounds = Rounds::default();
-        assert!(matches!(rounds.gather(run), Ok(Gathered::Done(false))));
+        let mut rounds = Runs::new();
+        assert!(matches!(rounds.gather(run), Ok(Step::Done(false))));
     }
 }

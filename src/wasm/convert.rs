@@ -39,7 +39,3 @@ pub(super) fn to_js(error: VerificationError) -> JsValue {
     let _ = Reflect::set(&js, &JsValue::from_str("code"), &JsValue::from_str(error.code.as_str()));
     js.into()
 }
-
-pub(super) fn outstanding() -> JsValue {
-    to_js(VerificationError::new(ErrorCode::InvalidInput, "requests are still outstanding"))
-}

@@ -16,7 +16,9 @@ mod crypto;
 #[cfg(not(feature = "crypto-module"))]
 mod convert;
 #[cfg(not(feature = "crypto-module"))]
-use convert::{header_pairs, invalid, outstanding, to_js, to_value};
+use convert::{header_pairs, invalid, to_js, to_value};
+#[cfg(not(feature = "crypto-module"))]
+mod session;
 
 #[cfg(all(feature = "tuf-module", not(feature = "crypto-module")))]
 mod tuf;

@@ -1,153 +1,156 @@
-//! The TUF client's module (`tuf::update`), loaded only where a trusted root is refreshed
-//! through TUF.
+//! The TUF client's module, loaded only where a trusted root is refreshed through TUF: a
+//! session refreshing the trusted root (`tuf::refresh`, the package's fallback policy), and a
+//! plain TUF update of any repository (`tuf::update`, what the TUF conformance client runs).
 
-use js_sys::{Reflect, Uint8Array};
-use serde::Serialize;
+use std::collections::BTreeMap;
+
+use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::{header_pairs, invalid, outstanding, to_js, to_value};
-use crate::http::{Exchange, Reply, Response};
-use crate::session::rounds::{WalkRounds, WalkStep};
+use super::session::{IntoJs, Session};
+use super::{invalid, to_js, to_value};
+use crate::session::{repository_urls, PinnedRoot, TrustedRootRefresh, TufUpdate};
+use crate::time::Timestamp;
+use crate::tuf::refresh::{Refreshed, RefreshedRoot};
+use crate::tuf::{Mode, Persist, Repository, Update};
 
-/// A TUF update in progress (`tuf::update`): `step` says what it needs next: `{ checks }` to run,
-/// as `Session.gather` hands them out, answered with `answer`; requests (`{ checks: null }`), which
-/// `requests` lists and `respond`, `failed` and `tooLarge` answer, as `Lookup`'s; or
-/// `{ done: true }`, and then `finish` gives what to persist and the outcome.
-#[wasm_bindgen]
-pub struct TufUpdate {
-    repository: crate::tuf::Repository,
-    root: Vec<u8>,
-    cached: std::collections::BTreeMap<String, Vec<u8>>,
-    now: crate::time::Timestamp,
-    mode: crate::tuf::Mode,
-    target: Option<(String, Option<Vec<u8>>)>,
-    exchange: Exchange,
-    rounds: WalkRounds,
-    outcome: Option<crate::tuf::Update>,
+/// `{ persist: [{ name, bytes }], ... }`: the files for the client to keep.
+fn with_persist(persist: &[Persist]) -> Result<Object, JsValue> {
+    let out = Object::new();
+    let list = js_sys::Array::new();
+    for file in persist {
+        let entry = Object::new();
+        set(&entry, "name", &JsValue::from_str(&file.name))?;
+        set(&entry, "bytes", &Uint8Array::from(file.bytes.as_slice()))?;
+        list.push(&entry);
+    }
+    set(&out, "persist", &list)?;
+    Ok(out)
 }
 
-#[wasm_bindgen]
-impl TufUpdate {
-    /// `root`: the root trusted at the start (the cached `root.json`, or the pinned one, which
-    /// `offline` starts from); `cached`: the client's files, as `[name, bytes]` pairs; `now`: Unix
-    /// milliseconds; `target`: a target path to fetch, with the client's cached copy of it.
-    #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        metadata_url: &str,
-        targets_url: &str,
-        root: Vec<u8>,
-        cached: js_sys::Array,
-        now: f64,
-        offline: bool,
-        target: Option<String>,
-        cached_target: Option<Vec<u8>>,
-    ) -> Result<TufUpdate, JsValue> {
-        let mut files = std::collections::BTreeMap::new();
-        for pair in cached.iter() {
-            let pair = js_sys::Array::from(&pair);
-            let name = pair.get(0).as_string().ok_or_else(|| invalid("a cached file's name is a string"))?;
-            if !pair.get(1).is_instance_of::<Uint8Array>() {
-                return Err(invalid("a cached file's content is a Uint8Array"));
-            }
-            files.insert(name, Uint8Array::new(&pair.get(1)).to_vec());
-        }
-        let now = crate::time::Timestamp::from_unix_millis(now as u64).ok_or_else(|| invalid("now is not a time"))?;
-        Ok(TufUpdate {
-            repository: crate::tuf::Repository::new(metadata_url, targets_url),
-            root,
-            cached: files,
-            now,
-            mode: if offline { crate::tuf::Mode::Offline } else { crate::tuf::Mode::Online },
-            target: target.map(|path| (path, cached_target)),
-            exchange: Exchange::default(),
-            rounds: WalkRounds::default(),
-            outcome: None,
-        })
-    }
+fn set(object: &Object, name: &str, value: &JsValue) -> Result<(), JsValue> {
+    Reflect::set(object, &JsValue::from_str(name), value).map(drop)
+}
 
-    pub fn step(&mut self) -> Result<JsValue, JsValue> {
-        if self.outcome.is_some() {
-            return to_value(&TufStep { checks: None, done: true });
-        }
-        let start = crate::tuf::Start { root: &self.root, cached: &self.cached, now: self.now, mode: self.mode };
-        let repository = &self.repository;
-        let target =
-            self.target.as_ref().map(|(path, bytes)| crate::tuf::TargetRequest { path, cached: bytes.as_deref() });
-        let step = self
-            .rounds
-            .step(&mut self.exchange, |fetch, backend| crate::tuf::update(fetch, repository, start, target, backend))
-            .map_err(to_js)?;
-        match step {
-            WalkStep::Checks(checks) => to_value(&TufStep { checks: Some(&checks), done: false }),
-            WalkStep::Requests => to_value(&TufStep { checks: None, done: false }),
-            WalkStep::Done(poll) => {
-                self.outcome = Some(poll.finished().map_err(to_js)?);
-                to_value(&TufStep { checks: None, done: true })
-            }
-        }
-    }
-
-    /// See `Session.answer`.
-    pub fn answer(&mut self, results: &[u8]) -> Result<(), JsValue> {
-        self.rounds.answer(results).map_err(to_js)
-    }
-
-    /// The requests to make now (see `Lookup.requests`); none once they are answered.
-    pub fn requests(&self) -> Result<JsValue, JsValue> {
-        to_value(self.exchange.outstanding())
-    }
-
-    /// See `Lookup.respond`.
-    pub fn respond(&mut self, index: usize, status: u16, headers: Vec<String>, body: &[u8]) -> Result<(), JsValue> {
-        let reply = Reply::Response(Response::new(status, header_pairs(&headers), body.to_vec()));
-        self.exchange.answer(index, reply).map_err(to_js)
-    }
-
-    pub fn failed(&mut self, index: usize, reason: String) -> Result<(), JsValue> {
-        self.exchange.answer(index, Reply::Failed(reason)).map_err(to_js)
-    }
-
-    #[wasm_bindgen(js_name = tooLarge)]
-    pub fn too_large(&mut self, index: usize) -> Result<(), JsValue> {
-        self.exchange.answer(index, Reply::TooLarge).map_err(to_js)
-    }
-
-    /// `{ persist: [{ name, bytes }], error: { code, message } | null, updated: Updated | null,
-    /// target: Uint8Array | null, fromCache }`, once `step` is done.
-    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
-        let update = self.outcome.take().ok_or_else(outstanding)?;
-        let out = js_sys::Object::new();
-        let persist = js_sys::Array::new();
-        for file in &update.persist {
-            let entry = js_sys::Object::new();
-            let _ = Reflect::set(&entry, &JsValue::from_str("name"), &JsValue::from_str(&file.name));
-            let _ = Reflect::set(&entry, &JsValue::from_str("bytes"), &Uint8Array::from(file.bytes.as_slice()));
-            persist.push(&entry);
-        }
-        let _ = Reflect::set(&out, &JsValue::from_str("persist"), &persist);
-        match &update.result {
+impl IntoJs for Update {
+    /// `{ persist, error: { code, message } | null, updated: Updated | null, target: Uint8Array |
+    /// null, fromCache }`.
+    fn into_js(self) -> Result<JsValue, JsValue> {
+        let out = with_persist(&self.persist)?;
+        match &self.result {
             Ok(updated) => {
-                let _ = Reflect::set(&out, &JsValue::from_str("updated"), &to_value(updated)?);
+                set(&out, "updated", &to_value(updated)?)?;
                 if let Some(target) = &updated.target {
-                    let _ =
-                        Reflect::set(&out, &JsValue::from_str("target"), &Uint8Array::from(target.bytes.as_slice()));
-                    let _ = Reflect::set(&out, &JsValue::from_str("fromCache"), &JsValue::from_bool(target.from_cache));
+                    set(&out, "target", &Uint8Array::from(target.bytes.as_slice()))?;
+                    set(&out, "fromCache", &JsValue::from_bool(target.from_cache))?;
                 }
             }
-            Err(error) => {
-                let _ = Reflect::set(&out, &JsValue::from_str("error"), &to_value(error)?);
-            }
+            Err(error) => set(&out, "error", &to_value(error)?)?,
         }
         Ok(out.into())
     }
 }
 
-/// What a TUF update needs next.
-#[derive(Serialize)]
-struct TufStep<'a> {
-    checks: Option<&'a [crate::crypto::deferred::WebCryptoCheck]>,
-    done: bool,
+impl IntoJs for Refreshed {
+    /// `{ persist, error }`, or `{ persist, root, source }`: `root` the trusted root JSON text or
+    /// the name of the embedded one, `source` where it came from (`RootSource`).
+    fn into_js(self) -> Result<JsValue, JsValue> {
+        let out = with_persist(&self.persist)?;
+        match &self.result {
+            Ok((root, source)) => {
+                let root = match root {
+                    RefreshedRoot::Json(json) => json.as_str(),
+                    RefreshedRoot::Embedded(name) => name,
+                };
+                set(&out, "root", &JsValue::from_str(root))?;
+                set(&out, "source", &to_value(source)?)?;
+            }
+            Err(error) => set(&out, "error", &to_js(error.clone()))?,
+        }
+        Ok(out.into())
+    }
+}
+
+/// A Sigstore root's name, or a `root.json` as text or bytes.
+fn pinned_root(root: &JsValue) -> Result<PinnedRoot, JsValue> {
+    if let Some(text) = root.as_string() {
+        Ok(PinnedRoot::from_text(&text))
+    } else if root.is_instance_of::<Uint8Array>() {
+        Ok(PinnedRoot::Given(Uint8Array::new(root).to_vec()))
+    } else {
+        Err(invalid("tuf.root must be \"production\", \"staging\", or a root.json as bytes or text"))
+    }
+}
+
+/// The client's files, given as `[name, bytes]` pairs.
+fn cached_files(cached: &js_sys::Array) -> Result<BTreeMap<String, Vec<u8>>, JsValue> {
+    let mut files = BTreeMap::new();
+    for pair in cached.iter() {
+        let pair = js_sys::Array::from(&pair);
+        let name = pair.get(0).as_string().ok_or_else(|| invalid("a cached file's name is a string"))?;
+        if !pair.get(1).is_instance_of::<Uint8Array>() {
+            return Err(invalid("a cached file's content is a Uint8Array"));
+        }
+        files.insert(name, Uint8Array::new(&pair.get(1)).to_vec());
+    }
+    Ok(files)
+}
+
+fn timestamp(now: f64) -> Result<Timestamp, JsValue> {
+    Timestamp::from_unix_millis(now as u64).ok_or_else(|| invalid("now is not a time"))
+}
+
+/// The repository a TUF root refreshes from: `{ url, targetsUrl }`, a Sigstore root's by default.
+#[wasm_bindgen(js_name = tufRepository)]
+pub fn tuf_repository(root: JsValue, url: Option<String>, targets_url: Option<String>) -> Result<JsValue, JsValue> {
+    let (url, targets) =
+        repository_urls(&pinned_root(&root)?, url.as_deref(), targets_url.as_deref()).map_err(to_js)?;
+    to_value(&serde_json::json!({ "url": url, "targetsUrl": targets }))
+}
+
+/// Refreshes the trusted root through TUF from `root` (see `tufRepository`) and the client's
+/// `cached` files (`[name, bytes]` pairs), at `now` (Unix milliseconds).
+#[wasm_bindgen(js_name = refreshTrustedRoot)]
+pub fn refresh_trusted_root(
+    root: JsValue,
+    url: Option<String>,
+    targets_url: Option<String>,
+    cached: js_sys::Array,
+    now: f64,
+    offline: bool,
+) -> Result<Session, JsValue> {
+    let refresh = TrustedRootRefresh::new(
+        pinned_root(&root)?,
+        url.as_deref(),
+        targets_url.as_deref(),
+        cached_files(&cached)?,
+        timestamp(now)?,
+        offline,
+    )
+    .map_err(to_js)?;
+    Ok(Session::new(refresh))
+}
+
+/// One TUF update of any repository. `root`: the root trusted at the start (the cached
+/// `root.json`, or the pinned one, which `offline` starts from); `cached`: the client's files, as
+/// `[name, bytes]` pairs; `now`: Unix milliseconds; `target`: a target path to fetch, with the
+/// client's cached copy of it.
+#[wasm_bindgen(js_name = tufUpdate)]
+#[allow(clippy::too_many_arguments)]
+pub fn tuf_update(
+    metadata_url: &str,
+    targets_url: &str,
+    root: Vec<u8>,
+    cached: js_sys::Array,
+    now: f64,
+    offline: bool,
+    target: Option<String>,
+    cached_target: Option<Vec<u8>>,
+) -> Result<Session, JsValue> {
+    let mode = if offline { Mode::Offline } else { Mode::Online };
+    let target = target.map(|path| (path, cached_target));
+    let repository = Repository::new(metadata_url, targets_url);
+    Ok(Session::new(TufUpdate::new(repository, root, cached_files(&cached)?, timestamp(now)?, mode, target)))
 }
 
 /// The production and staging TUF roots this package pins (`trust/*-tuf-root.json`), by name.

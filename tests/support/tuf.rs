@@ -224,7 +224,7 @@ impl Repo {
         self.signers.insert(name.to_owned(), vec![signer]);
     }
 
-    fn serve(&mut self, request: &Request) -> Reply {
+    pub fn serve(&mut self, request: &Request) -> Reply {
         let path = request.url.strip_prefix("https://tuf.example/").unwrap_or(&request.url).to_owned();
         self.requests.push(path.clone());
         match self.files.get(&path) {

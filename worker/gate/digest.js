@@ -1,8 +1,12 @@
 // Checking that bytes are the ones a verified signature is about, while they stream to the client.
-import { hex, readBody as readCapped } from '../../pkg/api.js';
+import { readBody as readCapped } from '../../pkg/workerd.js';
 
 const WEBCRYPTO_NAMES = { sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
 const PIECE_BYTES = 256 << 10;
+
+function hex(bytes) {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
 
 /** The algorithm of `like`: "sha256", or a digest such as "sha256:<hex>". */
 function algorithmOf(like) {

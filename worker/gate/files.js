@@ -3,7 +3,7 @@
 // every rule covering the request path. The bundles are verified first, against the digest they
 // claim; then the artifact streams through a hash of that digest and fails the download if it
 // differs (artifacts under `bufferBelow` bytes are checked whole before the first byte is sent).
-import { readBody } from '../../pkg/api.js';
+import { readBody } from '../../pkg/workerd.js';
 import { decide, staticVerdict } from './decide.js';
 import { Decision, outcomeOf, refusalBody } from './decision.js';
 import { checkedDownload, digestOf } from './digest.js';

@@ -1,61 +1,49 @@
 // The gate's state, made once per isolate (module scope) and kept while the policy it was made
-// from stays the same: the policy read, the verifier with its trusted root, the verdict cache. A
-// trusted root refreshed through TUF is made anew when it is an hour old, and by the cron trigger
-// (`refreshGate`), which also refreshes the cache every isolate reads.
+// from stays the same: the policy read, and, for each verifier the package keeps for the policy's
+// trusted root (`cachedVerifier`: a TUF root is refreshed when it is an hour old), the verdict
+// cache. The cron trigger (`refreshGate`) refreshes the root now, and the cache every isolate reads.
 import * as pkg from '../../pkg/workerd.js';
-import { kvCache, tufOptions } from '../../pkg/tuf.js';
 import filePolicy from '../gate.json';
-import { readPolicy } from './policy.js';
+import { isTufRoot, readPolicy } from './policy.js';
 import { digestOf } from './digest.js';
 import { Verdicts } from './verdicts.js';
 
 const MAX_CLAIMED = 1024;
-// How old a gate whose root came through TUF may get before a request makes it anew.
-const TUF_REFRESH_MS = 60 * 60 * 1000;
 let current = null;
 
 /** The policy in force: the GATE_POLICY variable (JSON text) when set, else gate.json. */
 export function policyFor(env) {
   const source = env.GATE_POLICY || filePolicy;
-  if (current?.source !== source) current = { source, policy: readPolicy(source), gate: null };
+  if (current?.source !== source) current = { source, policy: readPolicy(source), verifier: null, gate: null };
   return current.policy;
 }
 
-/** The gate for the policy in force (policyFor first); its verifier is made on first use. */
-export function gateFor(env) {
-  policyFor(env);
+/** The gate for the policy in force (policyFor first), made anew when the package's verifier for its root is. */
+export async function gateFor(env) {
+  const policy = policyFor(env);
   const state = current;
-  if (state.gate && state.refreshAt && state.refreshAt < Date.now()) state.gate = null;
-  if (!state.gate) {
-    state.refreshAt = tufOptions(state.policy.trustedRoot) ? Date.now() + TUF_REFRESH_MS : null;
-    state.gate = makeGate(state.policy, env);
-    // A gate that could not be made is not kept: the next request tries again.
-    state.gate.catch(() => {
-      if (current === state) state.gate = null;
-    });
-  }
+  const verifier = await pkg.cachedVerifier({ trustedRoot: packageRoot(policy.trustedRoot, env) });
+  if (state.verifier !== verifier) Object.assign(state, { verifier, gate: makeGate(policy, verifier) });
   return state.gate;
 }
 
 /**
  * The cron trigger's work: the trusted root refreshed through TUF now, its files written to the
- * cache every isolate reads, and this isolate's gate replaced. Returns what the log line says.
+ * cache every isolate reads, and this isolate's gate made for it. Returns what the log line says.
  */
 export async function refreshGate(env) {
   const policy = policyFor(env);
-  if (!tufOptions(policy.trustedRoot)) return { refreshed: false, reason: 'the trusted root does not come from TUF' };
-  const state = current;
-  const gate = makeGate(policy, env);
-  const made = await gate;
-  if (current === state) Object.assign(state, { gate, refreshAt: Date.now() + TUF_REFRESH_MS });
-  return { refreshed: true, root: made.rootVersion, source: made.verifier.trustedRootSource() };
+  if (!isTufRoot(policy.trustedRoot)) return { refreshed: false, reason: 'the trusted root does not come from TUF' };
+  const verifier = await pkg.cachedVerifier({ trustedRoot: packageRoot(policy.trustedRoot, env), refresh: true });
+  const gate = await gateFor(env);
+  return { refreshed: true, root: gate.rootVersion, source: verifier.trustedRootSource() };
 }
 
 /** The package's trusted root option: a TUF root is cached in the TUF_CACHE KV namespace when bound. */
 function packageRoot(trustedRoot, env) {
-  const tuf = tufOptions(trustedRoot);
-  if (!tuf || !env.TUF_CACHE) return trustedRoot;
-  return { tuf: { ...tuf, cache: kvCache(env.TUF_CACHE, tuf.url) } };
+  if (!isTufRoot(trustedRoot) || !env.TUF_CACHE) return trustedRoot;
+  const tuf = typeof trustedRoot === 'string' ? { root: trustedRoot === 'tuf' ? 'production' : 'staging' } : trustedRoot.tuf;
+  return { tuf: { ...tuf, cache: (url) => pkg.kvCache(env.TUF_CACHE, url) } };
 }
 
 /**
@@ -65,7 +53,7 @@ function packageRoot(trustedRoot, env) {
 async function rootVersionOf(trustedRoot, verifier) {
   const newest = verifier.trustedRootSummary().newest;
   const source = verifier.trustedRootSource();
-  if (tufOptions(trustedRoot)) {
+  if (isTufRoot(trustedRoot)) {
     const name = typeof trustedRoot === 'string' ? trustedRoot : `tuf:${trustedRoot.tuf.url}`;
     return source.rootVersion ? `${name}:root-v${source.rootVersion}@${newest}` : `${name}:${source.source}@${newest}`;
   }
@@ -73,8 +61,7 @@ async function rootVersionOf(trustedRoot, verifier) {
   return (await digestOf(JSON.stringify(trustedRoot), 'sha256')).slice(0, 'sha256:'.length + 16);
 }
 
-async function makeGate(policy, env) {
-  const verifier = await pkg.createVerifier({ trustedRoot: packageRoot(policy.trustedRoot, env) });
+async function makeGate(policy, verifier) {
   const source = verifier.trustedRootSource();
   // A refresh that fell back is said once per gate, in the log.
   if (source.warning) console.log(JSON.stringify({ gate: 'trusted-root', warning: source.warning }));

@@ -4,7 +4,7 @@
 // digest first, the verdict is for that digest, and the manifest served is fetched by that digest
 // and checked against it: a tag moved after verification cannot slip through. Blobs pass through
 // by digest, hashed as they stream, for names a rule covers.
-import { readBody } from '../../pkg/api.js';
+import { readBody } from '../../pkg/workerd.js';
 import { decide, staticVerdict } from './decide.js';
 import { Decision, outcomeOf, refusalBody } from './decision.js';
 import { checkedDownload, digestOf } from './digest.js';

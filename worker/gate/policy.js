@@ -53,6 +53,11 @@ export function readPolicy(source) {
   return { trustedRoot, files, images, cache, rules };
 }
 
+/** Whether the policy's trusted root (as `readPolicy` read it) is refreshed through TUF. */
+export function isTufRoot(trustedRoot) {
+  return trustedRoot === 'tuf' || trustedRoot === 'tuf:staging' || (isObject(trustedRoot) && 'tuf' in trustedRoot);
+}
+
 /**
  * `"production"`, `"staging"` (embedded), `"tuf"`, `"tuf:staging"` (refreshed from Sigstore's TUF
  * repositories), `{ "tuf": { "url", "targetsUrl", "root" } }` (another TUF repository, its pinned

@@ -1,6 +1,7 @@
 // Type-checked, not run (tests/js/runtimes/types.mjs): what a TypeScript user of sigstore-wasm
 // writes, against pkg/index.d.ts, with --strict --module nodenext --moduleResolution nodenext.
 import {
+  cachedVerifier,
   claimedDigest,
   createVerifier,
   describeTrustedRoot,
@@ -54,6 +55,9 @@ export async function check(bundle: BundleInput, artifact: Uint8Array): Promise<
   void authorities;
   void from;
   await verifyBundle(bundle, artifact, { trustedRoot: { tuf: { root: 'staging', offline: true } } });
+  // The verifier the package keeps for a root, refreshed now by a scheduled job.
+  const shared: Verifier = await cachedVerifier({ trustedRoot: 'tuf', refresh: true });
+  void shared;
 
   // Verify first, then fetch and hash the artifact against the digest the bundle claims.
   const claimed: string = await claimedDigest(bundle, 'app.tar.gz');

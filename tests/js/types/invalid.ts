@@ -1,6 +1,6 @@
 // Must NOT type-check: every line marked `expect-error` must fail, and no other line
 // (tests/js/runtimes/types.mjs checks that the errors are exactly on the marked lines).
-import { createVerifier, describeTrustedRoot, verifyBundle, verifyImage, verifyImageAttestations, VerificationError, type VerificationErrorCode, type VerificationResult } from 'sigstore-wasm';
+import { cachedVerifier, createVerifier, describeTrustedRoot, verifyBundle, verifyImage, verifyImageAttestations, VerificationError, type VerificationErrorCode, type VerificationResult } from 'sigstore-wasm';
 
 declare const bundle: object;
 declare const artifact: Uint8Array;
@@ -20,4 +20,5 @@ await verifyImageAttestations('ghcr.io/o/a', { certificateIdentity: 'x', certifi
 await verifyImageAttestations('ghcr.io/o/a', { predicateType: 'p', annotations: { a: 'b' } }); // expect-error: annotations are for signatures
 await verifyImage('ghcr.io/o/a', { annotations: { env: 1 } }); // expect-error: annotation values are strings
 await describeTrustedRoot({ certificateIdentity: 'x' }); // expect-error: only the root and the network's options
+await cachedVerifier({ certificateIdentity: 'x' }); // expect-error: a kept verifier has no policy of its own
 export { code };
