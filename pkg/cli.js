@@ -4,14 +4,19 @@
 // Exit status: 0 verified, 1 not verified, 2 usage error (flags, options, key, digest), 3 internal error.
 import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ANY_IDENTITY_FLAG, claimOfFlag, SIGNER_FLAGS } from './flags.js';
 import { createDigester, createVerifier, fileCache, tufUpdate, VerificationError } from './node.js';
 
 const POLICY_USAGE = `POLICY, a certificate identity:
   --certificate-identity ID | --certificate-identity-regexp RE        the signer (SAN)
   --certificate-oidc-issuer ISS | --certificate-oidc-issuer-regexp RE the OIDC issuer
-  --certificate-github-workflow-{repository,ref,sha,trigger,name} V    optional claims
+  --certificate-CLAIM V          a Fulcio claim, by its name in kebab case: as cosign's
+                                 --certificate-github-workflow-{repository,ref,sha,trigger,name},
+                                 --certificate-source-repository-{identifier,owner-identifier,ref} ...
 or a managed key:
   --key KEY.pub
+or, for inspection only, any signer a trusted authority certified:
+  ${ANY_IDENTITY_FLAG}
 TRUST (default: the embedded Sigstore production root):
   --trusted-root FILE | --staging
   --tuf                          refresh the trusted root from Sigstore's TUF repository (production,
@@ -32,7 +37,8 @@ const IMAGE_USAGE = `IMAGE is a reference: ghcr.io/org/app:tag, org/app@sha256:<
   -o, --output json|text         json (default): the verified payloads, as cosign prints them
 COSIGN_REPOSITORY=REPO in the environment: the legacy signature tags are in REPO, as for cosign.`;
 
-const USAGE = `usage: sigstore-wasm verify-bundle --bundle FILE POLICY [TRUST] [--output text|json] FILE_OR_DIGEST
+const USAGE = `usage: sigstore-wasm --version
+       sigstore-wasm verify-bundle --bundle FILE POLICY [TRUST] [--output text|json] FILE_OR_DIGEST
        sigstore-wasm verify-image POLICY [TRUST] [OPTIONS] IMAGE
        sigstore-wasm verify-attestation --type TYPE POLICY [TRUST] [OPTIONS] IMAGE
        sigstore-wasm verify-package POLICY [TRUST] [REGISTRIES] [--output json|text] SUBJECT
@@ -67,10 +73,6 @@ Exit status: 0 verified, 1 not verified, 2 usage error, 3 internal error.`;
 
 // Flags that take a value, and the argument each sets; per command beyond the common ones.
 const COMMON_FLAGS = {
-  '--certificate-identity': 'certificateIdentity',
-  '--certificate-identity-regexp': 'certificateIdentityRegExp',
-  '--certificate-oidc-issuer': 'certificateIssuer',
-  '--certificate-oidc-issuer-regexp': 'certificateIssuerRegExp',
   '--key': 'key',
   '--trusted-root': 'trustedRootFile',
   '--tuf-url': 'tufUrl',
@@ -107,20 +109,12 @@ const COMMAND_FLAGS = {
     switches: {},
   },
 };
-const WORKFLOW_FLAGS = {
-  '--certificate-github-workflow-repository': 'githubWorkflowRepository',
-  '--certificate-github-workflow-ref': 'githubWorkflowRef',
-  '--certificate-github-workflow-sha': 'githubWorkflowSha',
-  '--certificate-github-workflow-trigger': 'githubWorkflowTrigger',
-  '--certificate-github-workflow-name': 'githubWorkflowName',
-};
-
 class UsageError extends Error {}
 
 function parseArgs(argv) {
   const [command, ...rest] = argv;
   if (!(command in COMMAND_FLAGS)) throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : 'missing command');
-  const args = { command, extensions: {}, annotations: {}, staging: false, positional: [] };
+  const args = { command, signer: {}, extensions: {}, annotations: {}, staging: false, positional: [] };
   if (command === 'rekor') {
     args.action = rest.shift();
     if (args.action !== 'get' && args.action !== 'search') throw new UsageError('rekor takes get or search');
@@ -134,8 +128,10 @@ function parseArgs(argv) {
       return v;
     };
     if (flag in values) args[values[flag]] = value();
+    else if (flag in SIGNER_FLAGS) args.signer[SIGNER_FLAGS[flag]] = value();
     else if (flag in COMMON_FLAGS) args[COMMON_FLAGS[flag]] = value();
-    else if (flag in WORKFLOW_FLAGS) args.extensions[WORKFLOW_FLAGS[flag]] = value();
+    else if (claimOfFlag(flag)) args.extensions[claimOfFlag(flag)] = value();
+    else if (flag === ANY_IDENTITY_FLAG) args.anyIdentity = true;
     else if (flag in switches) args[switches[flag]] = true;
     else if (flag === '--staging') args.staging = true;
     else if (flag === '--tuf') args.tuf = true;
@@ -187,17 +183,12 @@ async function verifierFor(args) {
 }
 
 function policyOptions(args) {
-  if (args.key !== undefined) {
-    if (args.certificateIdentity || args.certificateIdentityRegExp || args.certificateIssuer || args.certificateIssuerRegExp)
-      throw new UsageError('--key excludes the certificate identity flags');
-    return { publicKey: read(args.key, 'utf8') };
-  }
-  const policy = {};
-  for (const name of ['certificateIdentity', 'certificateIdentityRegExp', 'certificateIssuer', 'certificateIssuerRegExp']) {
-    if (args[name] !== undefined) policy[name] = args[name];
-  }
+  const policy = { ...args.signer };
   if (Object.keys(args.extensions).length) policy.certificateExtensions = args.extensions;
-  return policy;
+  if (args.anyIdentity) policy.unsafeAllowAnyIdentity = true;
+  if (args.key === undefined) return policy;
+  if (Object.keys(policy).length) throw new UsageError('--key excludes the certificate identity and claim flags');
+  return { publicKey: read(args.key, 'utf8') };
 }
 
 function imageOptions(args) {
@@ -302,6 +293,7 @@ async function verifyBundleCommand(args) {
   const bundle = read(args.bundle);
   const artifact = await artifactOf(file, bundle);
   const result = await (await verifierFor(args)).verifyAsync(bundle, artifact, policyOptions(args));
+  if (args.anyIdentity) console.error(`warning: ${ANY_IDENTITY_FLAG}: the signer was not checked against any policy`);
   console.log(args.output === 'json' ? JSON.stringify({ verified: true, ...result }, null, 2) : report(result));
 }
 
@@ -543,6 +535,10 @@ async function tufConformanceCommand(args) {
 async function main(argv) {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
+    return 0;
+  }
+  if (argv[0] === '--version') {
+    console.log(`sigstore-wasm ${JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version}`);
     return 0;
   }
   let args;

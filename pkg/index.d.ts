@@ -336,6 +336,13 @@ export function createVerifier(options?: VerifyOptions & Omit<ImageOptions, keyo
 export function cachedVerifier(options?: NetworkOptions & { trustedRoot?: TrustedRootInput; refresh?: boolean }): Promise<Verifier>;
 
 /**
+ * The `sigstore-wasm` CLI flags that state `options`, a policy in this package's option names and
+ * its `trustedRoot` (a root of your own as `--trusted-root <trustedRootFile>`): how a page prints
+ * the command that repeats its check. Throws a `TypeError` for an option that has no flag.
+ */
+export function cliArgs(options: VerifyOptions, files?: { trustedRootFile?: string }): string[];
+
+/**
  * A response's body, or `null` as soon as it is longer than `maxBytes` (the rest is not read): how
  * the package reads every answer it fetches.
  */

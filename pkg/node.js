@@ -95,3 +95,4 @@ export const { tufUpdate, createVerifier, cachedVerifier, describeTrustedRoot, c
   api;
 export { cacheStorageCache, kvCache, memoryCache } from './tuf.js';
 export { readBody } from './session.js';
+export { cliArgs } from './flags.js';

@@ -2,7 +2,7 @@
 // one policy, and the result. It uses the npm package as any page would; everything runs here,
 // in the browser. The URL fragment holds the inputs, so a link reproduces the check.
 import { describeTrustedRoot, getLogEntry, searchLogEntries, verifyAttestations, verifyBundle, verifyImage, verifyImageAttestations } from 'sigstore-wasm';
-import { anchoredForm, cliCommand, hasSigner, packageOptions, PRESETS, policyLabel, readPolicy } from './policy.js';
+import { anchoredForm, cliCommand, hasSigner, packageOptions, POLICY_FIELDS, PRESETS, policyLabel, readPolicy } from './policy.js';
 import { el, renderAttestations, renderEntries, renderFailure, renderImage, renderVerified } from './render.js';
 
 const form = document.getElementById('check');
@@ -19,8 +19,6 @@ const WAYS = ['image', 'bundle', 'rekor', 'package'];
  * sits in memory, and the page keeps answering however large it is.
  */
 const WHOLE_FILE_BYTES = 1 << 20;
-/** The fragment's fields besides the way in and its subject. */
-const POLICY_FIELDS = ['identity', 'issuer', 'repository', 'ref', 'workflow', 'repositoryId', 'ownerId', 'root'];
 
 form.elements.proxy.value = new URL('proxy/', document.baseURI).href;
 
@@ -344,7 +342,7 @@ async function checkImage(policy, task) {
   const proxy = form.elements.proxy.value.trim();
   const type = form.elements.attestationType.value.trim();
   const options = { ...(await optionsFor(policy)), fetch: reportingFetch(task), ...(proxy ? { proxy } : {}), ...(type ? { predicateType: type } : {}) };
-  const command = type ? cliCommand('verify-attestation', ['--type', type, reference], policy) : cliCommand('verify-image', [reference], policy);
+  const command = type ? cliCommand('verify-attestation', ['--type', type, reference], packageOptions(policy)) : cliCommand('verify-image', [reference], packageOptions(policy));
   const labels = { policyLabel: policyLabel(policy), rootLabel: await rootLabel(policy, options), unchecked: !hasSigner(policy), command };
   try {
     return renderImage(await (type ? verifyImageAttestations : verifyImage)(reference, options), labels);
@@ -356,7 +354,7 @@ async function checkImage(policy, task) {
 
 async function checkBundle(policy, task) {
   const { bundle, artifact, names } = await bundleInputs(task);
-  const command = cliCommand('verify-bundle', ['--bundle', names.bundle, names.artifact], policy);
+  const command = cliCommand('verify-bundle', ['--bundle', names.bundle, names.artifact], packageOptions(policy));
   const options = await optionsFor(policy);
   const labels = { policyLabel: policyLabel(policy), rootLabel: await rootLabel(policy, options), unchecked: !hasSigner(policy), command };
   task.report('Verifying');
@@ -421,7 +419,7 @@ function digestOf(file, bundle, { signal, report }) {
     worker.onerror = (event) => {
       event.preventDefault();
       end();
-      reject({ code: 'INTERNAL', message: `the page's hashing worker failed: ${event.message || 'it could not start'}` });
+      reject({ message: `this browser could not run the page's hashing worker: ${event.message || 'it could not start'}` });
     };
     worker.postMessage({ file, bundle });
   });
@@ -451,7 +449,7 @@ async function checkRekor(policy, task) {
   } else {
     throw { code: 'INVALID_INPUT', message: `"${query}" is not a log index, an entry UUID (64 or 80 hex digits) or a sha256:<hex> or sha512:<hex> digest.` };
   }
-  return renderEntries(entries, { rootLabel: root, command: cliCommand('rekor', [...args, '--rekor-url', rekorUrl], { root: policy.root }) });
+  return renderEntries(entries, { rootLabel: root, command: cliCommand('rekor', [...args, '--rekor-url', rekorUrl], { trustedRoot: policy.root }) });
 }
 
 async function checkPackage(policy, task) {
@@ -462,7 +460,7 @@ async function checkPackage(policy, task) {
   const flags = Object.entries({ npmRegistry: '--npm-registry', pypiUrl: '--pypi-url', githubApiUrl: '--github-api-url' })
     .filter(([name]) => registries[name] !== form.elements[name].defaultValue)
     .flatMap(([name, flag]) => [flag, registries[name]]);
-  const command = cliCommand('verify-package', [...flags, subject], policy);
+  const command = cliCommand('verify-package', [...flags, subject], packageOptions(policy));
   const labels = { policyLabel: policyLabel(policy), rootLabel: await rootLabel(policy, options), unchecked: !hasSigner(policy), command };
   try {
     return renderAttestations(await verifyAttestations(subject, options), labels);

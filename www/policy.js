@@ -1,5 +1,6 @@
 // The signer policy as the form states it, in the package's option names (cosign's and
 // sigstore-js's), and the same policy as CLI flags.
+import { cliArgs } from 'sigstore-wasm';
 
 /** Presets for the common cases: what they fill in, and what they leave to the person. */
 export const PRESETS = {
@@ -26,21 +27,27 @@ export function anchoredForm(pattern) {
   return `${start ? '' : '^'}${pattern}${end ? '' : '$'}`;
 }
 
+/**
+ * The page's policy fields: the signer (identity, issuer) and the GitHub claims it asks for, each
+ * with the Fulcio claim it sets and how the result names it. The form, the URL fragment, the
+ * package's options, the line under a verdict and the command that repeats the check all read
+ * this one table.
+ */
+export const CLAIM_FIELDS = [
+  { field: 'repository', claim: 'githubWorkflowRepository', label: 'repository' },
+  { field: 'ref', claim: 'githubWorkflowRef', label: 'ref' },
+  { field: 'workflow', claim: 'githubWorkflowName', label: 'workflow' },
+  { field: 'repositoryId', claim: 'sourceRepositoryIdentifier', label: 'repository ID' },
+  { field: 'ownerId', claim: 'sourceRepositoryOwnerIdentifier', label: 'owner ID' },
+];
+
+/** The fragment's and the form's text fields of the policy (besides the two regexp checkboxes). */
+export const POLICY_FIELDS = ['identity', 'issuer', ...CLAIM_FIELDS.map((c) => c.field), 'root'];
+
 /** The form's fields as `{ identity, identityRegexp, issuer, ... }`. */
 export function readPolicy(form) {
-  const value = (name) => form.elements[name].value.trim();
-  return {
-    identity: value('identity'),
-    identityRegexp: form.elements.identityRegexp.checked,
-    issuer: value('issuer'),
-    issuerRegexp: form.elements.issuerRegexp.checked,
-    repository: value('repository'),
-    ref: value('ref'),
-    workflow: value('workflow'),
-    repositoryId: value('repositoryId'),
-    ownerId: value('ownerId'),
-    root: form.elements.root.value,
-  };
+  const policy = Object.fromEntries(POLICY_FIELDS.map((name) => [name, form.elements[name].value.trim()]));
+  return { ...policy, identityRegexp: form.elements.identityRegexp.checked, issuerRegexp: form.elements.issuerRegexp.checked };
 }
 
 /** Whether the policy names a signer at all. */
@@ -57,13 +64,8 @@ export function packageOptions(policy) {
   const options = { trustedRoot: policy.root };
   if (policy.identity) options[policy.identityRegexp ? 'certificateIdentityRegExp' : 'certificateIdentity'] = policy.identity;
   if (policy.issuer) options[policy.issuerRegexp ? 'certificateIssuerRegExp' : 'certificateIssuer'] = policy.issuer;
-  const extensions = {};
-  if (policy.repository) extensions.githubWorkflowRepository = policy.repository;
-  if (policy.ref) extensions.githubWorkflowRef = policy.ref;
-  if (policy.workflow) extensions.githubWorkflowName = policy.workflow;
-  if (policy.repositoryId) extensions.sourceRepositoryIdentifier = policy.repositoryId;
-  if (policy.ownerId) extensions.sourceRepositoryOwnerIdentifier = policy.ownerId;
-  if (Object.keys(extensions).length) options.certificateExtensions = extensions;
+  const claims = CLAIM_FIELDS.filter((c) => policy[c.field]);
+  if (claims.length) options.certificateExtensions = Object.fromEntries(claims.map((c) => [c.claim, policy[c.field]]));
   return options;
 }
 
@@ -73,11 +75,7 @@ export function policyLabel(policy) {
   const parts = [];
   if (policy.identity) parts.push(`identity ${policy.identityRegexp ? 'matches' : 'is'} ${policy.identity}`);
   if (policy.issuer) parts.push(`issuer ${policy.issuerRegexp ? 'matches' : 'is'} ${policy.issuer}`);
-  if (policy.repository) parts.push(`repository is ${policy.repository}`);
-  if (policy.ref) parts.push(`ref is ${policy.ref}`);
-  if (policy.workflow) parts.push(`workflow is ${policy.workflow}`);
-  if (policy.repositoryId) parts.push(`repository ID is ${policy.repositoryId}`);
-  if (policy.ownerId) parts.push(`owner ID is ${policy.ownerId}`);
+  for (const c of CLAIM_FIELDS) if (policy[c.field]) parts.push(`${c.label} is ${policy[c.field]}`);
   return `Identity: ${parts.join(', ')}`;
 }
 
@@ -86,18 +84,11 @@ function quote(word) {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** `npx sigstore-wasm <command> ...` with cosign's flags for `policy`. */
-export function cliCommand(command, args, policy) {
-  const flags = [];
-  if (hasSigner(policy)) {
-    if (policy.identity) flags.push(policy.identityRegexp ? '--certificate-identity-regexp' : '--certificate-identity', policy.identity);
-    if (policy.issuer) flags.push(policy.issuerRegexp ? '--certificate-oidc-issuer-regexp' : '--certificate-oidc-issuer', policy.issuer);
-    if (policy.repository) flags.push('--certificate-github-workflow-repository', policy.repository);
-    if (policy.ref) flags.push('--certificate-github-workflow-ref', policy.ref);
-    if (policy.workflow) flags.push('--certificate-github-workflow-name', policy.workflow);
-  }
-  if (policy.root === 'staging') flags.push('--staging');
-  if (policy.root === 'tuf') flags.push('--tuf');
-  if (policy.root === 'custom') flags.push('--trusted-root', 'trusted_root.json');
-  return ['npx', 'sigstore-wasm', command, ...flags, ...args].map(quote).join(' ');
+/**
+ * `npx sigstore-wasm <command> ...` stating exactly `options`, the package's options the page
+ * verified with (a root of the person's own as `--trusted-root trusted_root.json`), written as the
+ * CLI's flags by the package (`cliArgs`), which parses them back.
+ */
+export function cliCommand(command, args, options) {
+  return ['npx', 'sigstore-wasm', command, ...cliArgs(options), ...args].map(quote).join(' ');
 }

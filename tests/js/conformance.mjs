@@ -11,6 +11,7 @@
 //
 // Run with the system Node (20): node tests/js/conformance.mjs
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, checkDigestExemption, DIGEST_EXEMPT, expectVerified, loadCases, mapLimit, MODES } from './cases.mjs';
 
@@ -135,7 +136,18 @@ function parseJson(s) {
 
 await check('--help exits 0 with the usage', ['verify-bundle', '--help'], (r) => {
   if (r.timedOut || r.status !== 0) return `exit ${r.status}${r.timedOut ? ' (timed out)' : ''}`;
-  if (!r.stdout.startsWith('usage: sigstore-wasm verify-bundle')) return `no usage on stdout: ${snippet(r.stdout)}`;
+  if (!r.stdout.startsWith('usage: sigstore-wasm --version\n       sigstore-wasm verify-bundle')) return `no usage on stdout: ${snippet(r.stdout)}`;
+});
+const { version } = JSON.parse(readFileSync(join(ROOT, 'pkg/package.json'), 'utf8'));
+await check('--version prints the package\'s version', ['--version'], (r) => {
+  if (r.status !== 0 || r.stdout !== `sigstore-wasm ${version}\n`) return `exit ${r.status}: ${snippet(r.stdout)}`;
+});
+// Every Fulcio claim has a flag, its name in kebab case; the core knows the names.
+await check('a claim flag: --certificate-source-repository-identifier', verifyArgs(happy, 'bytes', ['--certificate-source-repository-identifier', '1']), (r) => {
+  if (r.status !== 1 || !r.stderr.includes('EXTENSION_MISMATCH') || !r.stderr.includes('sourceRepositoryIdentifier')) return `exit ${r.status}: ${snippet(r.stderr)}`;
+});
+await check('a flag for a claim that does not exist exits 2, naming the claims', verifyArgs(happy, 'bytes', ['--certificate-no-such-claim', 'x']), (r) => {
+  if (r.status !== 2 || !r.stderr.includes('"noSuchClaim"') || !r.stderr.includes('sourceRepositoryOwnerIdentifier')) return `exit ${r.status}: ${snippet(r.stderr)}`;
 });
 await check('an unknown flag exits 2', [...verifyArgs(happy, 'bytes', ['--no-such-flag'])], (r) => {
   if (r.status !== 2) return `exit ${r.status}, want 2: ${snippet(r.stderr)}`;

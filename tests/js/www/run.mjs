@@ -201,10 +201,20 @@ try {
   // Each GitHub claim of the policy takes effect: the right value verifies, another is refused.
   const npmDir = join(REALWORLD, 'npm-provenance-sigstore-2.0.0');
   const npmFiles = { bundle: join(npmDir, 'bundle.sigstore.json'), artifact: join(npmDir, 'artifact'), identity: read(npmDir, 'identity'), issuer: read(npmDir, 'issuer') };
+  // And the command the page shows states the same claim: run in the folder of the files it names,
+  // the CLI gives the page's verdict.
   for (const [field, right, wrong] of [['repository', 'sigstore/sigstore-js', 'sigstore/other'], ['ref', 'refs/heads/main', 'refs/heads/dev'], ['workflow', 'Release', 'Other'], ['repository-id', '495574555', '1'], ['owner-id', '71096353', '2']]) {
     await verifyFiles(env, `claim ${field}: the signer's value verifies`, { ...npmFiles, claims: { [field]: right } }, 'ok');
+    await theCommandShownGivesTheSameVerdict(page, `claim ${field}, the signer's value`, { cwd: npmDir });
     await verifyFiles(env, `claim ${field}: another value is refused`, { ...npmFiles, claims: { [field]: wrong } }, 'failed', 'Not verified: EXTENSION_MISMATCH');
+    await theCommandShownGivesTheSameVerdict(page, `claim ${field}, another value`, { cwd: npmDir, kind: 'failed', code: 'EXTENSION_MISMATCH' });
   }
+  await verifyFiles(env, 'an identity as a regular expression', { ...npmFiles, identity: '^https://github\\.com/sigstore/sigstore-js/', identityRegexp: true }, 'ok');
+  await theCommandShownGivesTheSameVerdict(page, 'an identity as a regular expression', { cwd: npmDir });
+  await verifyFiles(env, 'another identity as a regular expression', { ...npmFiles, identity: '^https://github\\.com/sigstore/other/', identityRegexp: true }, 'failed', 'Not verified: IDENTITY_MISMATCH');
+  await theCommandShownGivesTheSameVerdict(page, 'another identity as a regular expression', { cwd: npmDir, kind: 'failed', code: 'IDENTITY_MISMATCH' });
+  await verifyFiles(env, 'no policy, for the command', { ...npmFiles, identity: '', issuer: '' }, 'unchecked', 'Signature valid, signer not checked against any policy');
+  await theCommandShownGivesTheSameVerdict(page, 'no policy', { cwd: npmDir });
 
   // An unanchored regular expression is warned about, with the anchored form offered.
   await open(env, '#');
@@ -296,7 +306,7 @@ try {
   await lookUpPackage(env, 'npm provenance of a package version', { subject: 'npm:sigstore@2.0.0', registries, ...npmSigner }, 'ok', 'Verified: signed by https://github.com/sigstore/sigstore-js/');
   await accessible(env, 'package result');
   await screenshots(env, 'package-verified');
-  await theCommandShownReproducesTheCheck(page, 'npm provenance');
+  await theCommandShownGivesTheSameVerdict(page, 'npm provenance');
   await lookUpPackage(env, 'npm: an attestation of another tarball', { subject: 'npm:sigstore@2.0.1', registries, ...npmSigner }, 'failed', 'Not verified: NO_MATCHING_SIGNATURES');
   check('npm: the refused attestation says why', (await page.textContent('#result ul.signatures')).includes('ARTIFACT_MISMATCH'), await page.textContent('#result ul.signatures'));
   await lookUpPackage(env, 'npm: a package with no attestations', { subject: 'npm:left-pad@1.3.0', registries, ...npmSigner }, 'failed', 'Not verified:');
@@ -336,9 +346,10 @@ async function selectWay({ page }, way) {
   await page.click(`#tab-${way}`);
 }
 
-async function fillPolicy({ page }, { identity = '', issuer = '', trustedRoot, claims = {} }) {
+async function fillPolicy({ page }, { identity = '', issuer = '', identityRegexp = false, trustedRoot, claims = {} }) {
   await page.fill('#identity', identity);
   await page.fill('#issuer', issuer);
+  await page.setChecked('#identity-regexp', identityRegexp);
   if (Object.keys(claims).length) await page.click('#policy summary');
   for (const [field, value] of Object.entries(claims)) await page.fill(`#${field}`, value);
   await page.selectOption('#root', trustedRoot ? 'custom' : 'production');
@@ -367,14 +378,14 @@ async function expectVerdict({ page }, name, kind, text) {
   }
 }
 
-async function verifyFiles(env, name, { bundle, artifact, digest, identity, issuer, trustedRoot, claims }, kind, text) {
+async function verifyFiles(env, name, { bundle, artifact, digest, identity, issuer, identityRegexp, trustedRoot, claims }, kind, text) {
   const { page } = env;
   await open(env, '#');
   await selectWay(env, 'bundle');
   await page.setInputFiles('#bundle-file', bundle);
   if (artifact) await page.setInputFiles('#artifact-file', artifact);
   await page.fill('#digest', digest ?? '');
-  await fillPolicy(env, { identity, issuer, trustedRoot, claims });
+  await fillPolicy(env, { identity, issuer, identityRegexp, trustedRoot, claims });
   await submit(env);
   await expectVerdict(env, name, kind, text);
 }
@@ -425,17 +436,22 @@ async function lookUp(env, name, { rekor, rekorUrl, trustedRoot }, kind, text) {
   await expectVerdict(env, name, kind, text);
 }
 
-/** Runs the CLI command the page shows (`npx sigstore-wasm ...`, as POSIX words) with the built CLI. */
-async function theCommandShownReproducesTheCheck(page, name) {
+/**
+ * Runs the CLI command the page shows (`npx sigstore-wasm ...`, as POSIX words) with the built CLI,
+ * in `cwd`, where the files it names are: the CLI's verdict must be the page's (`kind` and the
+ * code the page showed), so that the command checks exactly the policy the page applied.
+ */
+async function theCommandShownGivesTheSameVerdict(page, name, { cwd = ROOT, kind = 'ok', code } = {}) {
   const shown = await page.textContent('#result pre.command');
   const words = [...shown.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replaceAll("'\\''", "'") : m[2]));
   const ok = words[0] === 'npx' && words[1] === 'sigstore-wasm';
-  const child = spawn(process.execPath, [join(ROOT, 'pkg/cli.js'), ...words.slice(2)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'pkg/cli.js'), ...words.slice(2), '--output', 'json'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   const status = await new Promise((done) => child.on('exit', done));
-  check(`${name}: the CLI command the page shows verifies too`, ok && status === 0 && JSON.parse(out).verified === 1, `${shown} -> exit ${status}: ${out.slice(0, 300)}`);
+  const same = kind === 'failed' ? status === 1 && out.includes(code) : status === 0;
+  check(`${name}: the CLI command the page shows gives the same verdict`, ok && same, `${shown} -> exit ${status}: ${out.slice(0, 300)}`);
 }
 
 async function lookUpPackage(env, name, { subject, registries, identity, issuer }, kind, text) {

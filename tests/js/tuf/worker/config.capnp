@@ -32,6 +32,7 @@ const modules :List(Workerd.Worker.Module) = [
   (name = "pkg/tuf.js", esModule = embed "../../../../pkg/tuf.js"),
   (name = "pkg/checks.js", esModule = embed "../../../../pkg/checks.js"),
   (name = "pkg/errors.js", esModule = embed "../../../../pkg/errors.js"),
+  (name = "pkg/flags.js", esModule = embed "../../../../pkg/flags.js"),
   (name = "pkg/session.js", esModule = embed "../../../../pkg/session.js"),
   (name = "pkg/wasm/sigstore_wasm.js", esModule = embed "../../../../pkg/wasm/sigstore_wasm.js"),
   (name = "pkg/wasm/sigstore_wasm_bg.wasm", wasm = embed "../../../../pkg/wasm/sigstore_wasm_bg.wasm"),
