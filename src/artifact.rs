@@ -13,7 +13,12 @@ pub enum Artifact<'a> {
     Bytes(&'a [u8]),
     /// Only its digest, for example from `sha256:<hex>`. The verifier then cannot hash the
     /// artifact under another algorithm, so some bundles cannot be checked this way.
-    Digest { algorithm: HashAlgorithm, digest: Vec<u8> },
+    Digest {
+        /// The algorithm of the digest.
+        algorithm: HashAlgorithm,
+        /// The digest bytes: as many as the algorithm's output.
+        digest: Vec<u8>,
+    },
     /// Skips the artifact check: an envelope's signature and log entries are verified, but not
     /// that it is about any particular artifact. Message signatures cannot be verified this way.
     UnsafeUnchecked,
@@ -32,6 +37,7 @@ impl<'a> Artifact<'a> {
         Artifact::from_digest(algorithm, decode_hex(hex).unwrap_or_default())
     }
 
+    /// An artifact known by its digest under `algorithm`; fails when the length does not fit it.
     pub fn from_digest(algorithm: HashAlgorithm, digest: Vec<u8>) -> Result<Artifact<'static>> {
         if digest.len() != algorithm.output_len() {
             return fail(

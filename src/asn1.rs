@@ -6,9 +6,7 @@ use std::fmt;
 
 /// Tags as they appear on the wire (class, constructed bit and number in one byte).
 pub mod tag {
-    pub const BOOLEAN: u8 = 0x01;
     pub const INTEGER: u8 = 0x02;
-    pub const BIT_STRING: u8 = 0x03;
     pub const OCTET_STRING: u8 = 0x04;
     pub const NULL: u8 = 0x05;
     pub const OID: u8 = 0x06;
@@ -185,7 +183,7 @@ mod tests {
         assert_eq!(seq.raw, &data);
         let mut inner = seq.reader();
         assert_eq!(inner.expect(tag::INTEGER).unwrap().contents, [5]);
-        assert!(inner.optional(tag::BOOLEAN).unwrap().is_none());
+        assert!(inner.optional(0x01).unwrap().is_none());
         assert_eq!(inner.expect(tag::OCTET_STRING).unwrap().raw, [0x04, 0x01, 0xff]);
         inner.finish().unwrap();
     }

@@ -25,9 +25,29 @@ pub const PUBLIC_GITHUB_API: &str = "https://api.github.com";
 /// What to look attestations up for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Subject {
-    Npm { name: String, version: String },
-    PyPI { project: String, version: String },
-    GitHub { owner: String, repo: String, digest: String },
+    /// A version of an npm package: `npm:name@version`.
+    Npm {
+        /// The package's name, scoped (`@scope/name`) or not.
+        name: String,
+        /// The version, as published.
+        version: String,
+    },
+    /// A release of a PyPI project, each of its files: `pypi:project==version`.
+    PyPI {
+        /// The project, as PyPI's JSON API names it.
+        project: String,
+        /// The release's version.
+        version: String,
+    },
+    /// What GitHub holds for an artifact digest in a repository: `github:owner/repo@sha256:<hex>`.
+    GitHub {
+        /// The repository's owner.
+        owner: String,
+        /// The repository's name.
+        repo: String,
+        /// The artifact's digest, `sha256:<hex>` in lowercase.
+        digest: String,
+    },
 }
 
 impl Subject {
@@ -168,8 +188,11 @@ fn is_path_part(text: &str) -> bool {
 /// Where the registries are (the public ones unless tests or mirrors say otherwise).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Registries {
+    /// The npm registry's base URL.
     pub npm: String,
+    /// PyPI's base URL, under which its JSON API and its PEP 740 integrity API answer.
     pub pypi: String,
+    /// The base URL of GitHub's REST API.
     pub github_api: String,
 }
 
@@ -186,6 +209,8 @@ impl Default for Registries {
 /// An artifact the registry serves, known by its digest.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FoundArtifact {
+    /// The file name the registry lists it under (npm's tarball, a PyPI wheel or sdist), or
+    /// `owner/repo@<digest>` for GitHub.
     pub name: String,
     /// `<algorithm>:<hex>`.
     pub digest: String,
@@ -438,10 +463,15 @@ fn bundle_of(value: &serde_json::Value) -> Result<Bundle> {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AttestationReport {
+    /// Index into the verification's `artifacts`: the artifact it was verified against.
     pub artifact: usize,
+    /// The URL it came from.
     pub source: String,
+    /// Whether it satisfies the policy.
     pub verified: bool,
+    /// What its verification established, when it verified.
     pub result: Option<VerificationResult>,
+    /// Why it did not verify: it could not be read, or failed verification.
     pub error: Option<VerificationError>,
 }
 
@@ -450,11 +480,17 @@ pub struct AttestationReport {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AttestationsVerification {
+    /// The subject, as the caller wrote it.
     pub subject: String,
+    /// `npm`, `pypi` or `github`.
     pub kind: &'static str,
+    /// What the registry serves for the subject, each artifact with the digest it lists.
     pub artifacts: Vec<FoundArtifact>,
+    /// Each attestation found, with its verdict.
     pub attestations: Vec<AttestationReport>,
+    /// How many satisfy the policy.
     pub verified: usize,
+    /// Why the subject does not verify; `None` when it does.
     pub error: Option<VerificationError>,
 }
 

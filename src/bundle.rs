@@ -13,8 +13,14 @@ use crate::x509::Certificate;
 /// A bundle format version, told by the media type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum BundleVersion {
+    /// `application/vnd.dev.sigstore.bundle+json;version=0.1`: every log entry needs an inclusion
+    /// promise (SET).
     V0_1,
+    /// `application/vnd.dev.sigstore.bundle+json;version=0.2`: every log entry needs an inclusion
+    /// proof with a checkpoint.
     V0_2,
+    /// `application/vnd.dev.sigstore.bundle+json;version=0.3` or
+    /// `application/vnd.dev.sigstore.bundle.v0.3+json`: as v0.2, and a single certificate instead of a chain.
     V0_3,
 }
 
@@ -37,7 +43,10 @@ pub enum VerificationMaterial {
     /// carries beyond it are never trusted; the path is built from the trusted root.
     Certificate(Box<Certificate>),
     /// A key the verifier must be given out of band; the hint only names it.
-    PublicKey { hint: Option<String> },
+    PublicKey {
+        /// The bundle's `publicKey.hint`: unauthenticated, for reports only.
+        hint: Option<String>,
+    },
 }
 
 /// A signature over the artifact itself (a "hashedrekord" signing).
@@ -46,20 +55,28 @@ pub struct MessageSignature {
     /// The digest the signer claims to have signed: an unauthenticated hint that must still
     /// equal the artifact's digest.
     pub message_digest: Option<(HashAlgorithm, Vec<u8>)>,
+    /// The signature over the artifact, by the signer's key.
     pub signature: Vec<u8>,
 }
 
 /// A DSSE envelope with exactly one signature.
 #[derive(Clone, Debug)]
 pub struct Envelope {
+    /// The payload, base64-decoded.
     pub payload: Vec<u8>,
+    /// The payload's media type, signed with it (`application/vnd.in-toto+json` for an in-toto
+    /// statement).
     pub payload_type: String,
+    /// The one signature, over the DSSE pre-authentication encoding of type and payload.
     pub signature: Vec<u8>,
 }
 
+/// What the bundle's signature is over: the artifact itself, or a DSSE envelope about it.
 #[derive(Clone, Debug)]
 pub enum Content {
+    /// The bundle's `messageSignature`.
     MessageSignature(MessageSignature),
+    /// The bundle's `dsseEnvelope`.
     Dsse(Envelope),
 }
 
@@ -73,38 +90,61 @@ impl Content {
     }
 }
 
+/// A Merkle inclusion proof of a log entry (RFC 9162 §2.1.3), with the checkpoint that signs its root.
 #[derive(Clone, Debug)]
 pub struct InclusionProof {
+    /// The entry's leaf index in the tree the proof is for (Rekor v1: within the log shard, so it
+    /// may differ from the entry's own index).
     pub log_index: u64,
+    /// The SHA-256 root hash of the tree at `tree_size`.
     pub root_hash: [u8; 32],
+    /// How many leaves the tree had when the proof was made.
     pub tree_size: u64,
+    /// The audit path, from the leaf's sibling up to the root.
     pub hashes: Vec<[u8; 32]>,
     /// The signed checkpoint the root hash is from: required, since a root hash nobody signed
     /// proves nothing (protobuf-specs marks it REQUIRED at every bundle version).
     pub checkpoint: String,
 }
 
+/// A transparency log (Rekor) entry of the bundle: what the log recorded, and the log's proofs
+/// that it did.
 #[derive(Clone, Debug)]
 pub struct TlogEntry {
+    /// The entry's index in its log (Rekor v1: across all of the log's shards).
     pub log_index: u64,
+    /// The ID of the log that holds the entry, matched against the trusted root's log IDs.
     pub log_id: Vec<u8>,
+    /// The entry's type, as Rekor names it: `hashedrekord`, `dsse`, `intoto` or `rekord`.
     pub kind: String,
+    /// The version of the kind's schema, for example `0.0.1` (Rekor v1) or `0.0.2` (Rekor v2).
     pub version: String,
     /// Absent (zero) in Rekor v2 entries.
     pub integrated_time: Option<i64>,
+    /// The inclusion promise (SET): the log's signature over the body, integrated time, log ID and
+    /// index. Rekor v1 only; required in v0.1 bundles.
     pub signed_entry_timestamp: Option<Vec<u8>>,
+    /// Required in bundles since v0.2.
     pub inclusion_proof: Option<InclusionProof>,
+    /// The entry's body exactly as logged, base64-decoded: the JSON the Merkle leaf hashes, which
+    /// must describe this bundle's signature, key and artifact.
     pub canonicalized_body: Vec<u8>,
 }
 
+/// A Sigstore bundle, parsed and checked against the rules of its version.
 #[derive(Clone, Debug)]
 pub struct Bundle {
+    /// The `mediaType`, as written.
     pub media_type: String,
+    /// The version `media_type` names.
     pub version: BundleVersion,
+    /// What vouches for the signer's key.
     pub material: VerificationMaterial,
+    /// The log entries, in bundle order.
     pub tlog_entries: Vec<TlogEntry>,
     /// DER `TimeStampResp` values.
     pub rfc3161_timestamps: Vec<Vec<u8>>,
+    /// What was signed, and the signature.
     pub content: Content,
     /// What the timestamps' imprints cover when it is not the signature: cosign stamps a legacy
     /// attestation's whole envelope. Always `None` in a Sigstore bundle.
@@ -117,6 +157,7 @@ impl Bundle {
         Self::from_slice(json.as_bytes())
     }
 
+    /// Parses and validates a bundle from its JSON text, as bytes.
     pub fn from_slice(json: &[u8]) -> Result<Self> {
         limits::at_most(json.len(), limits::MAX_BUNDLE_BYTES, "bytes of bundle JSON")?;
         let raw: RawBundle = match serde_json::from_slice(json) {

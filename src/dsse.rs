@@ -24,6 +24,8 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 /// An in-toto statement subject.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Subject {
+    /// The subject's name, such as a file name or a package URL; optional, and not used to match
+    /// the artifact.
     pub name: Option<String>,
     /// Algorithm name (as written, for example `sha256` or `gitCommit`) and digest bytes.
     #[serde(serialize_with = "serialize_digests")]
@@ -33,17 +35,24 @@ pub struct Subject {
     pub annotations: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A verified in-toto statement.
+/// An in-toto statement, parsed strictly from a DSSE payload: trusted only as part of a bundle that verifies.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Statement {
+    /// The `_type`: `https://in-toto.io/Statement/v1` or `https://in-toto.io/Statement/v0.1`.
     pub statement_type: String,
+    /// The `predicateType`: a URI naming what the predicate says, such as
+    /// `https://slsa.dev/provenance/v1`.
     pub predicate_type: String,
+    /// What the statement is about; never empty.
     pub subjects: Vec<Subject>,
+    /// The predicate, as JSON; `None` when the statement has none.
     pub predicate: Option<serde_json::Value>,
 }
 
 impl Statement {
+    /// Parses an in-toto statement from a DSSE payload: a supported `_type` and at least one
+    /// subject, with digests of known algorithms valid hex of the right length.
     pub fn parse(payload: &[u8]) -> Result<Self> {
         let raw: RawStatement = match serde_json::from_slice(payload) {
             Ok(raw) => raw,

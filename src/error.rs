@@ -79,6 +79,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The stable text form, in SCREAMING_SNAKE_CASE: `BUNDLE_PARSE`, `SIGNATURE`, ...
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::BundleParse => "BUNDLE_PARSE",
@@ -126,11 +127,14 @@ impl fmt::Display for ErrorCode {
 /// Why verification (or parsing of an input) failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerificationError {
+    /// What kind of failure, for programs to match on.
     pub code: ErrorCode,
+    /// What was expected and what was found, for people.
     pub message: String,
 }
 
 impl VerificationError {
+    /// An error of kind `code`, explained by `message`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self { code, message: message.into() }
     }
@@ -160,6 +164,7 @@ impl serde::Serialize for VerificationError {
     }
 }
 
+/// The crate's result: failures are [`VerificationError`]s.
 pub type Result<T, E = VerificationError> = std::result::Result<T, E>;
 
 /// Shorthand for building an error in `Err(..)` position: `fail(ErrorCode::Sct, "...")`.

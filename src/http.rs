@@ -19,10 +19,14 @@ use crate::crypto::HashAlgorithm;
 use crate::error::{fail, ErrorCode, Result, VerificationError};
 use crate::limits;
 
+/// The HTTP methods walks use: they only read, and POST only where an API takes its query as a
+/// JSON body (Rekor's searches).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Method {
+    /// `GET`.
     #[serde(rename = "GET")]
     Get,
+    /// `POST`, with a JSON body.
     #[serde(rename = "POST")]
     Post,
 }
@@ -31,7 +35,9 @@ pub enum Method {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Request {
+    /// `GET`, or `POST` with a `body`.
     pub method: Method,
+    /// The absolute URL, query included.
     pub url: String,
     /// Header names are lowercase.
     pub headers: Vec<(String, String)>,
@@ -42,10 +48,12 @@ pub struct Request {
 }
 
 impl Request {
+    /// A GET of `url` that accepts the media types `accept` names.
     pub fn get(url: String, accept: &str, max_bytes: usize) -> Self {
         Self { method: Method::Get, url, headers: vec![("accept".into(), accept.into())], body: None, max_bytes }
     }
 
+    /// A POST of the JSON `body` to `url`, which accepts JSON back.
     pub fn post_json(url: String, body: String, max_bytes: usize) -> Self {
         Self {
             method: Method::Post,
@@ -59,6 +67,7 @@ impl Request {
         }
     }
 
+    /// The request with one more header (its name lowercased, as all header names here are).
     pub fn with_header(mut self, name: &str, value: String) -> Self {
         self.headers.push((name.to_ascii_lowercase(), value));
         self
@@ -68,11 +77,14 @@ impl Request {
 /// A walk's result so far: ready, or waiting for replies it has asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Poll<T> {
+    /// The walk went to its end: its result.
     Ready(T),
+    /// A reply the walk needs is missing; it has been asked for.
     Pending,
 }
 
 impl<T> Poll<T> {
+    /// A ready value passed through `f`; pending stays pending.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Poll<U> {
         match self {
             Self::Ready(value) => Poll::Ready(f(value)),
@@ -103,6 +115,7 @@ pub(crate) use ready;
 /// What became of a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
+    /// The server answered, with whatever status.
     Response(Response),
     /// The body was longer than the request's `max_bytes`; it was not read further.
     TooLarge,
@@ -110,11 +123,14 @@ pub enum Reply {
     Failed(String),
 }
 
+/// An HTTP response, as the caller received it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
+    /// The HTTP status code.
     pub status: u16,
     /// Names are lowercase.
     pub headers: Vec<(String, String)>,
+    /// The whole body, no longer than the request's `max_bytes`.
     pub body: Vec<u8>,
     digests: Digests,
 }
@@ -138,6 +154,7 @@ impl PartialEq for Digests {
 impl Eq for Digests {}
 
 impl Response {
+    /// A response; header names are lowercased.
     pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
         let headers = headers.into_iter().map(|(name, value)| (name.to_ascii_lowercase(), value)).collect();
         Self { status, headers, body, digests: Digests::default() }
@@ -163,6 +180,7 @@ impl Response {
         self.header("content-type").map(|v| v.split(';').next().unwrap_or_default().trim())
     }
 
+    /// Whether the status is 2xx.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
@@ -170,7 +188,7 @@ impl Response {
 
 impl Reply {
     /// The response, or the error this reply is to a walk: `what` names the request for the
-    /// message, `code` is the error a failed transfer counts as.
+    /// message. A failed transfer is a `Network` error, a body too large a `LimitExceeded` one.
     pub fn response(&self, what: &str) -> Result<&Response> {
         match self {
             Self::Response(r) => Ok(r),

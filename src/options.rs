@@ -22,12 +22,21 @@ use crate::time::Timestamp;
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PolicyOptions {
+    /// The identity (subject alternative name: email, URI or username) the certificate must
+    /// name exactly, as cosign's `--certificate-identity`.
     pub certificate_identity: Option<String>,
+    /// A regular expression searched for in the identity, as cosign's
+    /// `--certificate-identity-regexp`; excludes `certificateIdentity`.
     #[serde(alias = "certificateIdentityRegexp")]
     pub certificate_identity_reg_exp: Option<String>,
+    /// The OIDC issuer the certificate must name exactly, as cosign's
+    /// `--certificate-oidc-issuer`.
     pub certificate_issuer: Option<String>,
+    /// `certificateIssuer` by cosign's name for it; give one of the two.
     #[serde(alias = "certificateOidcIssuer")]
     pub certificate_oidc_issuer: Option<String>,
+    /// A regular expression searched for in the OIDC issuer, as cosign's
+    /// `--certificate-oidc-issuer-regexp`; excludes an exact issuer.
     #[serde(alias = "certificateIssuerRegexp", alias = "certificateOidcIssuerRegExp")]
     pub certificate_issuer_reg_exp: Option<String>,
     /// Fulcio claims by name (`githubWorkflowRepository`, `sourceRepositoryRef`, ...).
@@ -35,9 +44,13 @@ pub struct PolicyOptions {
     pub certificate_extensions: BTreeMap<String, String>,
     /// A PEM public key: verify a managed-key bundle with it.
     pub public_key: Option<String>,
+    /// Distinct transparency logs that must hold the signature (default 1).
     pub tlog_threshold: Option<usize>,
+    /// Distinct CT logs whose SCTs must verify, for certificates (default 1).
     #[serde(alias = "ctLogThreshold")]
     pub ctlog_threshold: Option<usize>,
+    /// Distinct verified times (log integration times and RFC 3161 timestamps) required
+    /// (default 1).
     pub timestamp_threshold: Option<usize>,
     /// Require an in-toto statement of this predicate type.
     pub predicate_type: Option<String>,
@@ -52,6 +65,8 @@ pub struct PolicyOptions {
 }
 
 impl PolicyOptions {
+    /// The policy the options describe. They must name one kind of signer: a certificate
+    /// identity (with its issuer), a public key, or `unsafeAllowAnyIdentity`.
     pub fn into_policy(self) -> Result<Policy> {
         let mut policy = Policy::new(self.signer()?);
         if let Some(n) = self.tlog_threshold {
@@ -198,7 +213,9 @@ impl ImageOptions {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LogQueryOptions {
+    /// The entry's index in the log.
     pub log_index: Option<u64>,
+    /// The entry's UUID: its leaf hash, 64 hex digits, or 80 with a 16-digit tree ID first.
     pub uuid: Option<String>,
     /// `sha256:<hex>`.
     pub digest: Option<String>,
@@ -207,6 +224,7 @@ pub struct LogQueryOptions {
 }
 
 impl LogQueryOptions {
+    /// The query, and the base URL of the Rekor API to ask.
     pub fn into_query(self) -> Result<(Query, String)> {
         let query = match (self.log_index, self.uuid, self.digest) {
             (Some(index), None, None) => Query::LogIndex(index),
@@ -223,12 +241,16 @@ impl LogQueryOptions {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegistryOptions {
+    /// The npm registry (default `https://registry.npmjs.org`).
     pub npm_registry: Option<String>,
+    /// PyPI (default `https://pypi.org`).
     pub pypi_url: Option<String>,
+    /// GitHub's REST API (default `https://api.github.com`).
     pub github_api_url: Option<String>,
 }
 
 impl RegistryOptions {
+    /// The registries to ask: each URL must be http(s), and loses any trailing slash.
     pub fn into_registries(self) -> Result<Registries> {
         Ok(Registries {
             npm: base_url(self.npm_registry, PUBLIC_NPM_REGISTRY, "npmRegistry")?,

@@ -23,10 +23,12 @@ pub enum StringMatcher {
 }
 
 impl StringMatcher {
+    /// Matches `value` and nothing else.
     pub fn exact(value: impl Into<String>) -> Self {
         Self::Exact(value.into())
     }
 
+    /// Compiles `pattern` (regex-lite's syntax, at most 4096 bytes); see [`StringMatcher::Regex`].
     pub fn regex(pattern: &str) -> Result<Self> {
         crate::limits::at_most(pattern.len(), MAX_PATTERN_BYTES, "bytes of regular expression")?;
         match regex_lite::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).build() {
@@ -35,6 +37,7 @@ impl StringMatcher {
         }
     }
 
+    /// Whether `value` matches.
     pub fn matches(&self, value: &str) -> bool {
         match self {
             Self::Exact(expected) => expected == value,
@@ -63,6 +66,7 @@ pub struct CertificateIdentity {
 }
 
 impl CertificateIdentity {
+    /// Requires this subject alternative name and OIDC issuer, and no further claims.
     pub fn new(subject_alt_name: StringMatcher, issuer: StringMatcher) -> Self {
         Self { subject_alt_name, issuer, extensions: Vec::new() }
     }
@@ -120,7 +124,9 @@ impl CertificateIdentity {
 /// fall inside it (GHSA-wqqc-jjcq-vfxm).
 #[derive(Clone, Debug)]
 pub struct ManagedKey {
+    /// The key the signature must verify under.
     pub key: PublicKey,
+    /// The window every verified time must fall inside; `None` trusts the key at any time.
     pub valid_for: Option<TimeRange>,
 }
 
@@ -139,6 +145,7 @@ pub enum SignerPolicy {
 /// The full verification policy.
 #[derive(Clone, Debug)]
 pub struct Policy {
+    /// Who must have signed.
     pub signer: SignerPolicy,
     /// Distinct transparency logs that must hold the signature (default 1).
     pub tlog_threshold: usize,
@@ -157,6 +164,7 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// Requires `signer`, with every threshold 1, no current time and no predicate type.
     pub fn new(signer: SignerPolicy) -> Self {
         Self {
             signer,
@@ -168,10 +176,12 @@ impl Policy {
         }
     }
 
+    /// Requires a certificate from a trusted CA that names `identity`.
     pub fn certificate_identity(identity: CertificateIdentity) -> Self {
         Self::new(SignerPolicy::Certificate(vec![identity]))
     }
 
+    /// Requires a signature by the managed key `key`, trusted at any time.
     pub fn public_key(key: PublicKey) -> Self {
         Self::new(SignerPolicy::PublicKey(Box::new(ManagedKey { key, valid_for: None })))
     }
@@ -181,11 +191,13 @@ impl Policy {
         Self::new(SignerPolicy::PublicKey(Box::new(ManagedKey { key, valid_for: Some(valid_for) })))
     }
 
+    /// Refuses integrated times and timestamps later than `now`.
     pub fn with_current_time(mut self, now: Timestamp) -> Self {
         self.current_time = Some(now);
         self
     }
 
+    /// Requires an in-toto statement of exactly this predicate type (see [`Policy::predicate_type`]).
     pub fn with_predicate_type(mut self, predicate_type: impl Into<String>) -> Self {
         self.predicate_type = Some(predicate_type.into());
         self

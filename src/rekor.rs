@@ -29,6 +29,7 @@ const RETRIEVE_BATCH: usize = 10;
 /// What to look up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Query {
+    /// The entry at this index of the log.
     LogIndex(u64),
     /// 64 hex digits (the leaf hash) or 80 (a 16-digit tree ID, then the leaf hash).
     Uuid(String),
@@ -37,6 +38,7 @@ pub enum Query {
 }
 
 impl Query {
+    /// A [`Query::Uuid`], from 64 or 80 hex digits in either case.
     pub fn uuid(text: &str) -> Result<Self> {
         let text = text.to_ascii_lowercase();
         if !matches!(text.len(), 64 | 80) || decode_hex(&text).is_none() {
@@ -226,7 +228,9 @@ fn convert(uuid: String, raw: RawLogEntry) -> Result<Entry> {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoggedEntry {
+    /// The entry's UUID, lowercase: its leaf hash, after a tree ID if Rekor gave one.
     pub uuid: String,
+    /// What verifying the entry established: its log, its proofs, its integrated time.
     #[serde(flatten)]
     pub entry: VerifiedEntry,
     /// The digest the entry is about (`sha256:<hex>`): the artifact's, or a DSSE payload's.
@@ -237,13 +241,17 @@ pub struct LoggedEntry {
     pub body: serde_json::Value,
 }
 
+/// The signer a log entry's body names.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "type")]
 pub enum LoggedSigner {
+    /// A certificate, such as Fulcio issues.
     Certificate {
+        /// What the certificate says.
         #[serde(flatten)]
         certificate: CertificateSummary,
     },
+    /// A public key.
     PublicKey {
         /// Hex SHA-256 of the key's SubjectPublicKeyInfo.
         key_id: String,

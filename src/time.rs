@@ -11,6 +11,7 @@ pub struct Timestamp {
 }
 
 impl Timestamp {
+    /// The whole second `secs` seconds after the epoch (before it when negative).
     pub const fn from_unix(secs: i64) -> Self {
         Self { secs, nanos: 0 }
     }
@@ -24,16 +25,19 @@ impl Timestamp {
         }
     }
 
+    /// From milliseconds since the epoch, the unit SCTs count in.
     pub fn from_unix_millis(millis: u64) -> Option<Self> {
         let secs = i64::try_from(millis / 1000).ok()?;
         // The remainder is below 1000, so the product is below one second.
         Self::from_unix_nanos(secs, (millis % 1000) as u32 * 1_000_000)
     }
 
+    /// Whole seconds since the epoch, rounded down.
     pub const fn unix_seconds(self) -> i64 {
         self.secs
     }
 
+    /// Nanoseconds past [`unix_seconds`](Self::unix_seconds), below one second.
     pub const fn subsec_nanos(self) -> u32 {
         self.nanos
     }
@@ -176,11 +180,14 @@ impl serde::Serialize for Timestamp {
 /// A closed validity interval `[start, end]`; `end = None` means open-ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimeRange {
+    /// The first moment in the range.
     pub start: Timestamp,
+    /// The last moment in the range; `None` when it has no end.
     pub end: Option<Timestamp>,
 }
 
 impl TimeRange {
+    /// Whether `t` falls within the range, both ends included.
     pub fn contains(&self, t: Timestamp) -> bool {
         self.start <= t && self.end.is_none_or(|end| t <= end)
     }

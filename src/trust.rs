@@ -36,13 +36,18 @@ const MEDIA_TYPES: [&str; 3] = [
 /// A transparency log (Rekor) or certificate transparency log the verifier trusts.
 #[derive(Clone, Debug)]
 pub struct TransparencyLog {
+    /// The log's URL, as the trusted root's `baseUrl`.
     pub base_url: String,
     /// The key's name in signed notes: the host (and port) of `base_url`.
     pub origin: String,
+    /// The key the log signs with: checkpoints and SETs (Rekor), SCTs (CT logs).
     pub key: PublicKey,
+    /// The log's ID (`logId.keyId`), by which entries and SCTs name it: usually the SHA-256 of the
+    /// key's DER SubjectPublicKeyInfo.
     pub log_id: Vec<u8>,
     /// The key ID used on checkpoint signature lines, when it differs from `log_id`.
     pub checkpoint_key_id: Option<Vec<u8>>,
+    /// When the key may sign: a signature is trusted only for a time inside this window.
     pub valid_for: TimeRange,
 }
 
@@ -57,8 +62,12 @@ impl TransparencyLog {
 /// element issues leaves (or, for a TSA, signs timestamps) and whose last is the trust anchor.
 #[derive(Clone, Debug)]
 pub struct CertificateAuthority {
+    /// The authority's URI, as the trusted root names it (empty when it names none).
     pub uri: String,
+    /// The certificates, issuer of leaves first and trust anchor last; never empty.
     pub chain: Vec<Certificate>,
+    /// When the authority may issue or sign: a leaf or timestamp is trusted only for a time inside
+    /// this window.
     pub valid_for: TimeRange,
 }
 
@@ -74,19 +83,28 @@ impl CertificateAuthority {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RootSummary {
+    /// How many Rekor logs.
     pub transparency_logs: usize,
+    /// How many Fulcio certificate authorities.
     pub certificate_authorities: usize,
+    /// How many certificate transparency logs.
     pub ct_logs: usize,
+    /// How many RFC 3161 timestamp authorities.
     pub timestamp_authorities: usize,
+    /// The latest `validFor` start of any log or authority; `None` for an empty root.
     pub newest: Option<Timestamp>,
 }
 
 /// Everything a verifier trusts.
 #[derive(Clone, Debug)]
 pub struct TrustedRoot {
+    /// The Rekor logs, whose entries, checkpoints and SETs are trusted.
     pub tlogs: Vec<TransparencyLog>,
+    /// The Fulcio certificate authorities, which issue signing certificates.
     pub certificate_authorities: Vec<CertificateAuthority>,
+    /// The certificate transparency logs, whose SCTs show a signing certificate was logged.
     pub ctlogs: Vec<TransparencyLog>,
+    /// The RFC 3161 timestamp authorities.
     pub timestamp_authorities: Vec<CertificateAuthority>,
 }
 
@@ -111,6 +129,8 @@ impl TrustedRoot {
         }
     }
 
+    /// Parses a trusted root from its JSON (protobuf-specs `TrustedRoot`, media type v0.1 or v0.2).
+    /// The authorities' chains are not checked here: see [`check_chains`](Self::check_chains).
     pub fn from_json(json: &str) -> Result<Self> {
         limits::at_most(json.len(), limits::MAX_TRUSTED_ROOT_BYTES, "bytes of trusted root JSON")?;
         let raw: RawTrustedRoot = match serde_json::from_str(json) {
@@ -128,6 +148,7 @@ impl TrustedRoot {
         })
     }
 
+    /// What the root holds, and how recent it is.
     pub fn summary(&self) -> RootSummary {
         let starts = self.tlogs.iter().chain(&self.ctlogs).map(|log| log.valid_for.start);
         let authorities = self.certificate_authorities.iter().chain(&self.timestamp_authorities);

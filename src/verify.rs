@@ -27,12 +27,23 @@ use crate::x509::{Certificate, San};
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "source")]
 pub enum VerifiedTime {
     /// A transparency log's signed integration time.
-    TransparencyLog { time: Timestamp, log_url: String },
+    TransparencyLog {
+        /// The entry's integrated time.
+        time: Timestamp,
+        /// The URL of the trusted log the entry verified under.
+        log_url: String,
+    },
     /// An RFC 3161 timestamp authority.
-    TimestampAuthority { time: Timestamp, uri: String },
+    TimestampAuthority {
+        /// The token's `genTime`.
+        time: Timestamp,
+        /// The URI of the trusted authority whose signature verified.
+        uri: String,
+    },
 }
 
 impl VerifiedTime {
+    /// The time vouched for.
     pub fn time(&self) -> Timestamp {
         match self {
             Self::TransparencyLog { time, .. } | Self::TimestampAuthority { time, .. } => *time,
@@ -52,15 +63,19 @@ impl VerifiedTime {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "type")]
 pub enum SignerInfo {
+    /// A certificate that chains to one of the trusted root's certificate authorities.
     Certificate {
+        /// What the certificate says about its subject.
         #[serde(flatten)]
         certificate: CertificateSummary,
         /// The trusted authority the certificate chains to.
         certificate_authority: String,
     },
+    /// A key given to the verifier out of band, in the policy.
     PublicKey {
         /// Hex SHA-256 of the key's SubjectPublicKeyInfo.
         key_id: String,
+        /// The bundle's `publicKey.hint`: unauthenticated, for reports only.
         hint: Option<String>,
     },
 }
@@ -69,10 +84,16 @@ pub enum SignerInfo {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerificationResult {
+    /// The bundle's media type, which names its version.
     pub media_type: String,
+    /// Who signed.
     pub signer: SignerInfo,
+    /// Every time the signature provably existed at: the timestamp authorities', then the logs'.
     pub verified_times: Vec<VerifiedTime>,
+    /// The bundle's transparency log entries, each verified under a trusted log.
     pub tlog_entries: Vec<VerifiedEntry>,
+    /// The certificate's embedded SCTs that verified, one per trusted CT log; empty for a key, or
+    /// when the policy requires none.
     pub scts: Vec<VerifiedSct>,
     /// The DSSE payload type, for envelope bundles.
     pub payload_type: Option<String>,
@@ -88,6 +109,7 @@ pub struct Verifier {
 }
 
 impl Verifier {
+    /// Builds the verifier, checking the authorities' chains with the pure-Rust crypto backend.
     pub fn new(root: TrustedRoot) -> Result<Self> {
         Self::new_with(root, &RustCrypto)
     }
@@ -98,6 +120,7 @@ impl Verifier {
         Ok(Self { root })
     }
 
+    /// The trust material the verifier checks against.
     pub fn trusted_root(&self) -> &TrustedRoot {
         &self.root
     }

@@ -61,9 +61,29 @@ fn module_of(file: &str) -> Vec<String> {
     parts
 }
 
+/// A use tree without its renames (`a::B as C` is `a::B`).
+fn without_renames(tree: &str) -> String {
+    let words: Vec<&str> = tree.split_whitespace().collect();
+    let mut out = Vec::new();
+    let mut skip = false;
+    for word in words {
+        if skip {
+            // The new name, and what follows it (a comma or a brace).
+            out.push(word.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_'));
+            skip = false;
+        } else if word == "as" {
+            skip = true;
+        } else {
+            out.push(word);
+        }
+    }
+    out.join(" ")
+}
+
 /// Expands a use tree (`crate::a::{b, c::{d, self}}`) into its paths.
 fn expand(tree: &str) -> Vec<String> {
-    let tree: String = tree.chars().filter(|c| !c.is_whitespace()).collect();
+    let renamed = without_renames(tree);
+    let tree: String = renamed.chars().filter(|c| !c.is_whitespace()).collect();
     let Some(open) = tree.find('{') else { return vec![tree] };
     let prefix = &tree[..open];
     let inner = &tree[open + 1..tree.len() - 1];
@@ -89,22 +109,29 @@ fn expand(tree: &str) -> Vec<String> {
         .collect()
 }
 
+/// The trees of the statements that start with `keyword` (`use `, `pub use `), each read to its
+/// `;` whatever lines it spans.
+fn statements(code: &str, keyword: &str) -> Vec<String> {
+    let mut trees = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find(keyword) {
+        let before = rest[..at].chars().last();
+        let statement_start = before.is_none_or(|c| c == '\n' || c == ' ' || c == ';' || c == '{');
+        let after = &rest[at + keyword.len()..];
+        let end = after.find(';').unwrap_or(after.len());
+        if statement_start {
+            trees.push(after[..end].to_owned());
+        }
+        rest = &after[end..];
+    }
+    trees
+}
+
 /// The paths a file's code names: its `use` trees, expanded, and `crate::`/`super::` paths
 /// written inline; each as absolute module segments from the crate root.
 fn named_paths(file: &str, code: &str, children: &BTreeSet<String>) -> Vec<Vec<String>> {
     let module = module_of(file);
-    let mut raw = Vec::new();
-    let mut rest = code;
-    while let Some(at) = rest.find("use ") {
-        let before = rest[..at].chars().last();
-        let statement_start = before.is_none_or(|c| c == '\n' || c == ' ' || c == ';' || c == '{');
-        let after = &rest[at + 4..];
-        let end = after.find(';').unwrap_or(after.len());
-        if statement_start {
-            raw.extend(expand(&after[..end]));
-        }
-        rest = &after[end.min(after.len())..];
-    }
+    let mut raw: Vec<String> = statements(code, "use ").iter().flat_map(|tree| expand(tree)).collect();
     let mut inline = code;
     while let Some(at) = inline.find("crate::").into_iter().chain(inline.find("super::")).min() {
         let tail = &inline[at..];
@@ -181,8 +208,8 @@ fn graph() -> Graph {
             .filter_map(|l| l.trim().trim_start_matches("pub ").strip_prefix("mod "))
             .map(|l| l.trim_end_matches(';').trim().to_owned())
             .collect();
-        for line in text.lines().filter_map(|l| l.trim().strip_prefix("pub use ")) {
-            for path in expand(line.trim_end_matches(';')) {
+        for statement in statements(text, "pub use ") {
+            for path in expand(&statement) {
                 let segments: Vec<&str> = path.split("::").collect();
                 if let (Some(child), Some(item)) = (segments.first(), segments.last()) {
                     if kids.contains(*child) && segments.len() > 1 {
@@ -287,4 +314,6 @@ fn the_reader_finds_what_it_must() {
     assert!(graph.edges["tuf/metadata.rs"].contains("tuf/keys.rs"));
     assert!(graph.edges["verify.rs"].contains("crypto/backend.rs"), "{:?}", graph.edges["verify.rs"]);
     assert_eq!(expand("crate::a::{b, c::{d, self}}"), ["crate::a::b", "crate::a::c::d", "crate::a::c"]);
+    assert_eq!(expand("crate::a::{B as C, d}"), ["crate::a::B", "crate::a::d"]);
+    assert_eq!(statements("pub use a::{\n    b,\n    c,\n};", "pub use "), ["a::{\n    b,\n    c,\n}"]);
 }

@@ -23,10 +23,12 @@ use crate::rekor;
 /// What to look up.
 #[derive(Clone, Debug)]
 pub struct Request {
+    /// The image, by tag or digest.
     pub reference: Reference,
     /// Where the legacy `.sig` and `.att` tags are kept when not beside the image (cosign's
     /// `COSIGN_REPOSITORY`). Referrers are always looked up beside the image, as cosign does.
     pub signature_repository: Option<Reference>,
+    /// Signatures, or attestations of one predicate type.
     pub want: Want,
     /// Plain HTTP to a registry that is not on loopback.
     pub allow_http: bool,
@@ -35,8 +37,11 @@ pub struct Request {
     pub rekor: Option<RekorSearch>,
 }
 
+/// Where and how to find the Rekor entry of a legacy signature that carries no Rekor bundle: by
+/// the entry its signer would have submitted, as cosign does.
 #[derive(Clone, Debug)]
 pub struct RekorSearch {
+    /// The Rekor v1 API's base URL.
     pub base_url: String,
     /// The caller's key, for keyed signatures (their entries name the key, not a certificate).
     pub key: Option<PublicKey>,
@@ -52,9 +57,11 @@ pub struct Image {
     pub name: String,
     /// What everything is verified against.
     pub digest: Digest,
+    /// The media type of its manifest, or of its index for a multi-platform image.
     pub media_type: String,
 }
 
+/// How a signature or attestation is stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
@@ -70,6 +77,7 @@ pub enum Format {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Source {
+    /// How it is stored.
     pub format: Format,
     /// The manifest that holds it.
     pub manifest: Digest,
@@ -103,6 +111,7 @@ pub struct Found {
 pub struct Problem {
     /// For example `referrers of sha256:...` or `tag sha256-....sig`.
     pub source: String,
+    /// Why it could not be looked in.
     pub error: VerificationError,
 }
 

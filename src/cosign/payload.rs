@@ -29,6 +29,7 @@ pub struct Claims {
 }
 
 impl Claims {
+    /// Reads a simple-signing payload; what it claims is checked by [`Claims::check`].
     pub fn parse(payload: &[u8]) -> Result<Self> {
         limits::at_most(payload.len(), limits::MAX_SIMPLE_SIGNING_BYTES, "bytes of simple-signing payload")?;
         let raw: RawPayload = match serde_json::from_slice(payload) {

@@ -23,7 +23,10 @@ use crate::verify::{VerificationResult, Verifier};
 /// annotations the signature must carry (`cosign verify -a key=value`).
 #[derive(Clone, Debug)]
 pub struct ImagePolicy {
+    /// Who must have signed, with thresholds and time.
     pub policy: Policy,
+    /// Each must be signed with exactly this value: in a legacy payload's `optional`, or on the
+    /// subject of a v3 signature's statement that is the image.
     pub annotations: BTreeMap<String, String>,
 }
 
@@ -31,16 +34,22 @@ pub struct ImagePolicy {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SignatureReport {
+    /// Where it was found.
     #[serde(flatten)]
     pub source: Source,
+    /// Whether it satisfies the policy.
     pub verified: bool,
+    /// What its verification established, when it verified.
     pub result: Option<VerifiedSignature>,
+    /// Why it did not verify: it could not be fetched or read, or failed verification.
     pub error: Option<VerificationError>,
 }
 
+/// What a signature or attestation that satisfies the policy established.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifiedSignature {
+    /// The verification of its bundle (a legacy signature's, as rebuilt from its layer).
     #[serde(flatten)]
     pub verification: VerificationResult,
     /// What a legacy signature's payload claims.
@@ -56,11 +65,15 @@ pub struct VerifiedSignature {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageVerification {
+    /// The image, as resolved.
     #[serde(flatten)]
     pub image: Image,
     /// `signatures` or `attestations`.
     pub kind: &'static str,
+    /// The predicate type a verified statement must have: cosign's signature type, or the
+    /// attestations' asked for.
     pub predicate_type: String,
+    /// Each signature or attestation found, with its outcome.
     pub signatures: Vec<SignatureReport>,
     /// Places that could not be looked in.
     pub problems: Vec<Problem>,

@@ -100,13 +100,6 @@ impl CheckAnswers {
         self.answers.insert(check.id(), verified);
     }
 
-    pub fn len(&self) -> usize {
-        self.answers.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.answers.is_empty()
-    }
 }
 
 /// Answers known checks from `answers` and every other check `true`, recording it. Its
@@ -171,10 +164,13 @@ pub struct WebCryptoCheck {
     /// `message` is the digest of the message under `hash`, not the message: no platform API
     /// verifies such a signature.
     pub prehashed: bool,
+    /// The key as a DER SubjectPublicKeyInfo, for `importKey("spki", …)`.
     #[serde(with = "serde_bytes_as_array")]
     pub spki: Vec<u8>,
+    /// The signed message, or its digest when `prehashed`.
     #[serde(with = "serde_bytes_as_array")]
     pub message: Vec<u8>,
+    /// The signature as WebCrypto takes it: `r || s` for ECDSA, unchanged for the others.
     #[serde(with = "serde_bytes_as_array")]
     pub signature: Vec<u8>,
 }
@@ -253,6 +249,7 @@ impl HashAlgorithm {
         }
     }
 
+    /// The hash WebCrypto calls `name` (`SHA-256`, …).
     pub fn from_web_crypto_name(name: &str) -> Option<Self> {
         [Self::Sha256, Self::Sha384, Self::Sha512].into_iter().find(|h| h.web_crypto_name() == name)
     }

@@ -5,34 +5,41 @@ use crate::error::{fail, ErrorCode, Result};
 /// A digest computed piece by piece, for input too large to hold at once (a file streamed in a
 /// page).
 #[derive(Clone, Debug)]
-pub enum Hasher {
+pub struct Hasher(State);
+
+/// The hash function's state: private, so that no hashing crate's type is part of the API.
+#[derive(Clone, Debug)]
+enum State {
     Sha256(Sha256),
     Sha384(Sha384),
     Sha512(Sha512),
 }
 
 impl Hasher {
+    /// A digest under `algorithm` of no input yet.
     pub fn new(algorithm: HashAlgorithm) -> Self {
-        match algorithm {
-            HashAlgorithm::Sha256 => Self::Sha256(Sha256::new()),
-            HashAlgorithm::Sha384 => Self::Sha384(Sha384::new()),
-            HashAlgorithm::Sha512 => Self::Sha512(Sha512::new()),
-        }
+        Self(match algorithm {
+            HashAlgorithm::Sha256 => State::Sha256(Sha256::new()),
+            HashAlgorithm::Sha384 => State::Sha384(Sha384::new()),
+            HashAlgorithm::Sha512 => State::Sha512(Sha512::new()),
+        })
     }
 
+    /// The hash being computed.
     pub fn algorithm(&self) -> HashAlgorithm {
-        match self {
-            Self::Sha256(_) => HashAlgorithm::Sha256,
-            Self::Sha384(_) => HashAlgorithm::Sha384,
-            Self::Sha512(_) => HashAlgorithm::Sha512,
+        match self.0 {
+            State::Sha256(_) => HashAlgorithm::Sha256,
+            State::Sha384(_) => HashAlgorithm::Sha384,
+            State::Sha512(_) => HashAlgorithm::Sha512,
         }
     }
 
+    /// Hashes the next piece of the input.
     pub fn update(&mut self, data: &[u8]) {
-        match self {
-            Self::Sha256(h) => h.update(data),
-            Self::Sha384(h) => h.update(data),
-            Self::Sha512(h) => h.update(data),
+        match &mut self.0 {
+            State::Sha256(h) => h.update(data),
+            State::Sha384(h) => h.update(data),
+            State::Sha512(h) => h.update(data),
         }
     }
 
@@ -42,11 +49,12 @@ impl Hasher {
         algorithm.text(&self.finish())
     }
 
+    /// The digest of all the input, as raw bytes.
     pub fn finish(self) -> Vec<u8> {
-        match self {
-            Self::Sha256(h) => h.finalize().to_vec(),
-            Self::Sha384(h) => h.finalize().to_vec(),
-            Self::Sha512(h) => h.finalize().to_vec(),
+        match self.0 {
+            State::Sha256(h) => h.finalize().to_vec(),
+            State::Sha384(h) => h.finalize().to_vec(),
+            State::Sha512(h) => h.finalize().to_vec(),
         }
     }
 }
@@ -54,12 +62,16 @@ impl Hasher {
 /// The hash functions Sigstore uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HashAlgorithm {
+    /// SHA-256 (FIPS 180-4).
     Sha256,
+    /// SHA-384 (FIPS 180-4).
     Sha384,
+    /// SHA-512 (FIPS 180-4).
     Sha512,
 }
 
 impl HashAlgorithm {
+    /// The digest of `data`, as raw bytes.
     pub fn digest(self, data: &[u8]) -> Vec<u8> {
         match self {
             Self::Sha256 => Sha256::digest(data).to_vec(),
@@ -77,6 +89,7 @@ impl HashAlgorithm {
         hasher.finish()
     }
 
+    /// The length of a digest, in bytes.
     pub const fn output_len(self) -> usize {
         match self {
             Self::Sha256 => 32,
@@ -110,6 +123,7 @@ impl HashAlgorithm {
         }
     }
 
+    /// The algorithm [`name`](Self::name) calls `name`; no other spelling is accepted.
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "sha256" => Some(Self::Sha256),
@@ -128,6 +142,8 @@ impl HashAlgorithm {
         }
     }
 
+    /// The algorithm a protobuf `HashAlgorithm` enum name (as [`proto_name`](Self::proto_name) gives it)
+    /// stands for.
     pub fn from_proto_name(name: &str) -> Option<Self> {
         match name {
             "SHA2_256" => Some(Self::Sha256),
@@ -137,6 +153,8 @@ impl HashAlgorithm {
         }
     }
 
+    /// The algorithm an `AlgorithmIdentifier` names by its RFC 5754 OID (`id-sha256`, …), as
+    /// RFC 3161 timestamps do.
     pub fn from_oid(oid: &const_oid::ObjectIdentifier) -> Option<Self> {
         use const_oid::db::rfc5912::{ID_SHA_256, ID_SHA_384, ID_SHA_512};
         match *oid {

@@ -18,8 +18,11 @@ const RSA_BITS: core::ops::RangeInclusive<usize> = 2048..=4096;
 /// The kind of a public key, which fixes the signature schemes it may be used with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KeyAlgorithm {
+    /// An ECDSA key on NIST P-256 (`secp256r1`).
     EcdsaP256,
+    /// An ECDSA key on NIST P-384 (`secp384r1`).
     EcdsaP384,
+    /// An Ed25519 key: pure Ed25519 or Ed25519ph.
     Ed25519,
     /// An `rsaEncryption` key: PKCS#1 v1.5 or PSS.
     Rsa,
@@ -149,10 +152,12 @@ impl PublicKey {
         }
     }
 
+    /// The DER SubjectPublicKeyInfo the key was parsed from (or, for a PKCS#1 key, re-encoded to).
     pub fn spki_der(&self) -> &[u8] {
         &self.spki
     }
 
+    /// The kind of key, which fixes the schemes it may sign with.
     pub fn algorithm(&self) -> KeyAlgorithm {
         self.algorithm
     }

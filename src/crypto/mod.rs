@@ -53,14 +53,19 @@ pub enum Message<'a> {
 /// One signature to verify.
 #[derive(Clone, Copy, Debug)]
 pub struct SignatureCheck<'a> {
+    /// The key the signature must verify under.
     pub key: &'a PublicKey,
+    /// How the signature was computed.
     pub scheme: SignatureScheme,
+    /// What was signed.
     pub message: Message<'a>,
+    /// The signature, encoded as the scheme encodes it.
     pub signature: &'a [u8],
 }
 
 /// Answers signature checks. Implementations must return `false` for every malformed input
 /// (wrong signature encoding, scheme not matching the key) and never panic.
 pub trait SignatureBackend {
+    /// Whether `check`'s signature is valid.
     fn verify(&self, check: &SignatureCheck<'_>) -> bool;
 }

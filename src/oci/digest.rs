@@ -9,6 +9,8 @@ use crate::crypto::HashAlgorithm;
 use crate::encoding::{decode_hex, encode_hex};
 use crate::error::{fail, ErrorCode, Result};
 
+/// A content digest, SHA-256 or SHA-512, written `<algorithm>:<hex>` as the OCI image spec
+/// names it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Digest {
     algorithm: HashAlgorithm,
@@ -40,14 +42,17 @@ impl Digest {
         Self { algorithm: HashAlgorithm::Sha256, bytes: HashAlgorithm::Sha256.digest(content) }
     }
 
+    /// The hash algorithm.
     pub fn algorithm(&self) -> HashAlgorithm {
         self.algorithm
     }
 
+    /// The digest itself.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
 
+    /// The digest in lowercase hex, without the algorithm.
     pub fn hex(&self) -> String {
         encode_hex(&self.bytes)
     }

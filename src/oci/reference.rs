@@ -19,17 +19,23 @@ const DOCKER_HUB_API: &str = "registry-1.docker.io";
 const MAX_NAME_LENGTH: usize = 255;
 const MAX_TAG_LENGTH: usize = 128;
 
+/// An image reference, normalised: Docker Hub's short names made whole (`alpine` is
+/// `docker.io/library/alpine`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reference {
     /// `host[:port]`, with Docker Hub as `docker.io`.
     pub registry: String,
     /// The path, for example `library/alpine` or `org/app`.
     pub repository: String,
+    /// The tag, without its `:`.
     pub tag: Option<String>,
+    /// The digest after `@`: what is fetched when the reference has a tag too.
     pub digest: Option<Digest>,
 }
 
 impl Reference {
+    /// Parses a reference as Docker and cosign do, refusing what distribution's grammar does not
+    /// allow.
     pub fn parse(text: &str) -> Result<Self> {
         let invalid = |why: &str| fail(ErrorCode::InvalidInput, format!("invalid image reference {text:?}: {why}"));
         let (rest, digest) = match text.split_once('@') {

@@ -19,6 +19,7 @@ pub struct Preparation {
 }
 
 impl Preparation {
+    /// The work of building a verifier for `root`.
     pub fn new(root: TrustedRoot) -> Self {
         Self { root }
     }
@@ -35,7 +36,9 @@ impl Work for Preparation {
 /// What a caller gives as the artifact: its bytes, its digest (`sha256:<hex>`), or nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ArtifactInput {
+    /// The artifact itself.
     Bytes(Vec<u8>),
+    /// The artifact's digest as `<algorithm>:<hex>`: `sha256`, `sha384` or `sha512`.
     Digest(String),
     /// No artifact: only with `unsafeSkipArtifactCheck`, for an envelope checked on its own.
     Absent,

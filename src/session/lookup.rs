@@ -39,6 +39,8 @@ pub struct ImageLookup {
 }
 
 impl ImageLookup {
+    /// Parses the image `reference` and the options: the image's attestations if `attestations`
+    /// (of the policy's `predicateType`), else its signatures.
     pub fn new(
         verifier: Rc<Verifier>,
         reference: &str,
@@ -74,6 +76,7 @@ pub struct LogLookup {
 }
 
 impl LogLookup {
+    /// Parses the query: exactly one of a log index, a UUID and a digest.
     pub fn new(verifier: Rc<Verifier>, query: LogQueryOptions) -> Result<Self> {
         let (query, base_url) = query.into_query()?;
         Ok(Self { verifier, query, base_url, found: OnceCell::new() })
@@ -107,6 +110,7 @@ pub struct AttestationsLookup {
 }
 
 impl AttestationsLookup {
+    /// Parses the subject, the policy and the registries to ask.
     pub fn new(verifier: Rc<Verifier>, subject: &str, policy: PolicyOptions, options: RegistryOptions) -> Result<Self> {
         let policy = policy.into_policy()?;
         let registries = options.into_registries()?;

@@ -27,7 +27,9 @@ use rounds::Rounds;
 /// same outcome for the same replies and answers; `Poll::Pending` while a reply it needs is
 /// missing (asked for through `fetch`).
 pub trait Work {
+    /// What the work ends with.
     type Outcome;
+    /// One walk, from the start, over the replies `fetch` holds.
     fn run(&self, fetch: &mut Fetch<'_>, backend: &dyn SignatureBackend) -> Poll<Self::Outcome>;
 }
 
@@ -41,6 +43,7 @@ pub struct Session<W: Work> {
 }
 
 impl<W: Work> Session<W> {
+    /// A session that has made no request and asked no check yet.
     pub fn new(work: W) -> Self {
         Self { work, exchange: Exchange::default(), rounds: Rounds::default(), outcome: None }
     }

@@ -26,12 +26,13 @@ pub const MAX_ALL_ROUNDS: usize = 2 * MAX_REQUESTS + MAX_ROUNDS;
 /// What a run needs next.
 #[derive(Debug)]
 pub enum Step<T> {
-    /// Requests to make, answered by their index ([`Exchange::answer`]). A run that also asked
-    /// for checks asks for its requests only once every check so far holds: it never fetches on
-    /// a signature that may not (the order of requests is the one a synchronous client makes).
+    /// Requests to make, answered by their index ([`Session::reply`](crate::Session::reply)). A run
+    /// that also asked for checks asks for its requests only once every check so far holds: it
+    /// never fetches on a signature that may not (the order of requests is the one a synchronous
+    /// client makes).
     Requests(Vec<Request>),
     /// Checks to run elsewhere, in the form WebCrypto takes; their results go to
-    /// [`Rounds::answer`], in this order.
+    /// [`Session::answer`](crate::Session::answer), in this order.
     Checks(Vec<WebCryptoCheck>),
     /// A run that asked for nothing unanswered: its outcome.
     Done(T),

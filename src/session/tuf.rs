@@ -51,7 +51,9 @@ impl Work for TufUpdate {
 /// The root a refresh starts from: one of Sigstore's, by name, or a `root.json` of the caller's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PinnedRoot {
+    /// The root pinned for one of Sigstore's repositories: `production` or `staging`.
     Named(String),
+    /// A `root.json` of the caller's, as bytes.
     Given(Vec<u8>),
 }
 

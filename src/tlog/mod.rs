@@ -22,6 +22,7 @@ use body::{Expected, Kind};
 pub struct Inclusion {
     /// The index the proof is for (Rekor v1: the index within the log shard).
     pub log_index: u64,
+    /// The size of the tree the proof and the checkpoint are for.
     pub tree_size: u64,
     /// The origin line of the verified checkpoint.
     pub checkpoint_origin: String,
@@ -31,16 +32,21 @@ pub struct Inclusion {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifiedEntry {
+    /// The entry's index in the log (Rekor v1: the global index, across shards).
     pub log_index: u64,
     /// Hex of the trusted log's ID (whichever of its IDs the entry named).
     pub log_id: String,
+    /// The trusted log's base URL.
     pub log_url: String,
+    /// The entry's kind, such as `hashedrekord` or `dsse`.
     pub kind: String,
+    /// The kind's version, such as `0.0.1`.
     pub version: String,
     /// The integrated time, present only when the log signed it (a verified SET).
     pub integrated_time: Option<Timestamp>,
     /// Whether a signed entry timestamp (inclusion promise) verified.
     pub promise: bool,
+    /// The inclusion proof that verified against a signed checkpoint, if the entry carries one.
     pub inclusion_proof: Option<Inclusion>,
 }
 

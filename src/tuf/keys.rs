@@ -126,10 +126,20 @@ pub fn check_threshold(
         }
     }
     if signers.len() < role.threshold {
+        // Keys this client could not read may be why: say which, and why.
+        let unusable: Vec<String> = role
+            .keyids
+            .iter()
+            .filter_map(|keyid| match keys.get(keyid) {
+                Some(KeyEntry::Unusable(reason)) => Some(format!("{keyid}: {reason}")),
+                _ => None,
+            })
+            .collect();
+        let unusable = if unusable.is_empty() { String::new() } else { format!("; keys not usable here: {}", unusable.join("; ")) };
         return fail(
             ErrorCode::Tuf,
             format!(
-                "{what}: signed by {} of the keys it needs, where the threshold is {}",
+                "{what}: signed by {} of the keys it needs, where the threshold is {}{unusable}",
                 signers.len(),
                 role.threshold
             ),

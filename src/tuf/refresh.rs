@@ -61,8 +61,10 @@ pub struct RootSource {
     /// `tuf` (refreshed now), `cache` (the last one verified through TUF, re-verified offline) or
     /// `embedded`.
     pub source: &'static str,
+    /// The version of the trusted TUF root; absent for the embedded root.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub root_version: Option<u64>,
+    /// The version of the trusted TUF timestamp; absent for the embedded root.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp_version: Option<u64>,
     /// When the TUF metadata expires.
@@ -78,7 +80,9 @@ pub struct RootSource {
 /// The end of a refresh: the files for the client to keep, whatever happened, and the root.
 #[derive(Debug)]
 pub struct Refreshed {
+    /// The files to write to the client's cache, by the names it passes back as `cached`.
     pub persist: Vec<Persist>,
+    /// The trusted root and where it came from, or why there is none to use.
     pub result: Result<(RefreshedRoot, RootSource)>,
 }
 

@@ -30,6 +30,7 @@ pub struct Repository {
 }
 
 impl Repository {
+    /// A repository at these base URLs, with the final `/` added where it is missing.
     pub fn new(metadata_url: &str, targets_url: &str) -> Self {
         let slash = |url: &str| if url.ends_with('/') { url.to_owned() } else { format!("{url}/") };
         Self { metadata_url: slash(metadata_url), targets_url: slash(targets_url) }
@@ -47,6 +48,7 @@ pub struct Start<'a> {
     pub mode: Mode,
 }
 
+/// Where an update reads the repository's files from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     /// From the repository, with the cached files as the client's trusted state.
@@ -73,7 +75,10 @@ pub struct TargetRequest<'a> {
 /// A metadata file for the client to keep, under the name it is read back by.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Persist {
+    /// A role's `file_name` (`root.json`, …) or a `root_history_name`; a refresh adds entries of
+    /// its own (`TARGET_ENTRY`, `REFRESHED_ENTRY`).
     pub name: String,
+    /// The file as received.
     pub bytes: Vec<u8>,
 }
 
@@ -81,28 +86,39 @@ pub struct Persist {
 /// stays trusted even when the timestamp after it fails.
 #[derive(Debug)]
 pub struct Update {
+    /// The files to keep, in the order they were verified; each name appears once.
     pub persist: Vec<Persist>,
+    /// What the update verified, or why it failed.
     pub result: Result<Updated>,
 }
 
+/// The trusted metadata a successful update ends with, and the target it was asked for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Updated {
+    /// The version of the trusted root.
     pub root_version: u64,
+    /// The version of the trusted timestamp.
     pub timestamp_version: u64,
+    /// The version of the trusted snapshot.
     pub snapshot_version: u64,
+    /// The version of the trusted top-level targets.
     pub targets_version: u64,
     /// The earliest expiry among the trusted files: when an update is due at the latest.
     pub expires: Timestamp,
     /// Offline only: a file had expired (online, that fails the update).
     pub expired: bool,
+    /// The target asked for, verified against the metadata; `None` when none was asked for.
     #[serde(skip)]
     pub target: Option<Target>,
 }
 
+/// A target file whose length and hashes match what the trusted metadata lists for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
+    /// The target's path, as the targets metadata names it.
     pub path: String,
+    /// The file's content.
     pub bytes: Vec<u8>,
     /// The client's cached copy matched: nothing was downloaded.
     pub from_cache: bool,

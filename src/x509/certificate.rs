@@ -33,13 +33,16 @@ pub(crate) mod oid {
 /// A subject alternative name of a kind Sigstore issues.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum San {
+    /// An rfc822Name: an email address the OIDC issuer vouched for.
     Email(String),
+    /// A uniformResourceIdentifier: a workload's identity, such as a CI workflow's URL.
     Uri(String),
     /// Fulcio's username identity (otherName 1.3.6.1.4.1.57264.1.7).
     Username(String),
 }
 
 impl San {
+    /// The name itself, whatever its kind.
     pub fn value(&self) -> &str {
         match self {
             Self::Email(v) | Self::Uri(v) | Self::Username(v) => v,
@@ -50,11 +53,16 @@ impl San {
 /// One certificate extension, undecoded.
 #[derive(Clone, Debug)]
 pub struct RawExtension {
+    /// The `extnID`.
     pub oid: ObjectIdentifier,
+    /// Whether a verifier that does not understand the extension must refuse the certificate.
     pub critical: bool,
+    /// The contents of the `extnValue` OCTET STRING: for most extensions, DER.
     pub value: Vec<u8>,
 }
 
+/// An X.509 certificate (RFC 5280), parsed, with its DER kept for the signatures and digests
+/// computed over it.
 #[derive(Clone, Debug)]
 pub struct Certificate {
     der: Vec<u8>,
@@ -80,10 +88,12 @@ pub struct Certificate {
 }
 
 impl Certificate {
+    /// Parses a DER certificate. Its signature, validity and profile are not checked here.
     pub fn from_der(der: &[u8]) -> Result<Self> {
         parse(der).map_err(|e| crate::error::VerificationError::new(e.code, format!("certificate: {}", e.message)))
     }
 
+    /// Parses a certificate from text holding exactly one PEM block labelled `CERTIFICATE`.
     pub fn from_pem(pem: &str) -> Result<Self> {
         match crate::encoding::decode_pem(pem, "CERTIFICATE") {
             Some(der) => Self::from_der(&der),
@@ -91,6 +101,7 @@ impl Certificate {
         }
     }
 
+    /// The whole certificate's DER, as parsed.
     pub fn der(&self) -> &[u8] {
         &self.der
     }
@@ -100,47 +111,59 @@ impl Certificate {
         self.der.get(self.tbs.clone()).unwrap_or_default()
     }
 
+    /// The issuer's signature over [`tbs_der`](Self::tbs_der), as the BIT STRING holds it.
     pub fn signature(&self) -> &[u8] {
         &self.signature
     }
 
+    /// The subject's public key.
     pub fn public_key(&self) -> &PublicKey {
         &self.public_key
     }
 
+    /// The first moment of the validity period.
     pub fn not_before(&self) -> Timestamp {
         self.validity.start
     }
 
+    /// The last moment of the validity period (included).
     pub fn not_after(&self) -> Timestamp {
         // Every parsed certificate has an end; `start` is a safe stand-in that cannot be reached.
         self.validity.end.unwrap_or(self.validity.start)
     }
 
+    /// Whether `t` falls within the validity period, both ends included.
     pub fn is_valid_at(&self, t: Timestamp) -> bool {
         self.validity.contains(t)
     }
 
+    /// The subject alternative names of the kinds Sigstore issues, in certificate order; names of
+    /// other kinds are left out.
     pub fn subject_alt_names(&self) -> &[San] {
         &self.sans
     }
 
+    /// Every extension, in certificate order.
     pub fn extensions(&self) -> &[RawExtension] {
         &self.extensions
     }
 
+    /// The extension `oid`, if present (parsing refuses duplicates, so there is at most one).
     pub fn extension(&self, oid: &ObjectIdentifier) -> Option<&RawExtension> {
         self.extensions.iter().find(|e| &e.oid == oid)
     }
 
+    /// Whether the certificate has an extended key usage extension that lists `usage`.
     pub fn has_eku(&self, usage: &ObjectIdentifier) -> bool {
         self.ext_key_usage.as_ref().is_some_and(|ekus| ekus.contains(usage))
     }
 
+    /// Whether the certificate has a key usage extension with `digitalSignature` set.
     pub fn allows_digital_signature(&self) -> bool {
         self.key_usage.is_some_and(|ku| ku.0.contains(KeyUsages::DigitalSignature))
     }
 
+    /// Whether the certificate has a key usage extension with `keyCertSign` set.
     pub fn allows_cert_sign(&self) -> bool {
         self.key_usage.is_some_and(|ku| ku.0.contains(KeyUsages::KeyCertSign))
     }

@@ -50,10 +50,14 @@ pub fn claim_arc(name: &str) -> Option<u32> {
 /// One decoded claim.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Claim {
+    /// The last arc of the claim's OID, under 1.3.6.1.4.1.57264.1.
     #[serde(skip)]
     pub arc: u32,
+    /// The claim's name as sigstore-go and sigstore-js write it, for example `sourceRepositoryUri`.
     pub name: &'static str,
+    /// The extension's OID, in dotted text.
     pub oid: String,
+    /// The claim's value, decoded to text.
     pub value: String,
 }
 
@@ -98,10 +102,13 @@ pub struct CertificateSummary {
     pub subject_alt_name: String,
     /// `email`, `uri` or `username`.
     pub subject_alt_name_type: &'static str,
+    /// The OIDC issuer that vouched for the identity: claim 1.8, else 1.1; empty when neither is present.
     pub issuer: String,
     /// Every Fulcio claim of the certificate, decoded and named.
     pub extensions: Vec<Claim>,
+    /// The start of the certificate's validity.
     pub not_before: Timestamp,
+    /// The end of the certificate's validity (included).
     pub not_after: Timestamp,
     /// Hex SHA-256 of the certificate DER.
     pub fingerprint: String,
@@ -127,6 +134,7 @@ impl CertificateSummary {
         }
     }
 
+    /// Summarises `cert`, decoding its claims; fails when a known claim is not a valid string.
     pub fn of(cert: &Certificate) -> Result<Self> {
         Ok(Self::new(cert, claims(cert)?))
     }

@@ -14,9 +14,13 @@ use crate::x509::Certificate;
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifiedSct {
+    /// The trusted CT log's ID (its `logId` in the trusted root, whichever ID the SCT named); hex
+    /// in JSON.
     #[serde(serialize_with = "crate::encoding::serialize_hex")]
     pub log_id: Vec<u8>,
+    /// The CT log's base URL.
     pub log_url: String,
+    /// When the log promised to include the certificate: the SCT's timestamp.
     pub time: Timestamp,
 }
 
