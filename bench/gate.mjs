@@ -2,7 +2,7 @@
 // same small artifact served (a) ungated (a static "allow" rule: the worker streams it as is),
 // (b) gated with its verdict cached, (c) gated with nothing cached (every request verified; cache
 // 0 s). autocannon on loopback, LOAD_SECONDS per case, one after another. Prints JSON.
-// Needs target/tmp/gate-fixtures (bench/run.sh writes it with `cargo test --test gate_fixtures`).
+// Needs target/tmp/gate-fixtures (bench/run.sh writes it with scripts/fixtures.sh).
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';

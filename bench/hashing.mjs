@@ -5,7 +5,7 @@
 // same check without the hash); MB/s = 10^6 bytes per second of that. Median of RUNS, the page's
 // and the CLI's interleaved. Prints JSON.
 // Needs www/dist (scripts/build-www.sh) and target/tmp/page-fixtures-gigabyte (bench/run.sh
-// writes it with `cargo test --test page_fixtures`).
+// writes it with scripts/fixtures.sh).
 import { spawnSync } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

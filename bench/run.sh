@@ -10,13 +10,9 @@ if [ ! -f pkg/wasm/sigstore_wasm_bg.wasm ] || [ ! -f pkg/wasm/sigstore_wasm.js ]
   echo "bench: pkg/wasm is missing; building it (scripts/build-pkg.sh)" >&2
   scripts/build-pkg.sh
 fi
-if [ ! -f target/tmp/gate-fixtures/fixtures.json ]; then
-  echo "bench: writing the gate's fixtures (cargo test --test gate_fixtures)" >&2
-  cargo test --quiet --test gate_fixtures >&2
-fi
-if [ ! -f target/tmp/page-fixtures-gigabyte/bundle.sigstore.json ]; then
-  echo "bench: writing the page's fixtures (cargo test --test page_fixtures)" >&2
-  cargo test --quiet --test page_fixtures >&2
+if [ ! -f target/tmp/gate-fixtures/fixtures.json ] || [ ! -f target/tmp/page-fixtures-gigabyte/bundle.sigstore.json ]; then
+  echo "bench: writing the tests' fixtures (scripts/fixtures.sh)" >&2
+  scripts/fixtures.sh >&2
 fi
 # The page, built from the package as it is now (a second).
 node www/build.mjs >&2

@@ -2,9 +2,10 @@
 # Builds the npm package in pkg/ from a clean checkout, with the settings of wasm-pack.toml: the
 # core for wasm32, the JavaScript glue (wasm-bindgen CLI at the crate's exact version), and a
 # size-optimised module (wasm-opt from the npm binaryen package), held to the size budget.
+# Installs nothing: scripts/setup.sh does (scripts/run.sh and scripts/test.sh run it first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-eval "$(scripts/setup.sh build)"
+eval "$(scripts/setup.sh env)"
 
 # wasm-pack.toml as shell variables (python3's tomllib: a TOML parser, not a hand-written one):
 # the build's settings, then one line per module (name, features, budget).

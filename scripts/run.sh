@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+eval "$(scripts/setup.sh build)"
 scripts/build-pkg.sh
 if [ $# -gt 0 ]; then
   exec node pkg/cli.js "$@"

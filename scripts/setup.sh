@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and testing sigstore-wasm needs on a fresh Debian machine with a Rust
-# toolchain. Idempotent and non-interactive: safe to run before every build.
+# toolchain. Idempotent and non-interactive.
+#
+#   scripts/setup.sh        everything the tests need (scripts/test.sh runs it)
+#   scripts/setup.sh build  only what building the package and the page needs (scripts/run.sh)
+#   scripts/setup.sh env    installs nothing: the builds' check that what they need is there
 #
 # Prints nothing to stdout but `export` lines for the caller to eval (the toolchain to use for
 # wasm32 builds when rustup could not add the target; the JS runtimes and tools the npm package's
@@ -116,10 +120,22 @@ registry_client() {
   apt_install skopeo
 }
 
-# The TUF conformance suite (tests/tuf/conformance.sh): a Python venv for it and its pinned
-# dependencies from PyPI, and `faketime`, with which it moves the client's clock.
+# The TUF conformance suite (tests/tuf/conformance.sh) and the package's TUF tests' repositories
+# (tests/tuf/make_repos.py): a Python venv in target/tuf-venv with the suite's pinned dependencies
+# from PyPI (reinstalled when they change), and `faketime`, with which the suite moves the clock.
 tuf_conformance() {
   apt_install faketime python3-venv python3-pip
+  local venv=target/tuf-venv suite=tests/tuf-conformance
+  # Without Debian's python3-venv, venv leaves a python but no pip behind: test for pip.
+  if [ ! -x "$venv/bin/pip" ]; then
+    log "python3 -m venv $venv"
+    python3 -m venv --clear "$venv" >&2
+  fi
+  if ! cmp -s "$suite/pyproject.toml" "$venv/.tuf-conformance-installed"; then
+    log "pip install $suite"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "$suite" >&2
+    cp "$suite/pyproject.toml" "$venv/.tuf-conformance-installed"
+  fi
 }
 
 js_exports() {
@@ -137,6 +153,34 @@ js_exports() {
   # Deno checks for updates over the network at start: there is none here.
   echo "export DENO_NO_UPDATE_CHECK=1"
 }
+
+# `setup.sh env`: what a build needs, checked, never installed: a build installs nothing.
+build_env() {
+  local missing=()
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    if rustup toolchain list 2>/dev/null | grep -q '^sigstore-wasm-debian'; then
+      echo "export WASM_TOOLCHAIN=sigstore-wasm-debian"
+    else
+      missing+=("the wasm32-unknown-unknown target")
+    fi
+  fi
+  local want
+  want=$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/^version = "|"$/, ""); print; exit }' Cargo.lock)
+  [ "$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')" = "$want" ] || missing+=("wasm-bindgen-cli $want")
+  [ -f node_modules/.package-lock.json ] && [ ! package-lock.json -nt node_modules/.package-lock.json ] ||
+    missing+=("the npm dependencies (package-lock.json)")
+  python3 -c 'import tomllib' 2>/dev/null || missing+=("python3 with tomllib")
+  if [ ${#missing[@]} -gt 0 ]; then
+    printf 'setup: missing: %s. Run scripts/setup.sh build (a build installs nothing).\n' "$(IFS=';'; echo "${missing[*]}")" >&2
+    exit 1
+  fi
+  js_exports
+}
+
+if [ "${1:-}" = env ]; then
+  build_env
+  exit 0
+fi
 
 # `setup.sh build`: only what building the package and the page needs (scripts/run.sh's first
 # run stays quick); with no argument, everything the tests need too.

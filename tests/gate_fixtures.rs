@@ -46,6 +46,7 @@ impl Files {
 }
 
 #[test]
+#[ignore = "writes fixtures for the package's tests: scripts/fixtures.sh runs it"]
 fn artifacts_and_bundles_are_written_for_the_gate_tests() {
     // The instance of the image world (tests/oci.rs), so that one trusted root covers both gates.
     let instance = Instance::new(41);

@@ -890,6 +890,7 @@ fn legacy_layers_are_refused_by_their_descriptors_size() {
 }
 
 #[test]
+#[ignore = "writes fixtures for the package's tests: scripts/fixtures.sh runs it"]
 fn the_world_is_written_for_the_package_tests() {
     let s = scenario();
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("oci-world");

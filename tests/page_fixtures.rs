@@ -17,6 +17,7 @@ const HOSTILE_CLAIM: &str = "<b onmouseover=\"window.__xss='claim'\">acme/app</b
 const HOSTILE_PREDICATE: &str = "https://evil.example/<svg onload=\"window.__xss='predicate'\">";
 
 #[test]
+#[ignore = "writes fixtures for the package's tests: scripts/fixtures.sh runs it"]
 fn hostile_bundles_are_written_for_the_page_tests() {
     let instance = Instance::new(900);
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("page-fixtures");
@@ -57,6 +58,7 @@ fn hostile_bundles_are_written_for_the_page_tests() {
 
 /// An artifact larger than the page hands over whole (32 MiB): the page hashes it as it streams.
 #[test]
+#[ignore = "writes fixtures for the package's tests: scripts/fixtures.sh runs it"]
 fn a_large_artifact_is_written_for_the_page_tests() {
     let instance = Instance::new(901);
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("page-fixtures-large");
@@ -75,6 +77,7 @@ fn a_large_artifact_is_written_for_the_page_tests() {
 /// An attestation of a gigabyte of zeros (`large.bin`), for the page's test of hashing a file of that
 /// size in its worker: the test writes the file itself, sparse, so that no gigabyte is kept on disk.
 #[test]
+#[ignore = "writes fixtures for the package's tests: scripts/fixtures.sh runs it"]
 fn an_attestation_of_a_gigabyte_is_written_for_the_page_tests() {
     use sha2::Digest;
     const BYTES: usize = 1 << 30;

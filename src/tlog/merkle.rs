@@ -82,46 +82,6 @@ fn root_from_proof(index: u64, leaf: &[u8; 32], inner: &[[u8; 32]], border: &[[u
 mod tests {
     use super::*;
 
-    /// Reference Merkle tree Hash of RFC 6962 §2.1, straight from the definition: split at the
-    /// largest power of two smaller than n.
-    fn mth(leaves: &[[u8; 32]]) -> [u8; 32] {
-        match leaves {
-            [] => Sha256::digest([]).into(),
-            [one] => *one,
-            _ => {
-                let k = split(leaves.len());
-                node_hash(&mth(&leaves[..k]), &mth(&leaves[k..]))
-            }
-        }
-    }
-
-    fn split(n: usize) -> usize {
-        let mut k = 1;
-        while k * 2 < n {
-            k *= 2;
-        }
-        k
-    }
-
-    /// Reference audit path of RFC 6962 §2.1.1 (PATH(m, D[n])).
-    fn path(m: usize, leaves: &[[u8; 32]]) -> Vec<[u8; 32]> {
-        if leaves.len() <= 1 {
-            return Vec::new();
-        }
-        let k = split(leaves.len());
-        let (mut proof, sibling) = if m < k {
-            (path(m, &leaves[..k]), mth(&leaves[k..]))
-        } else {
-            (path(m - k, &leaves[k..]), mth(&leaves[..k]))
-        };
-        proof.push(sibling);
-        proof
-    }
-
-    fn tree(n: usize) -> Vec<[u8; 32]> {
-        (0..n).map(|i| leaf_hash(format!("leaf {i}").as_bytes())).collect()
-    }
-
     fn code(r: Result<()>) -> ErrorCode {
         r.unwrap_err().code
     }
@@ -138,113 +98,11 @@ mod tests {
     }
 
     #[test]
-    fn every_leaf_of_every_tree_up_to_20_verifies() {
-        for n in 1..=20usize {
-            let leaves = tree(n);
-            let root = mth(&leaves);
-            for (m, leaf) in leaves.iter().enumerate() {
-                let proof = path(m, &leaves);
-                let (index, size) = (m as u64, n as u64);
-                verify_inclusion(index, size, leaf, &proof, &root)
-                    .unwrap_or_else(|e| panic!("size {n} index {m}: {e}"));
-            }
-        }
-    }
-
-    #[test]
-    fn any_change_to_the_inputs_fails() {
-        let all = tree(21);
-        for n in 1..=20usize {
-            let leaves = &all[..n];
-            let root = mth(leaves);
-            let size = n as u64;
-            for (m, leaf) in leaves.iter().enumerate() {
-                let index = m as u64;
-                let proof = path(m, leaves);
-                let ctx = format!("size {n} index {m}");
-                // Another index: either the shape differs or the left/right choices do.
-                for other in (0..size).filter(|&o| o != index) {
-                    assert_eq!(
-                        code(verify_inclusion(other, size, leaf, &proof, &root)),
-                        ErrorCode::InclusionProof,
-                        "{ctx} as {other}"
-                    );
-                }
-                // Another size, with that tree's root as a checkpoint would pair them. (With the
-                // same root, a size whose proof has the same shape, such as 4 for a proof built at
-                // size 3, computes the same root: the signed checkpoint is what binds the two.)
-                for other in (index + 1..=21).filter(|&s| s != size) {
-                    let other_root = mth(&all[..other as usize]);
-                    assert_eq!(
-                        code(verify_inclusion(index, other, leaf, &proof, &other_root)),
-                        ErrorCode::InclusionProof,
-                        "{ctx} size {other}"
-                    );
-                }
-                let mut longer = proof.clone();
-                longer.push(root);
-                assert_eq!(
-                    code(verify_inclusion(index, size, leaf, &longer, &root)),
-                    ErrorCode::InclusionProof,
-                    "{ctx} extra"
-                );
-                if let Some((_, shorter)) = proof.split_last() {
-                    assert_eq!(
-                        code(verify_inclusion(index, size, leaf, shorter, &root)),
-                        ErrorCode::InclusionProof,
-                        "{ctx} missing"
-                    );
-                }
-                for i in 0..proof.len() {
-                    let mut flipped = proof.clone();
-                    flipped[i][31] ^= 1;
-                    assert_eq!(
-                        code(verify_inclusion(index, size, leaf, &flipped, &root)),
-                        ErrorCode::InclusionProof,
-                        "{ctx} hash {i}"
-                    );
-                }
-                let mut bad_leaf = *leaf;
-                bad_leaf[0] ^= 0x80;
-                assert_eq!(
-                    code(verify_inclusion(index, size, &bad_leaf, &proof, &root)),
-                    ErrorCode::InclusionProof,
-                    "{ctx} leaf"
-                );
-                let mut bad_root = root;
-                bad_root[5] ^= 4;
-                assert_eq!(
-                    code(verify_inclusion(index, size, leaf, &proof, &bad_root)),
-                    ErrorCode::InclusionProof,
-                    "{ctx} root"
-                );
-            }
-        }
-    }
-
-    #[test]
     fn single_leaf_tree_has_an_empty_proof() {
         let leaf = leaf_hash(b"only");
         verify_inclusion(0, 1, &leaf, &[], &leaf).unwrap();
         let err = verify_inclusion(0, 1, &leaf, &[leaf], &leaf).unwrap_err();
         assert!(err.message.contains("too long"), "{}", err.message);
-    }
-
-    #[test]
-    fn messages_say_what_was_expected() {
-        let leaves = tree(5);
-        let root = mth(&leaves);
-        let err = verify_inclusion(5, 5, &leaves[0], &[], &root).unwrap_err();
-        assert_eq!(err.message, "leaf index 5 is outside a tree of size 5");
-        let err = verify_inclusion(0, 0, &leaves[0], &[], &root).unwrap_err();
-        assert_eq!(err.code, ErrorCode::InclusionProof);
-        let err = verify_inclusion(0, 5, &leaves[0], &path(0, &leaves)[..2], &root).unwrap_err();
-        assert_eq!(err.message, "inclusion proof is too short: 2 hashes for index 0 in a tree of size 5; expected 3");
-        let err = verify_inclusion(0, 5, &leaves[1], &path(0, &leaves), &root).unwrap_err();
-        assert!(
-            err.message.starts_with("computed root ")
-                && err.message.contains(&format!("!= expected {}", encode_hex(&root)))
-        );
     }
 
     #[test]

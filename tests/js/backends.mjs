@@ -19,6 +19,7 @@ import { claimedDigest, createDigester, createVerifier, verifyBundle, Verificati
 import * as glue from '../../pkg/wasm/sigstore_wasm.js';
 import * as cryptoGlue from '../../pkg/wasm/sigstore_wasm_crypto.js';
 import { expectVerified, loadCases } from './cases.mjs';
+import { check } from './harness.mjs';
 
 if (!globalThis.crypto?.subtle) throw new Error('this test needs WebCrypto (globalThis.crypto.subtle)');
 
@@ -103,8 +104,6 @@ async function createRustOnlyVerifier(options) {
 
 const show = (o) => (o.crash ? `CRASH ${o.crash}` : o.ok ? 'verified' : `refused ${o.code}`);
 
-const failures = [];
-let passed = 0;
 let webCryptoUsed = 0;
 let nodeCryptoUsed = 0;
 const cases = loadCases();
@@ -138,8 +137,7 @@ for (const c of cases) {
     }
     const want = expectVerified(c, mode);
     if (!problems.length && first.ok !== want) problems.push(`all ${show(first)} but the case must be ${want ? 'verified' : 'refused'}`);
-    if (problems.length) failures.push(`${label}: ${problems.join('; ')}`);
-    else passed++;
+    check(label, !problems.length, problems.join('; '));
   }
 }
 
@@ -176,9 +174,7 @@ for (const c of cases) {
       .filter(([, o]) => o.code !== 'LIMIT_EXCEEDED')
       .map(([name, o]) => `${name} ${show(o)}, want LIMIT_EXCEEDED`);
     if (webCryptoChecks !== before) problems.push(`WebCrypto ran ${webCryptoChecks - before} checks`);
-    if (problems.length) failures.push(`W1 with ${label}: ${problems.join('; ')}`);
-    else {
-      passed++;
+    if (check(`W1 with ${label}`, !problems.length, problems.join('; '))) {
       console.log(`  W1 with ${label}: LIMIT_EXCEEDED on both paths, 0 WebCrypto checks, ${elapsed.toFixed(1)} ms`);
     }
   }
@@ -204,8 +200,7 @@ for (const c of cases) {
   if (!verified.ok) problems.push(`the bundle does not verify by that digest: ${show(verified)}`);
   const bad = await outcome(() => createDigester('md5'));
   if (bad.code !== 'INVALID_INPUT') problems.push(`md5: ${show(bad)}`);
-  if (problems.length) failures.push(`digester: ${problems.join('; ')}`);
-  else passed++;
+  check('digester', !problems.length, problems.join('; '));
 }
 
 // The digest a bundle claims is its artifact's, for every case with an artifact and a bundle that
@@ -227,22 +222,14 @@ for (const c of cases) {
     checked++;
   }
   if (checked < 20) problems.push(`only ${checked} cases claim a digest`);
-  if (problems.length) failures.push(`claimedDigest: ${problems.join('; ')}`);
-  else passed++;
+  check('claimedDigest', !problems.length, problems.join('; '));
 }
 
 // The node:crypto path did run node:crypto (else it compared Rust with itself).
-if (nodeCryptoUsed < 100) failures.push(`verify() ran only ${nodeCryptoUsed} signature checks on node:crypto`);
-else console.log(`  verify() ran ${nodeCryptoUsed} signature checks on node:crypto`);
+check(`verify() ran ${nodeCryptoUsed} signature checks on node:crypto (100 at least)`, nodeCryptoUsed >= 100, 'too few');
 
 // The Rust-only path did run the crypto module.
-if (rustChecks < 100) failures.push(`the Rust-only path ran only ${rustChecks} signature checks in the crypto module`);
-else console.log(`  the Rust-only path ran ${rustChecks} signature checks in the crypto module`);
+check(`the Rust-only path ran ${rustChecks} signature checks in the crypto module (100 at least)`, rustChecks >= 100, 'too few');
 
 // The WebCrypto path did run WebCrypto (else the comparison above compared Rust with itself).
-if (webCryptoUsed < 100) failures.push(`verifyBundle ran only ${webCryptoUsed} signature checks on WebCrypto`);
-else console.log(`  verifyBundle ran ${webCryptoUsed} signature checks on WebCrypto`);
-
-for (const f of failures) console.log(`FAILED ${f}`);
-console.log(`backends: ${passed} passed, ${failures.length} failed`);
-process.exitCode = failures.length > 0 ? 1 : 0;
+check(`verifyBundle ran ${webCryptoUsed} signature checks on WebCrypto (100 at least)`, webCryptoUsed >= 100, 'too few');

@@ -9,10 +9,11 @@
 // (another status, a timeout, a signal, a stack trace or other output on stderr) is a crash and
 // fails the test whatever the case expects. Then a few CLI behaviours are asserted.
 //
-// Run with the system Node (20): node tests/js/conformance.mjs
-import { spawn } from 'node:child_process';
+// Run with the system Node (20): node --test-reporter=spec tests/js/conformance.mjs (each check a
+// node:test test, tests/js/harness.mjs).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { check, runProcess } from './harness.mjs';
 import { ROOT, checkDigestExemption, DIGEST_EXEMPT, expectVerified, loadCases, mapLimit, MODES } from './cases.mjs';
 
 const CLI = join(ROOT, 'pkg/cli.js');
@@ -20,28 +21,9 @@ const TIMEOUT_MS = 30_000;
 const CONCURRENCY = 2;
 const FAILED_REPORT = /^Verification FAILED\n {2}check: {2}([A-Z][A-Z0-9_]*)\n {2}reason: \S.*\n?$/s;
 
-/** Runs the CLI with `args`; resolves to { status, signal, stdout, stderr, timedOut }. */
+/** Runs the CLI with `args`: `{ status, signal, stdout, stderr, timedOut }`. */
 function runCli(args) {
-  return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, TIMEOUT_MS);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolvePromise({ status: null, signal: null, stdout, stderr: `${stderr}spawn error: ${e.message}`, timedOut });
-    });
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      resolvePromise({ status, signal, stdout, stderr, timedOut });
-    });
-  });
+  return runProcess(process.execPath, [CLI, ...args], { cwd: ROOT, timeoutMs: TIMEOUT_MS });
 }
 
 function verifyArgs(c, mode, extra = []) {
@@ -79,12 +61,6 @@ function snippet(s) {
   return JSON.stringify(t.length > 400 ? `${t.slice(0, 400)}...` : t);
 }
 
-const failures = [];
-let passed = 0;
-function record(ok, label, detail) {
-  if (ok) passed++;
-  else failures.push(`${label}: ${detail}`);
-}
 
 // 1. Every case in both modes.
 const cases = loadCases();
@@ -93,16 +69,15 @@ const results = await mapLimit(runs, CONCURRENCY, async ({ c, mode }) => ({ c, m
 for (const { c, mode, outcome, code, why } of results) {
   const label = `${c.id} (${mode})`;
   const expected = expectVerified(c, mode) ? 'verified' : 'refused';
-  if (outcome === 'crash') record(false, label, `CRASH: ${why}`);
-  else if (outcome !== expected) record(false, label, `${outcome}${code ? ` [${code}]` : ''} but must be ${expected}`);
-  else record(true);
+  if (outcome === 'crash') check(label, false, `CRASH: ${why}`);
+  else check(label, outcome === expected, `${outcome}${code ? ` [${code}]` : ''} but must be ${expected}`);
   if (outcome === 'refused') console.log(`  ${label} -> refused: ${code}`);
 }
 
 // The real-world digest exemption holds only while its reason does.
 for (const c of cases.filter((c) => c.suite === 'realworld' && DIGEST_EXEMPT.has(c.name))) {
   const problem = checkDigestExemption(c);
-  record(problem === undefined, `${c.id} digest exemption`, problem);
+  check(`${c.id} digest exemption`, problem === undefined, problem);
 }
 
 // 2. CLI behaviours.
@@ -115,7 +90,7 @@ const happy = byName('happy-path-v0.3');
 const keyed = byName('managed-key-happy-path');
 const failing = byName('signature-mismatch_fail');
 
-async function check(label, args, assertion) {
+async function cliBehaves(label, args, assertion) {
   const run = await runCli(args);
   let problem;
   try {
@@ -123,7 +98,7 @@ async function check(label, args, assertion) {
   } catch (e) {
     problem = `assertion threw: ${e.message}`;
   }
-  record(problem === undefined, `CLI ${label}`, problem);
+  check(`CLI ${label}`, problem === undefined, problem);
 }
 
 function parseJson(s) {
@@ -134,31 +109,31 @@ function parseJson(s) {
   }
 }
 
-await check('--help exits 0 with the usage', ['verify-bundle', '--help'], (r) => {
+await cliBehaves('--help exits 0 with the usage', ['verify-bundle', '--help'], (r) => {
   if (r.timedOut || r.status !== 0) return `exit ${r.status}${r.timedOut ? ' (timed out)' : ''}`;
   if (!r.stdout.startsWith('usage: sigstore-wasm --version\n       sigstore-wasm verify-bundle')) return `no usage on stdout: ${snippet(r.stdout)}`;
 });
 const { version } = JSON.parse(readFileSync(join(ROOT, 'pkg/package.json'), 'utf8'));
-await check('--version prints the package\'s version', ['--version'], (r) => {
+await cliBehaves('--version prints the package\'s version', ['--version'], (r) => {
   if (r.status !== 0 || r.stdout !== `sigstore-wasm ${version}\n`) return `exit ${r.status}: ${snippet(r.stdout)}`;
 });
 // Every Fulcio claim has a flag, its name in kebab case; the core knows the names.
-await check('a claim flag: --certificate-source-repository-identifier', verifyArgs(happy, 'bytes', ['--certificate-source-repository-identifier', '1']), (r) => {
+await cliBehaves('a claim flag: --certificate-source-repository-identifier', verifyArgs(happy, 'bytes', ['--certificate-source-repository-identifier', '1']), (r) => {
   if (r.status !== 1 || !r.stderr.includes('EXTENSION_MISMATCH') || !r.stderr.includes('sourceRepositoryIdentifier')) return `exit ${r.status}: ${snippet(r.stderr)}`;
 });
-await check('a flag for a claim that does not exist exits 2, naming the claims', verifyArgs(happy, 'bytes', ['--certificate-no-such-claim', 'x']), (r) => {
+await cliBehaves('a flag for a claim that does not exist exits 2, naming the claims', verifyArgs(happy, 'bytes', ['--certificate-no-such-claim', 'x']), (r) => {
   if (r.status !== 2 || !r.stderr.includes('"noSuchClaim"') || !r.stderr.includes('sourceRepositoryOwnerIdentifier')) return `exit ${r.status}: ${snippet(r.stderr)}`;
 });
-await check('an unknown flag exits 2', [...verifyArgs(happy, 'bytes', ['--no-such-flag'])], (r) => {
+await cliBehaves('an unknown flag exits 2', [...verifyArgs(happy, 'bytes', ['--no-such-flag'])], (r) => {
   if (r.status !== 2) return `exit ${r.status}, want 2: ${snippet(r.stderr)}`;
   if (!r.stderr.includes('unknown flag --no-such-flag')) return `stderr does not name the flag: ${snippet(r.stderr)}`;
   if (r.stdout !== '') return `output on stdout: ${snippet(r.stdout)}`;
 });
-await check('a missing --bundle exits 2', ['verify-bundle', '--certificate-identity', 'x', '--certificate-oidc-issuer', 'y', happy.artifact], (r) => {
+await cliBehaves('a missing --bundle exits 2', ['verify-bundle', '--certificate-identity', 'x', '--certificate-oidc-issuer', 'y', happy.artifact], (r) => {
   if (r.status !== 2) return `exit ${r.status}, want 2`;
 });
 for (const mode of MODES) {
-  await check(`--output json on a valid bundle (${mode})`, verifyArgs(happy, mode, ['--output', 'json']), (r) => {
+  await cliBehaves(`--output json on a valid bundle (${mode})`, verifyArgs(happy, mode, ['--output', 'json']), (r) => {
     if (r.status !== 0) return `exit ${r.status}: ${snippet(r.stderr)}`;
     if (r.stderr !== '') return `output on stderr: ${snippet(r.stderr)}`;
     const j = parseJson(r.stdout);
@@ -170,13 +145,13 @@ for (const mode of MODES) {
     if (!Array.isArray(j.tlogEntries) || j.tlogEntries.length === 0) return 'no tlogEntries';
   });
 }
-await check('--output json on a managed-key bundle', verifyArgs(keyed, 'bytes', ['--output', 'json']), (r) => {
+await cliBehaves('--output json on a managed-key bundle', verifyArgs(keyed, 'bytes', ['--output', 'json']), (r) => {
   if (r.status !== 0) return `exit ${r.status}: ${snippet(r.stderr)}`;
   const j = parseJson(r.stdout);
   if (j.unparseable) return `stdout is not JSON: ${j.unparseable}`;
   if (j.verified !== true || j.signer?.type !== 'publicKey' || typeof j.signer.keyId !== 'string') return `unexpected ${snippet(r.stdout)}`;
 });
-await check('--output json on a failing bundle', verifyArgs(failing, 'bytes', ['--output', 'json']), (r) => {
+await cliBehaves('--output json on a failing bundle', verifyArgs(failing, 'bytes', ['--output', 'json']), (r) => {
   if (r.status !== 1) return `exit ${r.status}, want 1: ${snippet(r.stderr)}`;
   if (r.stderr !== '') return `output on stderr: ${snippet(r.stderr)}`;
   const j = parseJson(r.stdout);
@@ -186,20 +161,17 @@ await check('--output json on a failing bundle', verifyArgs(failing, 'bytes', ['
   if (typeof j.message !== 'string' || j.message === '') return `message is ${JSON.stringify(j.message)}`;
 });
 // The identity flags are enforced: the valid bundle under another identity or issuer is refused.
-await check('a wrong --certificate-identity is refused', verifyArgs({ ...happy, identity: `${happy.identity}x` }, 'bytes'), (r) => {
+await cliBehaves('a wrong --certificate-identity is refused', verifyArgs({ ...happy, identity: `${happy.identity}x` }, 'bytes'), (r) => {
   const c = classify(r);
   if (c.outcome !== 'refused' || c.code !== 'IDENTITY_MISMATCH') return `got ${c.outcome} ${c.code ?? c.why ?? ''}`;
 });
-await check('a wrong --certificate-oidc-issuer is refused', verifyArgs({ ...happy, issuer: 'https://accounts.google.com' }, 'bytes'), (r) => {
+await cliBehaves('a wrong --certificate-oidc-issuer is refused', verifyArgs({ ...happy, issuer: 'https://accounts.google.com' }, 'bytes'), (r) => {
   const c = classify(r);
   if (c.outcome !== 'refused' || c.code !== 'ISSUER_MISMATCH') return `got ${c.outcome} ${c.code ?? c.why ?? ''}`;
 });
 // A digest of other bytes is refused: digest mode really binds the artifact.
-await check('a wrong sha256 digest is refused', verifyArgs({ ...happy, digest: `sha256:${'00'.repeat(32)}` }, 'digest'), (r) => {
+await cliBehaves('a wrong sha256 digest is refused', verifyArgs({ ...happy, digest: `sha256:${'00'.repeat(32)}` }, 'digest'), (r) => {
   const c = classify(r);
   if (c.outcome !== 'refused') return `got ${c.outcome} ${c.why ?? ''}`;
 });
 
-for (const f of failures) console.log(`FAILED ${f}`);
-console.log(`conformance-cli: ${passed} passed, ${failures.length} failed`);
-process.exitCode = failures.length > 0 ? 1 : 0;

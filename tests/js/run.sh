@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the npm package's JavaScript tests, in order:
+# Runs the npm package's JavaScript tests, in order, each check a node:test test (harness.mjs):
 #   conformance.mjs   every vector through the CLI, as the conformance suite drives it (system Node)
 #   backends.mjs      WebCrypto and pure-Rust backends agree                         (system Node)
 #   differential.mjs  our verdicts against @sigstore/verify's                        (Node 22)
@@ -29,9 +29,9 @@ run() {
   fi
 }
 
-run conformance 300 "$NODE20" tests/js/conformance.mjs
-run backends 300 "$NODE20" tests/js/backends.mjs
-run differential 300 "$NODE22" tests/js/differential.mjs
+run conformance 300 "$NODE20" --test-reporter=spec tests/js/conformance.mjs
+run backends 300 "$NODE20" --test-reporter=spec tests/js/backends.mjs
+run differential 300 "$NODE22" --test-reporter=spec tests/js/differential.mjs
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "tests/js: FAILED: ${failed[*]}"

@@ -3,7 +3,7 @@
 
     make_repos.py OUT TRUSTED_ROOT_JSON [NEXT_TRUSTED_ROOT_JSON]
 
-Runs in the conformance venv (tests/tuf/conformance.sh creates target/tuf-venv), which has
+Runs in the conformance venv (scripts/setup.sh makes target/tuf-venv), which has
 python-tuf 6.0.0 and securesystemslib 1.3.1. Every scenario is a consistent-snapshot repository,
 laid out as a static server serves one:
 

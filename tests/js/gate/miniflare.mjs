@@ -4,15 +4,17 @@
 // policy, and a trusted root refreshed through TUF by the cron trigger, kept in KV.
 //
 //   $NODE22 tests/js/gate/miniflare.mjs   (Miniflare needs Node 22; pkg/ built; the gate fixtures
-//                                          written by `cargo test --test gate_fixtures`)
+//                                          written by scripts/fixtures.sh)
 //
-// The worker's modules are the ones worker/config.capnp lists. Prints `miniflare: N passed, M failed`.
+// The worker's modules are the ones worker/config.capnp lists. Each check is a
+// node:test test (tests/js/harness.mjs): run it with `node --test-reporter=spec`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { startTufServer } from '../tuf/server.mjs';
+import { check, finish } from '../harness.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const FIXTURES = join(ROOT, 'target/tmp/gate-fixtures');
@@ -21,12 +23,6 @@ const trustedRoot = JSON.parse(readFileSync(join(FIXTURES, 'trusted_root.json'),
 const A = { certificateIdentity: fixtures.a.certificateIdentity, certificateIssuer: fixtures.a.certificateIssuer };
 const OBJECTS = ['app.tar.gz', 'app.tar.gz.sigstore.json', 'tampered.tar.gz', 'tampered.tar.gz.sigstore.json', 'unbundled.tar.gz', 'mismatch-large.bin', 'mismatch-large.bin.sigstore.json', 'streamed.bin', 'streamed.bin.sigstore.json'];
 
-let passed = 0;
-const failures = [];
-function check(name, ok, detail) {
-  if (ok) passed++;
-  else failures.push(`${name}: ${detail}`);
-}
 
 /** The modules of worker/config.capnp, as Miniflare takes them (the JSON policy file as text). */
 function modules() {
@@ -112,7 +108,7 @@ try {
     await mf.dispose();
   }
 } catch (e) {
-  failures.push(`crashed: ${e.stack ?? e}`);
+  check('the Cache API and R2 part runs to its end', false, String(e?.stack ?? e));
 } finally {
   rmSync(persist, { recursive: true, force: true });
 }
@@ -151,12 +147,10 @@ try {
     await mf.dispose();
   }
 } catch (e) {
-  failures.push(`TUF crashed: ${e.stack ?? e}`);
+  check('the TUF part runs to its end', false, String(e?.stack ?? e));
 } finally {
   await tufServer?.close();
   rmSync(tufDir, { recursive: true, force: true });
 }
 
-for (const failure of failures) console.log(`FAILED ${failure}`);
-console.log(`miniflare: ${passed} passed, ${failures.length} failed`);
-process.exit(failures.length ? 1 : 0);
+await finish();

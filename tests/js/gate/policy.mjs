@@ -1,14 +1,10 @@
 // The gate's policy file is read strictly (worker/gate/policy.js, plain JavaScript, run here in
 // Node): each malformed policy is refused with a message naming the field, and a good one is read
-// with its defaults. Prints `policy: N passed, M failed`.
+// with its defaults. Each check is a
+// node:test test (tests/js/harness.mjs): run it with `node --test-reporter=spec`.
 import { DEFAULT_BUFFER_BELOW, DEFAULT_BUNDLES, PolicyError, readPolicy, rulesFor } from '../../../worker/gate/policy.js';
+import { check, finish } from '../harness.mjs';
 
-let passed = 0;
-const failures = [];
-function check(name, ok, detail) {
-  if (ok) passed++;
-  else failures.push(`${name}: ${detail}`);
-}
 
 const identity = { certificateIdentity: 'https://github.com/o/r/.github/workflows/w.yml@refs/heads/main', certificateIssuer: 'https://token.actions.githubusercontent.com' };
 const mount = { prefix: '/dl/', origin: 'https://origin.example/files/' };
@@ -46,7 +42,7 @@ const REFUSED = [
 for (const [what, policy, fragment] of REFUSED) {
   try {
     readPolicy(typeof policy === 'string' ? policy : JSON.stringify(policy));
-    failures.push(`${what}: accepted`);
+    check(what, false, 'accepted');
   } catch (e) {
     check(what, e instanceof PolicyError && e.message.includes(fragment), e.message);
   }
@@ -68,6 +64,4 @@ for (const [kind, subject, names] of [
   check(`globs: ${kind} ${subject}`, found.join() === names.join(), found.join());
 }
 
-for (const failure of failures) console.log(`FAILED ${failure}`);
-console.log(`policy: ${passed} passed, ${failures.length} failed`);
-process.exit(failures.length ? 1 : 0);
+await finish();

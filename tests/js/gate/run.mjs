@@ -5,19 +5,18 @@
 // a pair of rules that differ in it alone and get opposite verdicts.
 //
 //   node tests/js/gate/run.mjs    ($WORKERD set; pkg/ built; target/tmp/gate-fixtures and
-//                                  target/tmp/oci-world written by `cargo test --test gate_fixtures
-//                                  --test oci`)
+//                                  target/tmp/oci-world written by scripts/fixtures.sh)
 //
-// Prints one line per failure, the load figures, and `gate: N passed, M failed`.
-import { spawnSync } from 'node:child_process';
+// Prints the load figures; each check is a node:test test (tests/js/harness.mjs): run it with
+// `node --test-reporter=spec`.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { pushWorld } from '../oci/push.mjs';
-import { startHostileRegistry, startPackageRegistries, startRegistry, startRekorServer } from '../oci/servers.mjs';
+import { startPackageRegistries, startWorld } from '../oci/servers.mjs';
 import { startGate, startOrigin } from './servers.mjs';
+import { check, finish, runProcess } from '../harness.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const FIXTURES = join(ROOT, 'target/tmp/gate-fixtures');
@@ -38,7 +37,7 @@ const MAX_STREAMING_GROWTH_KIB = 32 << 10;
 
 for (const path of [join(FIXTURES, 'fixtures.json'), join(WORLD, 'world.json')]) {
   if (!existsSync(path)) {
-    console.error(`gate: ${path} is missing (run cargo test --test gate_fixtures --test oci)`);
+    console.error(`gate: ${path} is missing (scripts/fixtures.sh writes it)`);
     process.exit(1);
   }
 }
@@ -47,12 +46,6 @@ const world = JSON.parse(readFileSync(join(WORLD, 'world.json'), 'utf8'));
 const trustedRoot = JSON.parse(readFileSync(join(FIXTURES, 'trusted_root.json'), 'utf8'));
 const worldKey = world.cases.find((c) => c.name === 'legacy keyed signature').options.publicKey;
 
-let passed = 0;
-const failures = [];
-function check(name, ok, detail) {
-  if (ok) passed++;
-  else failures.push(`${name}: ${detail}`);
-}
 
 const A = { certificateIdentity: fixtures.a.certificateIdentity, certificateIssuer: fixtures.a.certificateIssuer };
 const B = { certificateIdentity: fixtures.b.certificateIdentity, certificateIssuer: fixtures.b.certificateIssuer };
@@ -314,10 +307,10 @@ async function imageCases(gate, registry) {
   const scratch = mkdtempSync(join(tmpdir(), 'sigstore-wasm-gate-'));
   try {
     const host = new URL(gate.url).host;
-    const copy = (image) => spawnSync('skopeo', ['copy', '--insecure-policy', '--src-tls-verify=false', `docker://${host}/${image}`, `oci:${join(scratch, image.replace(/[/:]/g, '-'))}:x`], { encoding: 'utf8', timeout: 60_000 });
-    const pulled = copy('legacy/keyless:v1');
+    const copy = (image) => runProcess('skopeo', ['copy', '--insecure-policy', '--src-tls-verify=false', `docker://${host}/${image}`, `oci:${join(scratch, image.replace(/[/:]/g, '-'))}:x`]);
+    const pulled = await copy('legacy/keyless:v1');
     check('skopeo pulls a signed image through the gate', pulled.status === 0, pulled.stderr?.slice(0, 500));
-    const refused = copy('unsigned/app:v1');
+    const refused = await copy('unsigned/app:v1');
     check('skopeo is refused an unsigned one, and says why', refused.status !== 0 && /DENIED|denied/.test(refused.stderr) && /NO_SIGNATURES/.test(refused.stderr), refused.stderr?.slice(0, 500));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -436,11 +429,10 @@ const stops = [];
 try {
   const origin = await startOrigin(join(FIXTURES, 'files'), fixtures.large.bytes);
   stops.push(origin.stop);
-  const registry = await startRegistry();
-  stops.push(registry.stop);
-  await pushWorld(registry.url, WORLD);
-  const rekor = await startRekorServer({ worldDir: WORLD });
-  stops.push(rekor.stop);
+  // The world, its hostile registry slow for the second gate (every request 300 ms late).
+  const slowly = { 'legacy/keyless': 'slow', 'legacy/lookup': 'slow', 'hostile/wrong-digest': 'wrong-digest' };
+  const { registry, rekor, liar, hostile: slow, stop } = await startWorld(WORLD, { hostile: { behaviours: slowly, delayMs: 300 } });
+  stops.push(stop);
   const registryInfo = { url: registry.url, host: new URL(registry.url).host };
 
   const gate = await startGate(mainPolicy(origin.url, registryInfo, rekor.url));
@@ -450,9 +442,7 @@ try {
   await largeCase(gate);
   await load('cached verdict (small file)', gate, '/dl/good/app.tar.gz');
 
-  // A second gate: nothing cached, offline, its registry slow (every request 300 ms late).
-  const slow = await startHostileRegistry({ upstream: registry.url, behaviours: { 'legacy/keyless': 'slow', 'legacy/lookup': 'slow', 'hostile/wrong-digest': 'wrong-digest' }, delayMs: 300 });
-  stops.push(slow.stop);
+  // A second gate: nothing cached, offline, its registry slow.
   const uncachedPolicy = mainPolicy(origin.url, { url: slow.url, host: new URL(slow.url).host }, rekor.url);
   uncachedPolicy.cache = { successSeconds: 0, failureSeconds: 0 };
   uncachedPolicy.images = { registry: slow.url, offline: true };
@@ -472,8 +462,6 @@ try {
   await load('uncached verdict (small file, every request verified)', uncached, '/dl/good/app.tar.gz');
 
   // images.rekorUrl: a Rekor that serves tampered entries.
-  const liar = await startRekorServer(world.rekorLiar);
-  stops.push(liar.stop);
   const lied = await startGate({ ...mainPolicy(origin.url, registryInfo, liar.url) });
   stops.push(lied.stop);
   const lookup = await get(`${lied.url}/v2/legacy/lookup/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT } });
@@ -494,11 +482,9 @@ try {
   check('one structured log line per decision', decisions.length > 40 && decisions.every((l) => typeof l.subject === 'string' && Number.isInteger(l.subrequests) && l.decision), `${decisions.length} lines`);
   check('subrequests stay within the free plan (50)', decisions.every((l) => l.subrequests <= 50), JSON.stringify(decisions.find((l) => l.subrequests > 50)));
 } catch (e) {
-  failures.push(`crashed: ${e.stack ?? e}`);
+  check('the runner runs to its end', false, String(e?.stack ?? e));
 } finally {
   for (const stop of stops.reverse()) await stop();
 }
 
-for (const failure of failures) console.log(`FAILED ${failure}`);
-console.log(`gate: ${passed} passed, ${failures.length} failed`);
-process.exit(failures.length ? 1 : 0);
+await finish();

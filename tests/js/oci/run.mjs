@@ -8,53 +8,39 @@
 //
 //   node tests/js/oci/run.mjs [WORLD_DIR]     (default target/tmp/oci-world; $WORKERD, $CHROMIUM set)
 //
-// Prints one line per failure and `oci: N passed, M failed`; exits non-zero on any failure.
-import { spawn } from 'node:child_process';
+// Each check is a node:test test (tests/js/harness.mjs): run it with `node --test-reporter=spec`.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createVerifier, VerificationError } from '../../../pkg/node.js';
 import { launchChromium, openPage, serveFiles } from '../chromium.mjs';
+import { check, failures, finish, runProcess } from '../harness.mjs';
+import { startWorkerd } from '../worker.mjs';
 import { meets, runCase } from './cases.mjs';
-import { pushWorld } from './push.mjs';
-import { freePort, startCorsProxy, startHostileRegistry, startRegistry, startRekorServer, startTokenProxy } from './servers.mjs';
+import { startCorsProxy, startWorld } from './servers.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const WORLD = resolve(process.argv[2] ?? join(ROOT, 'target/tmp/oci-world'));
 const WORKER_CONFIG = join(ROOT, 'tests/js/oci/worker/config.capnp');
 const CLI = join(ROOT, 'pkg/cli.js');
-const READY_TIMEOUT_MS = 30_000;
 /// The hostile registry's delay: longer than the cases' 1 s timeout.
 const HOSTILE_DELAY_MS = 3_000;
 
 if (!existsSync(join(WORLD, 'world.json'))) {
-  console.error(`oci: ${WORLD}/world.json is missing: \`cargo test --test oci\` writes it`);
+  console.error(`oci: ${WORLD}/world.json is missing: scripts/fixtures.sh writes it`);
   process.exit(1);
 }
 const world = JSON.parse(readFileSync(join(WORLD, 'world.json'), 'utf8'));
 const host = (url) => new URL(url).host;
 
-let passed = 0;
-const failures = [];
-function check(name, ok, detail) {
-  if (ok) passed++;
-  else failures.push(`${name}: ${detail}`);
-}
-
 const stops = [];
-let workerd;
 const browserLog = [];
 try {
-  const registry = await startRegistry();
-  stops.push(registry.stop);
-  const pushed = await pushWorld(registry.url, WORLD);
-  const token = await startTokenProxy({ upstream: registry.url, redirectBlobs: true });
-  const hostile = await startHostileRegistry({ upstream: registry.url, behaviours: world.hostile, delayMs: HOSTILE_DELAY_MS });
+  const { pushed, registry, token, hostile, rekor, liar, stop } = await startWorld(WORLD, { hostile: { delayMs: HOSTILE_DELAY_MS } });
+  stops.push(stop);
   const cors = await startCorsProxy();
-  const rekor = await startRekorServer(world.rekor);
-  const liar = await startRekorServer(world.rekorLiar);
-  stops.push(token.stop, hostile.stop, cors.stop, rekor.stop, liar.stop);
+  stops.push(cors.stop);
   console.log(`pushed ${Object.keys(world.repositories).length} repositories (${pushed.manifests} manifests, ${pushed.blobsUploaded} blobs) to ${registry.url}`);
   const where = {
     registries: { registry: host(registry.url), token: host(token.url), hostile: host(hostile.url) },
@@ -86,16 +72,9 @@ try {
   await checkCli(where, cases);
 
   // The same cases inside workerd.
-  const port = await freePort();
-  workerd = spawn(process.env.WORKERD ?? join(ROOT, 'node_modules/.bin/workerd'), ['serve', WORKER_CONFIG, '--socket-addr', `http=127.0.0.1:${port}`], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  workerd.stdout.on('data', (d) => (output += d));
-  workerd.stderr.on('data', (d) => (output += d));
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(`${base}/health`, () => output);
+  const workerd = await startWorkerd(WORKER_CONFIG, { readyPath: '/health' });
+  stops.push(workerd.stop);
+  const base = workerd.url;
   for (const c of cases) {
     const response = await fetch(`${base}/case`, {
       method: 'POST',
@@ -134,29 +113,13 @@ try {
   });
   console.log(`ran ${cases.length} cases in Node, workerd and Chromium (${world.cases.length - cases.length} need the referrers API and run natively)`);
 } catch (e) {
-  failures.push(`crashed: ${e?.stack ?? e}`);
+  check('the runner runs to its end', false, String(e?.stack ?? e));
 } finally {
-  if (workerd && workerd.exitCode === null) workerd.kill('SIGKILL');
-  for (const stop of stops.reverse()) await stop().catch(() => {});
+  for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => {});
 }
 
-for (const f of failures) console.log(`FAIL ${f}`);
-if (failures.length && browserLog.length) console.log(`browser log:\n  ${browserLog.slice(-40).join('\n  ')}`);
-console.log(`oci: ${passed} passed, ${failures.length} failed`);
-process.exitCode = failures.length ? 1 : 0;
-
-async function waitFor(url, output) {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`workerd did not start: ${output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+if (failures() && browserLog.length) console.log(`browser log:\n  ${browserLog.slice(-40).join('\n  ')}`);
+await finish();
 
 /** The CLI as cosign and rekor-cli users run it. */
 async function checkCli(where, cases) {
@@ -169,7 +132,7 @@ async function checkCli(where, cases) {
     const registry = where.registries.registry;
     const identity = ['--certificate-identity', cases[0].options.certificateIdentity, '--certificate-oidc-issuer', cases[0].options.certificateOidcIssuer];
     const cli = async (name, args, expect, env = {}) => {
-      const r = await run(process.execPath, [CLI, ...args, '--trusted-root', root], env);
+      const r = await runProcess(process.execPath, [CLI, ...args, '--trusted-root', root], { cwd: ROOT, env: { ...process.env, ...env } });
       const problem = expect(r);
       check(`cli: ${name}`, !problem, `${problem} (exit ${r.status}; stdout ${r.stdout.slice(0, 300)}; stderr ${r.stderr.slice(0, 300)})`);
     };
@@ -218,19 +181,4 @@ async function checkCli(where, cases) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function run(command, args, env = {}) {
-  return new Promise((resolvePromise) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolvePromise({ status, stdout, stderr });
-    });
-  });
 }

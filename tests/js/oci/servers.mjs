@@ -9,6 +9,8 @@
 //   startCorsProxy()         "/<absolute URL>" forwarding proxy adding CORS headers, for browsers
 //   startRekorServer()       Rekor v1 API over a fixed table of entries (world.json's `rekor`)
 //   startPackageRegistries() npm, PyPI and GitHub attestation APIs over real bundles, and their files
+//   startWorld()             the image world of tests/oci.rs served: the registry with its images, the
+//                            token proxy and the hostile registry in front of it, two Rekors
 //
 // Only `node:` built-ins, so the tests need no npm install and run on Node 20 and 22 alike.
 import { spawn } from 'node:child_process';
@@ -21,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { canonicalJson } from './cases.mjs';
+import { pushWorld } from './push.mjs';
 
 const REGISTRY_BIN = '/usr/bin/docker-registry';
 const REGISTRY_READY_TIMEOUT_MS = 20_000;
@@ -808,4 +811,32 @@ export async function startPackageRegistries(realworldDir) {
   });
   await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
   return { url: `http://127.0.0.1:${server.address().port}`, sdistDigest, files, stop: () => server.close() };
+}
+
+/**
+ * The world of tests/oci.rs (scripts/fixtures.sh writes it to `worldDir`) served: the registry
+ * with its images pushed, the token proxy (anonymous bearer tokens, blobs redirected to the
+ * registry) and the hostile registry in front of it (the world's `hostile` behaviours unless
+ * `hostile.behaviours` says others), an honest and a lying Rekor. Resolves to `{ world, pushed,
+ * registry, token, hostile, rekor, liar, stop }`.
+ */
+export async function startWorld(worldDir, { hostile: { behaviours, delayMs = 3_000 } = {} } = {}) {
+  const world = JSON.parse(readFileSync(join(worldDir, 'world.json'), 'utf8'));
+  const started = [];
+  const stop = async () => {
+    for (const server of started.reverse()) await Promise.resolve(server.stop()).catch(() => {});
+  };
+  const start = async (server) => (started.push(await server), started.at(-1));
+  try {
+    const registry = await start(startRegistry());
+    const pushed = await pushWorld(registry.url, worldDir);
+    const token = await start(startTokenProxy({ upstream: registry.url, redirectBlobs: true }));
+    const misbehaving = await start(startHostileRegistry({ upstream: registry.url, behaviours: behaviours ?? world.hostile, delayMs }));
+    const rekor = await start(startRekorServer(world.rekor));
+    const liar = await start(startRekorServer(world.rekorLiar));
+    return { world, pushed, registry, token, hostile: misbehaving, rekor, liar, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
 }

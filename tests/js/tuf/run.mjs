@@ -5,7 +5,7 @@
 //
 // Builds the scenarios of tests/tuf/make_repos.py (target trust/production-trusted_root.json, next
 // target trust/staging-trusted_root.json) into a temp directory with the conformance venv's python
-// (target/tuf-venv; tests/tuf/conformance.sh creates it), serves them with server.mjs on 127.0.0.1,
+// (target/tuf-venv; scripts/setup.sh makes it), serves them with server.mjs on 127.0.0.1,
 // and runs the one suite (suite.js) in: Node (here, in this process), Deno and Bun (host.mjs, child
 // processes), workerd (worker/config.capnp: a worker whose Cache API has a store, and one as workerd
 // comes, with none) and Chromium (page.html, pkg/browser.js as on disk, from another origin).
@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { launchChromium, openPage, serveFiles } from '../chromium.mjs';
+import { runProcess } from '../harness.mjs';
 import { freePort } from '../oci/servers.mjs';
 import { FIXTURE_FILES } from '../runtimes/smoke.js';
 import { RESULT_PREFIX, runSuite } from './host.mjs';
@@ -86,33 +87,6 @@ function withTimeout(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Runs a child to its end or `ms`, whichever first (then SIGKILL): `{ code, signal, stdout, stderr, timedOut }`. */
-function runChild(command, args, { env, ms, cwd = ROOT }) {
-  return new Promise((done) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-16_384)));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, ms);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      children.delete(child);
-      done({ code: null, signal: null, stdout, stderr: `${stderr}${error.message}`, timedOut });
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      children.delete(child);
-      done({ code, signal, stdout, stderr, timedOut });
-    });
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Setup
 
@@ -131,7 +105,7 @@ try {
     if (missing.length) throw new Error(`scripts/setup.sh did not set ${missing.join(', ')}`);
   }
   if (!existsSync(join(ROOT, 'pkg/wasm/sigstore_wasm_bg.wasm'))) throw new Error('pkg/wasm/ is not built (scripts/build-pkg.sh)');
-  if (!existsSync(VENV_PYTHON)) throw new Error(`${VENV_PYTHON} is missing (tests/tuf/conformance.sh creates it)`);
+  if (!existsSync(VENV_PYTHON)) throw new Error(`${VENV_PYTHON} is missing (scripts/setup.sh makes it)`);
   built = JSON.parse(
     execFileSync(VENV_PYTHON, [join(ROOT, 'tests/tuf/make_repos.py'), out, join(ROOT, 'trust/production-trusted_root.json'), join(ROOT, 'trust/staging-trusted_root.json')], {
       timeout: LIMIT_MS.build,
@@ -212,15 +186,15 @@ async function concurrentRefreshes() {
   const started = Date.now();
   try {
     const env = { ...process.env, XDG_CACHE_HOME: join(temp, 'concurrent-cache') };
-    const refresh = () => runChild(process.execPath, ['--input-type=module', '-e', REFRESH, base, pinnedRootPath], { env, ms: LIMIT_MS.node });
+    const refresh = () => runProcess(process.execPath, ['--input-type=module', '-e', REFRESH, base, pinnedRootPath], { cwd: ROOT, env, timeoutMs: LIMIT_MS.node });
     await fetch(`${base}/__scenario/good`);
     const runs = await Promise.all([refresh(), refresh(), refresh(), refresh()]);
-    const sources = runs.map((r) => (r.code === 0 ? JSON.parse(r.stdout).source : `exit ${r.code}: ${r.stderr}`));
+    const sources = runs.map((r) => (r.status === 0 ? JSON.parse(r.stdout).source : `exit ${r.status}: ${r.stderr}`));
     if (!sources.every((s) => s === 'tuf')) throw new Error(`sources: ${sources.join('; ')}`);
     await fetch(`${base}/__scenario/down`);
     const after = await refresh();
     await fetch(`${base}/__scenario/good`);
-    const source = after.code === 0 ? JSON.parse(after.stdout) : null;
+    const source = after.status === 0 ? JSON.parse(after.stdout) : null;
     if (source?.source !== 'cache') throw new Error(`with the repository down: ${after.stdout}${after.stderr}`);
     return { name, ok: true, ms: Date.now() - started, detail: source.warning };
   } catch (e) {
@@ -233,10 +207,10 @@ async function child(name, command, args) {
   const xdg = join(temp, `${name}-cache`);
   mkdirSync(xdg);
   const env = { ...process.env, XDG_CACHE_HOME: xdg, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
-  const ran = await runChild(command, [...args(xdg), join(HERE, 'host.mjs'), base, pinnedRootPath], { env, ms: LIMIT_MS[name] });
+  const ran = await runProcess(command, [...args(xdg), join(HERE, 'host.mjs'), base, pinnedRootPath], { cwd: ROOT, env, timeoutMs: LIMIT_MS[name] });
   const line = ran.stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
   if (!line) {
-    const how = ran.timedOut ? `timed out after ${LIMIT_MS[name] / 1000}s` : `exit ${ran.code ?? ran.signal}`;
+    const how = ran.timedOut ? `timed out after ${LIMIT_MS[name] / 1000}s` : `exit ${ran.status ?? ran.signal}`;
     return { runtime: name, checks: [failedCheck(`${name} runs host.mjs`, `${how}, no result:\n${ran.stdout}${ran.stderr}`.trim())] };
   }
   return JSON.parse(line.slice(RESULT_PREFIX.length));

@@ -7,19 +7,18 @@
 //
 //   node tests/js/www/run.mjs     ($CHROMIUM and $WORKERD set; pkg/ and www/dist built;
 //                                  target/tmp/oci-world and target/tmp/page-fixtures written by
-//                                  `cargo test --test oci --test page_fixtures`)
+//                                  scripts/fixtures.sh)
 //
-// Prints one line per failure and `www: N passed, M failed`; exits non-zero on any failure.
-import { spawn, spawnSync } from 'node:child_process';
+// Each check is a node:test test (tests/js/harness.mjs): run it with `node --test-reporter=spec`.
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, openPage, rendererMemory } from '../chromium.mjs';
-import { pushWorld } from '../oci/push.mjs';
-import { startHostileRegistry, startPackageRegistries, startRegistry, startRekorServer, startTokenProxy } from '../oci/servers.mjs';
+import { startPackageRegistries, startWorld } from '../oci/servers.mjs';
 import { startWorker } from '../worker.mjs';
+import { check, failures, finish, runProcess } from '../harness.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const WORLD = join(ROOT, 'target/tmp/oci-world');
@@ -39,17 +38,11 @@ const world = JSON.parse(readFileSync(join(WORLD, 'world.json'), 'utf8'));
 const scratch = mkdtempSync(join(tmpdir(), 'sigstore-wasm-www-'));
 mkdirSync(SHOTS, { recursive: true });
 
-let passed = 0;
 let visits = 0;
-const failures = [];
 const started = Date.now();
 /** Marks a step in the output, with the time since the start (the suite's budget is minutes). */
 function step(name) {
   console.log(`  ${((Date.now() - started) / 1000).toFixed(1)} s: ${name}`);
-}
-function check(name, ok, detail) {
-  if (ok) passed++;
-  else failures.push(`${name}: ${detail}`);
 }
 
 /** A registry without CORS headers: relays GET and HEAD to `upstream` as they are, and nothing else. */
@@ -82,18 +75,12 @@ const stops = [];
 let context;
 const browserLog = [];
 try {
-  const registry = await startRegistry();
-  stops.push(registry.stop);
-  await pushWorld(registry.url, WORLD);
-  const token = await startTokenProxy({ upstream: registry.url, redirectBlobs: true });
-  const hostile = await startHostileRegistry({ upstream: registry.url, behaviours: world.hostile, delayMs: 3_000 });
+  const { registry, token, hostile, rekor, liar, stop } = await startWorld(WORLD);
+  stops.push(stop);
   const noCors = await startNoCorsRegistry(registry.url);
-  const rekor = await startRekorServer(world.rekor);
-  const liar = await startRekorServer(world.rekorLiar);
   const misbehaving = await startMisbehavingRegistry();
   const packages = await startPackageRegistries(REALWORLD);
-  stops.push(packages.stop);
-  stops.push(token.stop, hostile.stop, noCors.stop, rekor.stop, liar.stop, misbehaving.stop);
+  stops.push(packages.stop, noCors.stop, misbehaving.stop);
   const host = (url) => new URL(url).host;
   const worker = await startPageWorker([
     { host: host(registry.url), tokenHosts: [], blobHosts: [] },
@@ -318,17 +305,15 @@ try {
   check('no dialog was opened by any page content', dialogs.length === 0, dialogs.join(', '));
   check('no script error on the page', !browserLog.some((l) => l.startsWith('pageerror')), browserLog.filter((l) => l.startsWith('pageerror')).join('; '));
 } catch (e) {
-  failures.push(`crashed: ${e?.stack ?? e}`);
+  check('the runner runs to its end', false, String(e?.stack ?? e));
 } finally {
   await context?.close().catch(() => {});
   for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => {});
   rmSync(scratch, { recursive: true, force: true });
 }
 
-for (const f of failures) console.log(`FAILED ${f}`);
-if (failures.length && browserLog.length) console.log(`browser log (last 20):\n  ${browserLog.slice(-20).join('\n  ')}`);
-console.log(`www: ${passed} passed, ${failures.length} failed`);
-process.exit(failures.length ? 1 : 0);
+if (failures() && browserLog.length) console.log(`browser log (last 20):\n  ${browserLog.slice(-20).join('\n  ')}`);
+await finish();
 
 // ---------------------------------------------------------------------------------------------
 
@@ -445,11 +430,8 @@ async function theCommandShownGivesTheSameVerdict(page, name, { cwd = ROOT, kind
   const shown = await page.textContent('#result pre.command');
   const words = [...shown.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replaceAll("'\\''", "'") : m[2]));
   const ok = words[0] === 'npx' && words[1] === 'sigstore-wasm';
-  const child = spawn(process.execPath, [join(ROOT, 'pkg/cli.js'), ...words.slice(2), '--output', 'json'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const status = await new Promise((done) => child.on('exit', done));
+  const run = await runProcess(process.execPath, [join(ROOT, 'pkg/cli.js'), ...words.slice(2), '--output', 'json'], { cwd });
+  const [status, out] = [run.status, run.stdout + run.stderr];
   const same = kind === 'failed' ? status === 1 && out.includes(code) : status === 0;
   check(`${name}: the CLI command the page shows gives the same verdict`, ok && same, `${shown} -> exit ${status}: ${out.slice(0, 300)}`);
 }
@@ -538,7 +520,7 @@ async function gigabyteArtifact(env, profile) {
   console.log(`    measured: 1 GiB hashed in the page's worker in ${seconds.toFixed(1)} s, the main thread busy ${busy.toFixed(1)} s of it; animation frames meanwhile after ${Math.min(...frames)} to ${Math.max(...frames)} ms; renderer memory +${peak >> 20} MiB`);
 
   // The CLI verifies the same file the same way: hashed as it is read, never held.
-  const cli = spawnSync(process.execPath, ['--import', `data:text/javascript,process.on('exit', () => process.stderr.write('peak ' + process.resourceUsage().maxRSS))`, join(ROOT, 'pkg/cli.js'), 'verify-bundle', '--bundle', inputs.bundle, '--trusted-root', inputs.trustedRoot, '--certificate-identity', inputs.identity, '--certificate-oidc-issuer', inputs.issuer, path], { encoding: 'utf8' });
+  const cli = await runProcess(process.execPath, ['--import', `data:text/javascript,process.on('exit', () => process.stderr.write('peak ' + process.resourceUsage().maxRSS))`, join(ROOT, 'pkg/cli.js'), 'verify-bundle', '--bundle', inputs.bundle, '--trusted-root', inputs.trustedRoot, '--certificate-identity', inputs.identity, '--certificate-oidc-issuer', inputs.issuer, path]);
   const cliPeak = Number(/peak (\d+)/.exec(cli.stderr)?.[1]) * 1024;
   check('1 GiB artifact: the CLI verifies it too, holding far less than the file in memory', cli.status === 0 && cliPeak < 512 << 20, `exit ${cli.status}, peak RSS ${cliPeak >> 20} MiB: ${cli.stdout.slice(0, 200)} ${cli.stderr.slice(0, 300)}`);
 
