@@ -364,9 +364,6 @@ export function cacheStorageCache(url: string, caches?: CacheStorage): TufCache;
 /** A TUF cache in a Workers KV namespace (`binding`), for the repository at `url`. */
 export function kvCache(binding: { get(key: string, type: 'arrayBuffer'): Promise<ArrayBuffer | null>; put(key: string, value: Uint8Array): Promise<void>; list(options: { prefix: string; cursor?: string }): Promise<{ keys: { name: string }[]; list_complete: boolean; cursor?: string }> }, url: string): TufCache;
 
-/** A TUF cache in a directory (Node, Deno and Bun only): `dir`, or one per repository `url` under `$XDG_CACHE_HOME/sigstore-wasm/tuf`. */
-export function fileCache(url: string, dir?: string): TufCache;
-
 /** The outcome of one TUF update (`tufUpdate`). */
 export interface TufUpdateOutcome {
   /** Files to keep, under these names, in this order: what was verified, even before a failure. */

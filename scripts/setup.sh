@@ -30,7 +30,7 @@ apt_install() {
 }
 
 # The wasm32 target: rustup's when it can be had, else Debian's rustc-web with a std built from
-# its sources (see ../shared/notes/toolchain.md in the developers' notes).
+# its sources (rustup's target download is not available on every machine of this project's kind).
 # SIGSTORE_WASM_DEBIAN_TOOLCHAIN=1 takes the Debian path even where rustup works, to test it.
 wasm_target() {
   if [ -z "${SIGSTORE_WASM_DEBIAN_TOOLCHAIN:-}" ]; then

@@ -5,8 +5,8 @@
 //!
 //! Every negative test starts from a bundle that the private test instance minted and that
 //! verifies, changes one thing an attacker controls, and asserts the exact `ErrorCode`. The
-//! advisory each test guards against is named in its comment (see
-//! `/work/shared/notes/anchors.md` §3).
+//! advisory each test guards against (the other Sigstore clients' published bugs) is named in its
+//! comment.
 //!
 //! Not applicable to an offline bundle verifier (no test here): GHSA-fcv2-xgw5-pqxf (TUF cache
 //! path traversal: no TUF client, no file system), CVE-2023-47122 and CVE-2024-51746 (gitsign

@@ -1,6 +1,6 @@
 //! Attack suite, part 3: certificates and chains, embedded SCTs, RFC 3161 timestamps and the
 //! times everything is judged at. See `attacks.rs` for the overview; each test names the
-//! advisory it guards against (`/work/shared/notes/anchors.md` §3).
+//! advisory it guards against.
 //!
 //! Leaves the instance cannot mint directly (a CA-flagged leaf, several SCTs) are built here
 //! from the instance's own CA, CT log and Rekor keys, so they are validly signed: the only thing

@@ -1,7 +1,6 @@
 //! Attack suite, part 2: transparency log entries. Binding of the entry to the bundle per kind,
 //! signed entry timestamps, integrated time, inclusion proofs, checkpoints and the log threshold.
-//! See `attacks.rs` for the overview; each test names the advisory it guards against
-//! (`/work/shared/notes/anchors.md` §3).
+//! See `attacks.rs` for the overview; each test names the advisory it guards against.
 //!
 //! Where an attack needs a *validly logged* but wrong entry (anyone can submit anything to a
 //! public log), the test builds the body it wants and has the instance's log sign it

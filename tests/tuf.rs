@@ -1,5 +1,5 @@
 //! The TUF client (`sigstore_wasm::tuf`): the workflow's checks one by one, each advisory class
-//! other TUF clients have had (`../shared/notes/tuf.md`) with a test of its own, against
+//! other TUF clients have had (named in each test) with a test of its own, against
 //! repositories minted in `support::tuf`; and Sigstore's real repository, from its first root
 //! through every rotation to its trusted root.
 

@@ -55,7 +55,7 @@ check("example.ts type-checks in the scratch project ('sigstore-wasm' installed 
   if (status !== 0) throw new Error(`tsc exited ${status}:\n${output}`);
   const declarations = join(scratch, 'node_modules/sigstore-wasm/index.d.ts');
   if (!output.split('\n').includes(declarations)) throw new Error(`${declarations} was not used:\n${output}`);
-  return 'node_modules/sigstore-wasm/index.d.ts via exports["."].types';
+  return 'node_modules/sigstore-wasm/node.d.ts (and index.d.ts) via exports["."].node.types';
 });
 
 check('invalid.ts fails to type-check, on exactly its expect-error lines', () => {

@@ -2,6 +2,7 @@
 // writes, against pkg/index.d.ts, with --strict --module nodenext --moduleResolution nodenext.
 import {
   cachedVerifier,
+  fileCache,
   claimedDigest,
   createVerifier,
   describeTrustedRoot,
@@ -55,6 +56,8 @@ export async function check(bundle: BundleInput, artifact: Uint8Array): Promise<
   void authorities;
   void from;
   await verifyBundle(bundle, artifact, { trustedRoot: { tuf: { root: 'staging', offline: true } } });
+  // In Node, Deno and Bun: a TUF cache in a directory of one's own.
+  await verifyBundle(bundle, artifact, { trustedRoot: { tuf: { cache: fileCache('https://tuf-repo-cdn.sigstore.dev', '/tmp/tuf') } } });
   // The verifier the package keeps for a root, refreshed now by a scheduled job.
   const shared: Verifier = await cachedVerifier({ trustedRoot: 'tuf', refresh: true });
   void shared;

@@ -1,6 +1,7 @@
 // Must NOT type-check: every line marked `expect-error` must fail, and no other line
 // (tests/js/runtimes/types.mjs checks that the errors are exactly on the marked lines).
 import { cachedVerifier, createVerifier, describeTrustedRoot, verifyBundle, verifyImage, verifyImageAttestations, VerificationError, type VerificationErrorCode, type VerificationResult } from 'sigstore-wasm';
+import { fileCache as inTheBrowser } from '../../../pkg/index.js'; // expect-error: only the Node, Deno and Bun entry has a cache in a directory
 
 declare const bundle: object;
 declare const artifact: Uint8Array;
@@ -22,3 +23,4 @@ await verifyImage('ghcr.io/o/a', { annotations: { env: 1 } }); // expect-error: 
 await describeTrustedRoot({ certificateIdentity: 'x' }); // expect-error: only the root and the network's options
 await cachedVerifier({ certificateIdentity: 'x' }); // expect-error: a kept verifier has no policy of its own
 export { code };
+void inTheBrowser;
