@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 
 // The verifier's module, as scripts/build-pkg.sh keeps it before wasm-opt.
-const MODULE = 'target/wasm-modules/sigstore_wasm.wasm';
+const MODULE = process.argv[2] ?? 'target/wasm-modules/sigstore_wasm.wasm';
 const run = spawnSync('twiggy', ['top', '-n', '1000000', '--format', 'json', MODULE], { maxBuffer: 256 << 20, encoding: 'utf8' });
 if (run.status !== 0) throw new Error(`twiggy failed: ${run.stderr || run.error}`);
 const crates = {};

@@ -29,11 +29,13 @@ export const TUF_REFRESH_MS = 60 * 60 * 1000;
 const MAX_GIVEN_ROOTS = 8;
 
 /**
- * @param {(name: 'verifier' | 'tuf' | 'crypto') => Promise<any>} loadWasm resolves to an
- *   initialised wasm-bindgen module: the verifier (sigstore_wasm); the TUF client
- *   (sigstore_wasm_tuf), loaded only when a trusted root is refreshed through TUF; or the crypto
- *   module (sigstore_wasm_crypto), the pure-Rust signature backend, loaded only for a check the
- *   platform cannot run and for the synchronous `verify()` where the platform cannot verify
+ * @param {(name: 'bundle' | 'image' | 'log' | 'packages' | 'tuf' | 'crypto') => Promise<any>} loadWasm
+ *   resolves to an initialised wasm-bindgen module, each loaded only by a call that needs it: the
+ *   bundle module (sigstore_wasm), for bundles; the image, log and packages modules
+ *   (sigstore_wasm_image, _log, _packages), for image verification, Rekor lookups and package
+ *   attestations; the TUF client (sigstore_wasm_tuf), when a trusted root is refreshed through
+ *   TUF; or the crypto module (sigstore_wasm_crypto), the pure-Rust signature backend, for a check
+ *   the platform cannot run and for the synchronous `verify()` where the platform cannot verify
  *   synchronously
  * @param {{ verifySync?: (check: object) => 0 | 1 | 2, loadCryptoSync?: () => any, tufCache?: (url: string) => object, createHash?: (algorithm: string) => { update(bytes: Uint8Array): void, digest(encoding: 'hex'): string } }} platform
  *   `verifySync`: a synchronous native signature check where the runtime has one (node:crypto).
@@ -43,29 +45,37 @@ const MAX_GIVEN_ROOTS = 8;
  *   SHA-2 (node:crypto's), for `createDigester`.
  */
 export function createApi(loadWasm, platform = {}) {
-  let wasm;
-  const ready = () => (wasm ??= loadWasm('verifier'));
-  let tufWasm;
-  const tufReady = () => (tufWasm ??= loadWasm('tuf'));
-  const checks = checkRunner(loadWasm, platform);
+  // Each module loaded once, when a call first needs it.
+  const modules = new Map();
+  const load = (name) => {
+    if (!modules.has(name)) modules.set(name, loadWasm(name));
+    return modules.get(name);
+  };
+  const checks = checkRunner(load, platform);
   // The verifiers kept, by trusted root; those of TUF roots kept in a cache of the caller's, per
   // that cache object.
   const kept = new Map();
   const keptByCache = new WeakMap();
 
-  /** A verifier with no policy of its own, for `trustedRoot`: its root's chains checked once, here. */
-  async function makeVerifier(trustedRoot, net) {
-    const module = await ready();
+  /**
+   * A verifier with no policy of its own, for `trustedRoot`, prepared in the module of `use` (its
+   * root parsed and its chains checked there), and in any other module when a call first needs it.
+   */
+  async function makeVerifier(trustedRoot, net, use) {
     const { root, source } = await resolveRoot(trustedRoot, net);
-    const inner = await run(guard(() => module.prepare(root)), { net, checks });
-    return new Verifier(inner, {}, checks, module.optionNames(), source);
+    const trust = new Trust(root, source, async (name, net) => {
+      const module = await load(name);
+      return { inner: await run(guard(() => module.prepare(root)), { net, checks }), names: module.optionNames() };
+    });
+    await trust.ready(use, net);
+    return new Verifier(trust, {}, checks);
   }
 
   /** The trusted root's text (or embedded name) and where it came from. */
   async function resolveRoot(trustedRoot, net) {
     const tuf = guardOptions(() => tufOptions(trustedRoot));
     if (!tuf) return { root: rootText(trustedRoot), source: { source: typeof trustedRoot === 'string' && trustedRoot in EMBEDDED ? 'embedded' : 'given' } };
-    return refreshTrustedRoot(tuf, tufIo(await tufReady(), net));
+    return refreshTrustedRoot(tuf, tufIo(await load('tuf'), net));
   }
 
   /** What a TUF session needs of the runtime: its clock, its fetch, its checks, its cache. */
@@ -80,9 +90,12 @@ export function createApi(loadWasm, platform = {}) {
    * caller's own, the `MAX_GIVEN_ROOTS` last used. Calls at the same time share one refresh.
    * `refresh: true` makes a new one now and keeps it (what a scheduled refresh does). A TUF root is
    * refreshed with the call's network options (`fetch`, `proxy`, `timeout`), which the verifier
-   * kept does not keep.
+   * kept does not keep. Its bundle module is ready: its `verify()` is synchronous.
    */
-  async function cachedVerifier(options = {}) {
+  const cachedVerifier = (options = {}) => keptVerifier(options, 'bundle');
+
+  /** The verifier kept for `options.trustedRoot` (`cachedVerifier`), prepared in the module of `use`. */
+  async function keptVerifier(options, use) {
     const { trustedRoot = 'production', refresh = false, ...rest } = options;
     const unknown = Object.keys(rest).filter((name) => !NET_OPTIONS.includes(name));
     if (unknown.length) throw new VerificationError('INVALID_INPUT', `not options of cachedVerifier: ${unknown.join(', ')}`);
@@ -92,13 +105,14 @@ export function createApi(loadWasm, platform = {}) {
     if (ownCache && !keptByCache.has(ownCache)) keptByCache.set(ownCache, new Map());
     const store = ownCache ? keptByCache.get(ownCache) : kept;
     const entry = store.get(key);
+    const { net } = splitOptions(rest, []);
     if (entry && !refresh && !(entry.until < Date.now())) {
       // The most recently used last: the oldest given root is the first to go.
       store.delete(key);
       store.set(key, entry);
-      return entry.verifier;
+      return entry.verifier.then((verifier) => verifier.ready(use, net));
     }
-    const verifier = makeVerifier(tuf ? trustedRoot : key, splitOptions(rest, []).net);
+    const verifier = makeVerifier(tuf ? trustedRoot : key, net, use ?? 'bundle');
     if (tuf?.cache === false) return verifier;
     const made = { verifier, until: Infinity, given: !tuf && !(key in EMBEDDED) };
     store.delete(key);
@@ -120,7 +134,7 @@ export function createApi(loadWasm, platform = {}) {
     const { trustedRoot = 'production', ...policy } = options;
     // Its verify() is synchronous: where the crypto module cannot be loaded then, it is loaded now.
     if (!platform.loadCryptoSync) await checks.cryptoReady();
-    return (await makeVerifier(trustedRoot, splitOptions(pick(policy, NET_OPTIONS), []).net)).withDefaults(policy);
+    return (await makeVerifier(trustedRoot, splitOptions(pick(policy, NET_OPTIONS), []).net, 'bundle')).withDefaults(policy);
   }
 
   /**
@@ -129,20 +143,20 @@ export function createApi(loadWasm, platform = {}) {
    * error, target, fromCache }`. The caller keeps `persist`; the TUF conformance client is built on it.
    */
   async function tufUpdate({ metadataUrl, targetsUrl = metadataUrl, fetch, timeout, ...rest }) {
-    const io = tufIo(await tufReady(), splitOptions({ fetch, timeout }, []).net);
+    const io = tufIo(await load('tuf'), splitOptions({ fetch, timeout }, []).net);
     return tufUpdateIn(io, { url: metadataUrl.replace(/\/+$/, ''), targetsUrl: targetsUrl.replace(/\/+$/, ''), ...rest });
   }
 
   /**
    * What the trusted root of `options.trustedRoot` holds and where it came from, `{ summary,
    * source }`, from the verifier the other calls share: the root is not parsed again, and no
-   * crypto module is loaded (a page that shows its root downloads only the verifier's module).
+   * other module is loaded (a page that shows its root downloads only the module it verified with).
    */
   async function describeTrustedRoot(options = {}) {
     const { trustedRoot = 'production', ...rest } = options;
     const unknown = Object.keys(rest).filter((name) => !NET_OPTIONS.includes(name));
     if (unknown.length) throw new VerificationError('INVALID_INPUT', `not options of describeTrustedRoot: ${unknown.join(', ')}`);
-    const verifier = await cachedVerifier({ trustedRoot, ...rest });
+    const verifier = await keptVerifier({ trustedRoot, ...rest }, null);
     return { summary: verifier.trustedRootSummary(), source: verifier.trustedRootSource() };
   }
 
@@ -153,16 +167,16 @@ export function createApi(loadWasm, platform = {}) {
   }
 
   // The calls that take one subject (an image reference, a log query) and options, run by the
-  // verifier of the options' trusted root.
-  const onVerifier = (method) => async (subject, options = {}) => {
+  // verifier of the options' trusted root, prepared in the module of their use.
+  const onVerifier = (method, use) => async (subject, options = {}) => {
     const { trustedRoot = 'production', ...rest } = options;
-    return (await cachedVerifier({ trustedRoot, ...pick(rest, NET_OPTIONS) }))[method](subject, rest);
+    return (await keptVerifier({ trustedRoot, ...pick(rest, NET_OPTIONS) }, use))[method](subject, rest);
   };
-  const verifyImage = onVerifier('verifyImage');
-  const verifyImageAttestations = onVerifier('verifyImageAttestations');
-  const verifyAttestations = onVerifier('verifyAttestations');
-  const getLogEntry = onVerifier('getLogEntry');
-  const searchLogEntries = onVerifier('searchLogEntries');
+  const verifyImage = onVerifier('verifyImage', 'image');
+  const verifyImageAttestations = onVerifier('verifyImageAttestations', 'image');
+  const verifyAttestations = onVerifier('verifyAttestations', 'packages');
+  const getLogEntry = onVerifier('getLogEntry', 'log');
+  const searchLogEntries = onVerifier('searchLogEntries', 'log');
 
   /**
    * Digests an artifact piece by piece (`update(bytes)`, then `digest()`: `"<algorithm>:<hex>"`),
@@ -170,7 +184,7 @@ export function createApi(loadWasm, platform = {}) {
    * large to hold in memory, verified by its digest.
    */
   async function createDigester(what) {
-    const module = await ready();
+    const module = await load('bundle');
     const algorithm = typeof what === 'string' ? what : guard(() => module.digestAlgorithmFor(bundleBytes(what?.bundle)));
     const digester = guard(() => new module.Digester(algorithm));
     // The runtime's own hash where it has one (node:crypto), several times faster; the core's
@@ -201,7 +215,7 @@ export function createApi(loadWasm, platform = {}) {
    * it as it arrives. Among several in-toto subjects, the one called `name`.
    */
   async function claimedDigest(bundle, name) {
-    const module = await ready();
+    const module = await load('bundle');
     return guard(() => module.claimedDigest(bundleBytes(bundle), name ?? undefined));
   }
 
@@ -210,37 +224,73 @@ export function createApi(loadWasm, platform = {}) {
    * `path`, and the name the registry lists it under: `{ subject, file }`.
    */
   async function downloadSubject(registry, path) {
-    const module = await ready();
+    const module = await load('packages');
     return guard(() => module.downloadSubject(registry, path));
   }
 
   return { tufUpdate, createVerifier, cachedVerifier, describeTrustedRoot, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError };
 }
 
+/**
+ * One trusted root, prepared in each verifier module a call needs (each parses it and checks its
+ * chains once): `prepareIn(name, net)` resolves to that module's verifier and option names.
+ */
+class Trust {
+  #prepareIn;
+  #preparing = new Map();
+  /** The modules' verifiers prepared so far, by module name. */
+  inners = new Map();
+  /** The option names the modules route by (any module's: all have the same). */
+  names;
+
+  constructor(root, source, prepareIn) {
+    this.root = root;
+    this.source = source;
+    this.#prepareIn = prepareIn;
+  }
+
+  /** Module `name`'s verifier, prepared on first need; a preparation that failed is tried again. */
+  ready(name, net) {
+    if (!this.#preparing.has(name)) {
+      const preparing = this.#prepareIn(name, net).then(({ inner, names }) => {
+        this.inners.set(name, inner);
+        this.names ??= names;
+        return inner;
+      });
+      preparing.catch(() => this.#preparing.delete(name));
+      this.#preparing.set(name, preparing);
+    }
+    return this.#preparing.get(name);
+  }
+}
+
 /** Trust material parsed once; `verify` is synchronous, for hot paths. */
 class Verifier {
-  #inner;
+  #trust;
   #defaults;
   #checks;
-  #names;
-  #source;
 
-  constructor(inner, defaults, checks, names, source) {
-    this.#inner = inner;
+  constructor(trust, defaults, checks) {
+    this.#trust = trust;
     this.#defaults = defaults;
     this.#checks = checks;
-    this.#names = names;
-    this.#source = source;
   }
 
   /** The same trust material with `defaults` for every call's options. */
   withDefaults(defaults) {
-    return new Verifier(this.#inner, defaults, this.#checks, this.#names, this.#source);
+    return new Verifier(this.#trust, defaults, this.#checks);
+  }
+
+  /** This verifier once module `use` is ready too (`null`: any module will do). */
+  async ready(use, net) {
+    if (use) await this.#trust.ready(use, net);
+    return this;
   }
 
   /** What the trusted root holds, and `newest`: the latest start of validity in it (its age). */
   trustedRootSummary() {
-    return guard(() => this.#inner.rootSummary());
+    const [inner] = this.#trust.inners.values();
+    return guard(() => inner.rootSummary());
   }
 
   /**
@@ -249,7 +299,7 @@ class Verifier {
    * `expires`, `refreshed` and a `warning` when the repository could not be used.
    */
   trustedRootSource() {
-    return { ...this.#source };
+    return { ...this.#trust.source };
   }
 
   /**
@@ -257,12 +307,16 @@ class Verifier {
    * (node:crypto in Node, Deno and Bun), else with the pure-Rust backend (the crypto module).
    */
   verify(bundle, artifact, policy = {}) {
-    return runSync(this.#session(bundle, artifact, policy), this.#checks);
+    const inner = this.#trust.inners.get('bundle');
+    // createVerifier and cachedVerifier prepare the bundle module before they resolve.
+    if (!inner) throw new Error('sigstore-wasm: verify() on a verifier whose bundle module was not prepared');
+    return runSync(this.#session(inner, bundle, artifact, policy), this.#checks);
   }
 
   /** Verifies with the signature checks run natively and concurrently on WebCrypto. */
-  verifyAsync(bundle, artifact, policy = {}) {
-    return run(this.#session(bundle, artifact, policy), { net: {}, checks: this.#checks });
+  async verifyAsync(bundle, artifact, policy = {}) {
+    const inner = await this.#trust.ready('bundle', {});
+    return run(this.#session(inner, bundle, artifact, policy), { net: {}, checks: this.#checks });
   }
 
   /** Verifies the signatures of an image in a registry (cosign `verify`). */
@@ -281,11 +335,13 @@ class Verifier {
    */
   async verifyAttestations(subject, options = {}) {
     const { net, image, policy } = this.#split({ ...this.#defaults, ...options });
-    const registries = pick(policy, this.#names.registry);
-    const rest = Object.fromEntries(Object.entries(policy).filter(([name]) => !this.#names.registry.includes(name)));
+    const { names } = this.#trust;
+    const registries = pick(policy, names.registry);
+    const rest = Object.fromEntries(Object.entries(policy).filter(([name]) => !names.registry.includes(name)));
     const unknown = Object.keys(image);
     if (unknown.length) throw new VerificationError('INVALID_INPUT', `not options of verifyAttestations: ${unknown.join(', ')}`);
-    return report(guard(() => this.#inner.attestations(subject, { currentTime: Date.now(), ...rest }, registries)), net, this.#checks);
+    const inner = await this.#trust.ready('packages', net);
+    return report(guard(() => inner.attestations(subject, { currentTime: Date.now(), ...rest }, registries)), net, this.#checks);
   }
 
   /** One Rekor entry, by `{ logIndex }` or `{ uuid }`, verified before it is returned. */
@@ -302,26 +358,29 @@ class Verifier {
     return this.#log({ ...rest, digest: `sha256:${hex(digest)}` }, options);
   }
 
-  #session(bundle, artifact, policy) {
-    return guard(() => this.#inner.verify(bundleBytes(bundle), artifactValue(artifact), this.#policy(policy)));
+  #session(inner, bundle, artifact, policy) {
+    return guard(() => inner.verify(bundleBytes(bundle), artifactValue(artifact), this.#policy(policy)));
   }
 
   async #image(reference, attestations, options) {
     const { net, image, policy } = this.#split({ ...this.#defaults, ...options });
-    return report(guard(() => this.#inner.image(reference, attestations, { currentTime: Date.now(), ...policy }, image)), net, this.#checks);
+    const inner = await this.#trust.ready('image', net);
+    return report(guard(() => inner.image(reference, attestations, { currentTime: Date.now(), ...policy }, image)), net, this.#checks);
   }
 
   async #log(query, options) {
     // A lookup takes the network's options and those of the image's that a log query has (rekorUrl).
-    const shared = this.#names.image.filter((name) => this.#names.log.includes(name));
+    const { names } = this.#trust;
+    const shared = names.image.filter((name) => names.log.includes(name));
     const { net, image, policy } = this.#split({ ...pick(this.#defaults, [...NET_OPTIONS, ...shared]), ...options });
     const unknown = [...Object.keys(image).filter((name) => !shared.includes(name)), ...Object.keys(policy)];
     if (unknown.length) throw new VerificationError('INVALID_INPUT', `unknown log lookup option(s): ${unknown.join(', ')}`);
-    return run(guard(() => this.#inner.log({ ...query, ...pick(image, shared) })), { net, checks: this.#checks });
+    const inner = await this.#trust.ready('log', net);
+    return run(guard(() => inner.log({ ...query, ...pick(image, shared) })), { net, checks: this.#checks });
   }
 
   #split(options) {
-    return splitOptions(options, this.#names.image);
+    return splitOptions(options, this.#trust.names.image);
   }
 
   #policy(policy) {

@@ -6,7 +6,6 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { createApi } from './api.js';
-import * as glue from './wasm/sigstore_wasm.js';
 import * as cryptoGlue from './wasm/sigstore_wasm_crypto.js';
 
 // Keys by SPKI: trust-root keys recur in every bundle.
@@ -73,20 +72,30 @@ export function fileCache(url, dir) {
   };
 }
 
-// The crypto module (the pure-Rust signature backend) is read when a check first needs it, which
-// may be in the middle of a synchronous verify().
+// Each module's glue, imported when a call first needs it (no cost at import time), but the
+// crypto module's (the pure-Rust signature backend), read synchronously when a check first needs
+// it, which may be in the middle of a synchronous verify().
+const GLUE = {
+  bundle: () => import('./wasm/sigstore_wasm.js'),
+  image: () => import('./wasm/sigstore_wasm_image.js'),
+  log: () => import('./wasm/sigstore_wasm_log.js'),
+  packages: () => import('./wasm/sigstore_wasm_packages.js'),
+  tuf: () => import('./wasm/sigstore_wasm_tuf.js'),
+};
+const wasmFile = (glue) => new URL(`./wasm/${glue}_bg.wasm`, import.meta.url);
+
 const loadCryptoSync = () => {
-  cryptoGlue.initSync({ module: readFileSync(new URL('./wasm/sigstore_wasm_crypto_bg.wasm', import.meta.url)) });
+  cryptoGlue.initSync({ module: readFileSync(wasmFile('sigstore_wasm_crypto')) });
   return cryptoGlue;
 };
 
 const api = createApi(
   async (name) => {
     if (name === 'crypto') return loadCryptoSync();
-    // The TUF client's glue is imported only when it is needed: no cost at import time.
-    const [module, file] = name === 'tuf' ? [await import('./wasm/sigstore_wasm_tuf.js'), 'sigstore_wasm_tuf_bg.wasm'] : [glue, 'sigstore_wasm_bg.wasm'];
-    module.initSync({ module: await readFile(new URL(`./wasm/${file}`, import.meta.url)) });
-    return module;
+    const glue = await GLUE[name]();
+    const file = name === 'bundle' ? 'sigstore_wasm' : `sigstore_wasm_${name}`;
+    glue.initSync({ module: await readFile(wasmFile(file)) });
+    return glue;
   },
   { verifySync, loadCryptoSync, tufCache: (url) => fileCache(url), createHash },
 );

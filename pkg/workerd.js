@@ -1,32 +1,38 @@
-// Cloudflare Workers and workerd refuse to compile WebAssembly from bytes at run time: the module
-// is imported (compiled by the runtime when the worker loads) and instantiated here.
+// Cloudflare Workers and workerd refuse to compile WebAssembly from bytes at run time: the modules
+// are imported (compiled by the runtime when the worker loads) and each instantiated here when a
+// call first needs it.
 import { createApi } from './api.js';
 import { runtimeCache } from './tuf.js';
-import * as glue from './wasm/sigstore_wasm.js';
-import module from './wasm/sigstore_wasm_bg.wasm';
+import * as bundleGlue from './wasm/sigstore_wasm.js';
+import bundleModule from './wasm/sigstore_wasm_bg.wasm';
+import * as imageGlue from './wasm/sigstore_wasm_image.js';
+import imageModule from './wasm/sigstore_wasm_image_bg.wasm';
+import * as logGlue from './wasm/sigstore_wasm_log.js';
+import logModule from './wasm/sigstore_wasm_log_bg.wasm';
+import * as packagesGlue from './wasm/sigstore_wasm_packages.js';
+import packagesModule from './wasm/sigstore_wasm_packages_bg.wasm';
 import * as tufGlue from './wasm/sigstore_wasm_tuf.js';
 import tufModule from './wasm/sigstore_wasm_tuf_bg.wasm';
 import * as cryptoGlue from './wasm/sigstore_wasm_crypto.js';
 import cryptoModule from './wasm/sigstore_wasm_crypto_bg.wasm';
 
-// Every module is compiled when the worker loads; the TUF client's is instantiated only when a
-// trusted root is refreshed through TUF, the crypto module's (the pure-Rust signature backend) only
-// when a check needs it, which may be in the middle of a synchronous verify().
-const loadCryptoSync = () => {
-  cryptoGlue.initSync({ module: cryptoModule });
-  return cryptoGlue;
+const MODULES = {
+  bundle: [bundleGlue, bundleModule],
+  image: [imageGlue, imageModule],
+  log: [logGlue, logModule],
+  packages: [packagesGlue, packagesModule],
+  tuf: [tufGlue, tufModule],
+  crypto: [cryptoGlue, cryptoModule],
 };
 
-const api = createApi(async (name) => {
-  if (name === 'tuf') {
-    tufGlue.initSync({ module: tufModule });
-    return tufGlue;
-  }
-  if (name === 'crypto') return loadCryptoSync();
+// Synchronously: the crypto module may be needed in the middle of a synchronous verify().
+const loadSync = (name) => {
+  const [glue, module] = MODULES[name];
   glue.initSync({ module });
   return glue;
-}, { loadCryptoSync, tufCache: runtimeCache });
+};
 
+const api = createApi(async (name) => loadSync(name), { loadCryptoSync: () => loadSync('crypto'), tufCache: runtimeCache });
 
 export const { tufUpdate, createVerifier, cachedVerifier, describeTrustedRoot, createDigester, claimedDigest, downloadSubject, verifyBundle, verifyImage, verifyImageAttestations, verifyAttestations, getLogEntry, searchLogEntries, VerificationError } =
   api;

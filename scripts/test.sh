@@ -39,7 +39,9 @@ step_lints() {
   # The JavaScript boundary (src/wasm/) exists only for wasm32. Debian's fallback toolchain has no
   # clippy: there it is compiled (package) but not linted.
   if [ -z "${WASM_TOOLCHAIN:-}" ]; then
-    for features in "" tuf-module crypto-module; do
+    # Each module's features, as wasm-pack.toml lists them.
+    for features in $(python3 -c 'import tomllib; print(*(",".join(m["features"]) or "-" for m in tomllib.load(open("wasm-pack.toml", "rb"))["module"]))'); do
+      [ "$features" = - ] && features=""
       cargo clippy --quiet --lib --target wasm32-unknown-unknown ${features:+--features $features} -- -D warnings
     done
   else

@@ -343,12 +343,22 @@ async function checkImage(policy, task) {
   const type = form.elements.attestationType.value.trim();
   const options = { ...(await optionsFor(policy)), fetch: reportingFetch(task), ...(proxy ? { proxy } : {}), ...(type ? { predicateType: type } : {}) };
   const command = type ? cliCommand('verify-attestation', ['--type', type, reference], packageOptions(policy)) : cliCommand('verify-image', [reference], packageOptions(policy));
+  const { value, error } = await outcome((type ? verifyImageAttestations : verifyImage)(reference, options));
   const labels = { policyLabel: policyLabel(policy), rootLabel: await rootLabel(policy, options), unchecked: !hasSigner(policy), command };
+  if (!error) return renderImage(value, labels);
+  if (error?.report) return renderImage(error.report, { ...labels, hint: hintFor(error, 'image', error.report) });
+  return renderFailure(error, { hint: hintFor(error, 'image'), command });
+}
+
+/**
+ * A lookup's outcome, `{ value }` or `{ error }`, for labelling after it: the root's label then
+ * comes from the verifier the lookup used, and the page loads no other module for it.
+ */
+async function outcome(lookup) {
   try {
-    return renderImage(await (type ? verifyImageAttestations : verifyImage)(reference, options), labels);
-  } catch (e) {
-    if (e?.report) return renderImage(e.report, { ...labels, hint: hintFor(e, 'image', e.report) });
-    return renderFailure(e, { hint: hintFor(e, 'image'), command });
+    return { value: await lookup };
+  } catch (error) {
+    return { error };
   }
 }
 
@@ -434,7 +444,6 @@ async function checkRekor(policy, task) {
   const rekorUrl = form.elements.rekorUrl.value.trim();
   const { trustedRoot } = await optionsFor(policy);
   const options = { trustedRoot, rekorUrl, fetch: reportingFetch(task) };
-  const root = await rootLabel(policy, options);
   let entries;
   let args;
   if (/^\d+$/.test(query)) {
@@ -449,7 +458,7 @@ async function checkRekor(policy, task) {
   } else {
     throw { code: 'INVALID_INPUT', message: `"${query}" is not a log index, an entry UUID (64 or 80 hex digits) or a sha256:<hex> or sha512:<hex> digest.` };
   }
-  return renderEntries(entries, { rootLabel: root, command: cliCommand('rekor', [...args, '--rekor-url', rekorUrl], { trustedRoot: policy.root }) });
+  return renderEntries(entries, { rootLabel: await rootLabel(policy, options), command: cliCommand('rekor', [...args, '--rekor-url', rekorUrl], { trustedRoot: policy.root }) });
 }
 
 async function checkPackage(policy, task) {
@@ -461,11 +470,9 @@ async function checkPackage(policy, task) {
     .filter(([name]) => registries[name] !== form.elements[name].defaultValue)
     .flatMap(([name, flag]) => [flag, registries[name]]);
   const command = cliCommand('verify-package', [...flags, subject], packageOptions(policy));
+  const { value, error } = await outcome(verifyAttestations(subject, options));
   const labels = { policyLabel: policyLabel(policy), rootLabel: await rootLabel(policy, options), unchecked: !hasSigner(policy), command };
-  try {
-    return renderAttestations(await verifyAttestations(subject, options), labels);
-  } catch (e) {
-    if (e?.report) return renderAttestations(e.report, { ...labels, hint: hintFor(e, 'package', e.report) });
-    return renderFailure(e, { hint: hintFor(e, 'package'), command });
-  }
+  if (!error) return renderAttestations(value, labels);
+  if (error?.report) return renderAttestations(error.report, { ...labels, hint: hintFor(error, 'package', error.report) });
+  return renderFailure(error, { hint: hintFor(error, 'package'), command });
 }

@@ -3,7 +3,7 @@
 // real bundles copied from tests/data (one source of truth) with their artifacts.
 //
 //   node www/build.mjs        (scripts/build-www.sh: after the package is built)
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -23,20 +23,28 @@ if (!existsSync(wasm)) throw new Error('pkg/wasm is missing: run scripts/build-p
 
 rmSync(DIST, { recursive: true, force: true });
 mkdirSync(join(DIST, 'wasm'), { recursive: true });
-// The page, and the worker it hashes large artifacts in.
-await build({
+// The page, and the worker it hashes large artifacts in. Split: each module's glue is a chunk of
+// its own, fetched with its module, when a verification first needs it.
+const { metafile } = await build({
   entryPoints: [join(ROOT, 'www/app.js'), join(ROOT, 'www/hash-worker.js')],
   bundle: true,
+  splitting: true,
+  // At the top of dist/, as app.js: browser.js finds the modules at ./wasm/ from import.meta.url.
+  chunkNames: '[name]-[hash]',
   format: 'esm',
   target: 'es2022',
   conditions: ['browser'],
   alias: { 'sigstore-wasm': join(ROOT, 'pkg/browser.js') },
   outdir: DIST,
+  metafile: true,
   logLevel: 'warning',
 });
+// What each output imports, for bench/size.mjs (what a first visit fetches), outside what is served.
+mkdirSync(join(ROOT, 'target'), { recursive: true });
+writeFileSync(join(ROOT, 'target/www-metafile.json'), JSON.stringify(metafile));
 for (const file of ['index.html', 'style.css']) copyFileSync(join(ROOT, 'www', file), join(DIST, file));
-// The verifier's module, and the TUF client's, fetched only when the root is refreshed through TUF.
-for (const file of ['sigstore_wasm_bg.wasm', 'sigstore_wasm_tuf_bg.wasm', 'sigstore_wasm_crypto_bg.wasm']) copyFileSync(join(ROOT, 'pkg/wasm', file), join(DIST, 'wasm', file));
+// Every module of the package, each fetched only when a verification needs it.
+for (const file of readdirSync(join(ROOT, 'pkg/wasm')).filter((name) => name.endsWith('_bg.wasm'))) copyFileSync(join(ROOT, 'pkg/wasm', file), join(DIST, 'wasm', file));
 
 const index = SAMPLES.map((sample) => {
   const from = join(ROOT, 'tests/data/realworld', sample.name);

@@ -64,7 +64,7 @@ pack_and_install() {
   node -e '
     const [pack] = require(process.argv[1]);
     const files = pack.files.map((f) => f.path);
-    const need = ["package.json", "api.js", "tuf.js", "node.js", "browser.js", "workerd.js", "cli.js", "index.d.ts", "wasm/sigstore_wasm.js", "wasm/sigstore_wasm_bg.wasm", "wasm/sigstore_wasm_tuf.js", "wasm/sigstore_wasm_tuf_bg.wasm"];
+    const need = ["package.json", "api.js", "tuf.js", "node.js", "browser.js", "workerd.js", "cli.js", "index.d.ts", "wasm/sigstore_wasm.js", "wasm/sigstore_wasm_bg.wasm", "wasm/sigstore_wasm_tuf.js", "wasm/sigstore_wasm_tuf_bg.wasm", "wasm/sigstore_wasm_image_bg.wasm", "wasm/sigstore_wasm_log_bg.wasm", "wasm/sigstore_wasm_packages_bg.wasm"];
     const missing = need.filter((f) => !files.includes(f));
     if (missing.length) { console.log("the tarball lacks " + missing.join(", ")); process.exit(1); }
     console.log(`packed ${pack.filename}: ${files.length} files, ${pack.size} bytes`);
