@@ -1,20 +1,47 @@
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use signature::hazmat::PrehashVerifier;
 
-use super::key::KeyMaterial;
-use super::{HashAlgorithm, Message, PublicKey, SignatureBackend, SignatureCheck, SignatureScheme};
+use super::{HashAlgorithm, KeyAlgorithm, Message, PublicKey, SignatureBackend, SignatureCheck, SignatureScheme};
 
 /// Answers signature checks synchronously with the RustCrypto crates. Handles prehashed
 /// messages (digest-only verification), which platform APIs cannot.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RustCrypto;
 
+/// A key as the RustCrypto crates take it, built from a [`PublicKey`]'s bytes for each check:
+/// this is where an EC point is checked against its curve and an Ed25519 point decompressed.
+enum KeyMaterial {
+    P256(p256::ecdsa::VerifyingKey),
+    P384(p384::ecdsa::VerifyingKey),
+    Ed25519(ed25519_dalek::VerifyingKey),
+    Rsa(rsa::RsaPublicKey),
+}
+
+impl KeyMaterial {
+    /// `None` for a key no RustCrypto crate accepts (a point off its curve, say): such a key
+    /// verifies nothing.
+    fn of(key: &PublicKey) -> Option<Self> {
+        use rsa::pkcs1::DecodeRsaPublicKey;
+        let bytes = key.subject_public_key();
+        match key.algorithm() {
+            KeyAlgorithm::EcdsaP256 => p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes).ok().map(Self::P256),
+            KeyAlgorithm::EcdsaP384 => p384::ecdsa::VerifyingKey::from_sec1_bytes(bytes).ok().map(Self::P384),
+            KeyAlgorithm::Ed25519 => {
+                let bytes = <[u8; 32]>::try_from(bytes).ok()?;
+                ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok().map(Self::Ed25519)
+            }
+            KeyAlgorithm::Rsa | KeyAlgorithm::RsaPss => rsa::RsaPublicKey::from_pkcs1_der(bytes).ok().map(Self::Rsa),
+        }
+    }
+}
+
 impl SignatureBackend for RustCrypto {
     fn verify(&self, check: &SignatureCheck<'_>) -> bool {
         if !check.key.accepts(check.scheme) {
             return false;
         }
-        match (&check.key.material, check.scheme) {
+        let Some(material) = KeyMaterial::of(check.key) else { return false };
+        match (&material, check.scheme) {
             (KeyMaterial::P256(key), SignatureScheme::Ecdsa(hash)) => {
                 let Ok(sig) = p256::ecdsa::Signature::from_der(check.signature) else { return false };
                 prehash(check.message, hash).is_some_and(|d| key.verify_prehash(&d, &sig).is_ok())
@@ -86,22 +113,22 @@ impl RustCrypto {
         };
         // ECDSA comes as WebCrypto's fixed-width `r || s`; the check takes DER.
         let der: Vec<u8>;
-        let signature = match &key.material {
-            KeyMaterial::P256(_) => match p256::ecdsa::Signature::from_slice(signature) {
+        let signature = match key.algorithm() {
+            KeyAlgorithm::EcdsaP256 => match p256::ecdsa::Signature::from_slice(signature) {
                 Ok(sig) => {
                     der = sig.to_der().as_bytes().to_vec();
                     &der
                 }
                 Err(_) => return false,
             },
-            KeyMaterial::P384(_) => match p384::ecdsa::Signature::from_slice(signature) {
+            KeyAlgorithm::EcdsaP384 => match p384::ecdsa::Signature::from_slice(signature) {
                 Ok(sig) => {
                     der = sig.to_der().as_bytes().to_vec();
                     &der
                 }
                 Err(_) => return false,
             },
-            KeyMaterial::Ed25519(_) | KeyMaterial::Rsa(_) => signature,
+            KeyAlgorithm::Ed25519 | KeyAlgorithm::Rsa | KeyAlgorithm::RsaPss => signature,
         };
         let message = if prehashed { Message::Digest(message) } else { Message::Raw(message) };
         self.verify(&SignatureCheck { key: &key, scheme, message, signature })
@@ -175,6 +202,38 @@ mod tests {
         assert!(!verify("Ed25519", None, b"not DER", &signature), "a malformed key");
         assert!(!verify("Ed25519", None, &spki, &signature[..10]), "a short signature");
         assert!(!verify("ECDSA", Some("SHA-9"), &spki, &[]), "an unknown hash, an empty signature");
+    }
+
+    /// Parsing checks a key's form; its point is checked by the backend that verifies with it.
+    #[test]
+    fn a_point_off_its_curve_parses_but_verifies_nothing() {
+        let p256_prefix = [
+            0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+            0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+        ];
+        let signing = p256::ecdsa::SigningKey::from_bytes(&[9u8; 32].into()).unwrap();
+        let point = signing.verifying_key().to_encoded_point(false);
+        let on_curve = [&p256_prefix[..], point.as_bytes()].concat();
+        let mut off_curve = on_curve.clone();
+        *off_curve.last_mut().unwrap() ^= 1;
+        let signature: p256::ecdsa::Signature = signature::Signer::sign(&signing, b"m");
+        let check = |spki: &[u8]| {
+            let key = PublicKey::from_spki_der(spki).expect("a point of the right form parses");
+            RustCrypto.verify(&SignatureCheck {
+                key: &key,
+                scheme: SignatureScheme::Ecdsa(HashAlgorithm::Sha256),
+                message: Message::Raw(b"m"),
+                signature: signature.to_der().as_bytes(),
+            })
+        };
+        assert!(check(&on_curve), "the key on its curve verifies");
+        assert!(!check(&off_curve), "the same point moved off the curve verifies nothing");
+
+        let mut short = on_curve[..on_curve.len() - 1].to_vec();
+        short[24] = 0x41; // the BIT STRING's length, so the DER stays well-formed
+        short[1] = 0x58;
+        let err = PublicKey::from_spki_der(&short).unwrap_err();
+        assert!(err.to_string().contains("expected a SEC1 point of 33 or 65 bytes, found 64 bytes"), "{err}");
     }
 
     #[test]

@@ -52,21 +52,20 @@ impl KeyAlgorithm {
     }
 }
 
-#[derive(Clone, Debug)]
-pub(super) enum KeyMaterial {
-    P256(p256::ecdsa::VerifyingKey),
-    P384(p384::ecdsa::VerifyingKey),
-    Ed25519(ed25519_dalek::VerifyingKey),
-    Rsa(rsa::RsaPublicKey),
-}
-
 /// A parsed public key, kept with its DER SubjectPublicKeyInfo (which identifies it: log IDs and
 /// key hints are hashes of it, and bodies are compared against it).
+///
+/// Parsing checks the key's form (its algorithm, curve, encoding and size), not its arithmetic:
+/// whether an EC point lies on its curve or an Ed25519 point decompresses is checked by the
+/// backend that verifies with the key, the platform when it imports it, the pure-Rust backend
+/// when it builds its own (`backend.rs`). A key that fails there verifies nothing. So a verifier
+/// that hands its checks to the platform carries no curve arithmetic.
 #[derive(Clone, Debug)]
 pub struct PublicKey {
     spki: Vec<u8>,
     algorithm: KeyAlgorithm,
-    pub(super) material: KeyMaterial,
+    /// The subjectPublicKey's bytes: a SEC1 point, an Ed25519 point, a PKCS#1 `RSAPublicKey`.
+    key: Vec<u8>,
 }
 
 impl PartialEq for PublicKey {
@@ -88,17 +87,11 @@ impl PublicKey {
             return fail(ErrorCode::InvalidInput, "public key bit string has unused bits");
         };
         let oid = spki.algorithm.oid;
-        let (algorithm, material) = if oid == ID_EC_PUBLIC_KEY {
+        let algorithm = if oid == ID_EC_PUBLIC_KEY {
             let curve = spki.algorithm.parameters.and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
             match curve {
-                Some(SECP256R1) => match p256::ecdsa::VerifyingKey::from_sec1_bytes(point) {
-                    Ok(k) => (KeyAlgorithm::EcdsaP256, KeyMaterial::P256(k)),
-                    Err(_) => return fail(ErrorCode::InvalidInput, "invalid P-256 public key point"),
-                },
-                Some(SECP384R1) => match p384::ecdsa::VerifyingKey::from_sec1_bytes(point) {
-                    Ok(k) => (KeyAlgorithm::EcdsaP384, KeyMaterial::P384(k)),
-                    Err(_) => return fail(ErrorCode::InvalidInput, "invalid P-384 public key point"),
-                },
+                Some(SECP256R1) => check_sec1_point(point, 32, KeyAlgorithm::EcdsaP256)?,
+                Some(SECP384R1) => check_sec1_point(point, 48, KeyAlgorithm::EcdsaP384)?,
                 other => {
                     return fail(
                         ErrorCode::UnsupportedAlgorithm,
@@ -110,26 +103,27 @@ impl PublicKey {
             if spki.algorithm.parameters.is_some() {
                 return fail(ErrorCode::InvalidInput, "Ed25519 key with algorithm parameters");
             }
-            let Ok(bytes) = <[u8; 32]>::try_from(point) else {
-                return fail(ErrorCode::InvalidInput, "Ed25519 key is not 32 bytes");
-            };
-            match ed25519_dalek::VerifyingKey::from_bytes(&bytes) {
-                Ok(k) => (KeyAlgorithm::Ed25519, KeyMaterial::Ed25519(k)),
-                Err(_) => return fail(ErrorCode::InvalidInput, "invalid Ed25519 public key"),
+            if point.len() != 32 {
+                return fail(ErrorCode::InvalidInput, format!("Ed25519 key of {} bytes: expected 32", point.len()));
             }
+            KeyAlgorithm::Ed25519
         } else if oid == RSA_ENCRYPTION || oid == ID_RSASSA_PSS {
-            let algorithm = if oid == RSA_ENCRYPTION { KeyAlgorithm::Rsa } else { KeyAlgorithm::RsaPss };
-            (algorithm, KeyMaterial::Rsa(parse_rsa(point)?))
+            check_rsa(point)?;
+            if oid == RSA_ENCRYPTION {
+                KeyAlgorithm::Rsa
+            } else {
+                KeyAlgorithm::RsaPss
+            }
         } else {
             return fail(ErrorCode::UnsupportedAlgorithm, format!("unsupported public key algorithm {oid}"));
         };
-        Ok(Self { spki: der.to_vec(), algorithm, material })
+        Ok(Self { spki: der.to_vec(), algorithm, key: point.to_vec() })
     }
 
     /// Parses a bare PKCS#1 `RSAPublicKey`, as trusted roots ship for `PKCS1_RSA_*` keys. The key
     /// is identified by its re-encoding as an `rsaEncryption` SubjectPublicKeyInfo.
     pub fn from_pkcs1_rsa_der(der: &[u8]) -> Result<Self> {
-        let key = parse_rsa(der)?;
+        check_rsa(der)?;
         let spki = spki::SubjectPublicKeyInfoRef {
             algorithm: spki::AlgorithmIdentifierRef { oid: RSA_ENCRYPTION, parameters: Some(der::asn1::AnyRef::NULL) },
             subject_public_key: match der::asn1::BitStringRef::from_bytes(der) {
@@ -141,7 +135,7 @@ impl PublicKey {
             Ok(bytes) => bytes,
             Err(e) => return fail(ErrorCode::InvalidInput, format!("RSA key: {e}")),
         };
-        Ok(Self { spki, algorithm: KeyAlgorithm::Rsa, material: KeyMaterial::Rsa(key) })
+        Ok(Self { spki, algorithm: KeyAlgorithm::Rsa, key: der.to_vec() })
     }
 
     /// Parses a PEM `PUBLIC KEY` block.
@@ -155,6 +149,12 @@ impl PublicKey {
     /// The DER SubjectPublicKeyInfo the key was parsed from (or, for a PKCS#1 key, re-encoded to).
     pub fn spki_der(&self) -> &[u8] {
         &self.spki
+    }
+
+    /// The subjectPublicKey's bytes: the SEC1 point of an ECDSA key, the 32 bytes of an Ed25519
+    /// key, the PKCS#1 `RSAPublicKey` of an RSA key. Not checked against the curve (see above).
+    pub(super) fn subject_public_key(&self) -> &[u8] {
+        &self.key
     }
 
     /// The kind of key, which fixes the schemes it may sign with.
@@ -232,16 +232,53 @@ impl PublicKey {
     }
 }
 
-fn parse_rsa(pkcs1: &[u8]) -> Result<rsa::RsaPublicKey> {
-    use rsa::pkcs1::DecodeRsaPublicKey;
-    use rsa::traits::PublicKeyParts;
-    let key = match rsa::RsaPublicKey::from_pkcs1_der(pkcs1) {
+/// Checks that `point` is a SEC1 point on a curve whose coordinates are `width` bytes, compressed
+/// or not, as WebCrypto and the RustCrypto crates import it: its form, not whether it is on the curve.
+fn check_sec1_point(point: &[u8], width: usize, algorithm: KeyAlgorithm) -> Result<KeyAlgorithm> {
+    let expected = match point.first() {
+        Some(0x04) => 1 + 2 * width,
+        Some(0x02 | 0x03) => 1 + width,
+        _ => 0,
+    };
+    if point.len() != expected {
+        return fail(
+            ErrorCode::InvalidInput,
+            format!(
+                "invalid {} public key point: expected a SEC1 point of {} or {} bytes, found {} bytes",
+                algorithm.name(),
+                1 + width,
+                1 + 2 * width,
+                point.len()
+            ),
+        );
+    }
+    Ok(algorithm)
+}
+
+/// Checks a PKCS#1 `RSAPublicKey`: well-formed DER, a modulus of an accepted size, and an
+/// exponent the RSA backends accept (odd, at least 3, below 2^33).
+fn check_rsa(pkcs1: &[u8]) -> Result<()> {
+    let key = match pkcs1::RsaPublicKey::from_der(pkcs1) {
         Ok(key) => key,
         Err(e) => return fail(ErrorCode::InvalidInput, format!("malformed RSA public key: {e}")),
     };
-    let bits = key.n().bits();
+    let bits = bit_length(key.modulus.as_bytes());
     if !RSA_BITS.contains(&bits) {
         return fail(ErrorCode::UnsupportedAlgorithm, format!("RSA modulus of {bits} bits: expected 2048 to 4096"));
     }
-    Ok(key)
+    let exponent = key.public_exponent.as_bytes();
+    let odd = exponent.last().is_some_and(|b| b & 1 == 1);
+    if !odd || bit_length(exponent) < 2 || bit_length(exponent) > 33 {
+        return fail(ErrorCode::InvalidInput, "malformed RSA public key: the exponent must be odd, from 3 to 2^33 - 1");
+    }
+    Ok(())
+}
+
+/// The bit length of a big-endian unsigned integer.
+fn bit_length(bytes: &[u8]) -> usize {
+    let mut significant = bytes.iter().skip_while(|&&b| b == 0);
+    match significant.next() {
+        Some(top) => 8 - top.leading_zeros() as usize + 8 * significant.count(),
+        None => 0,
+    }
 }
