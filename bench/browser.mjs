@@ -1,4 +1,5 @@
-// Chromium (headless, driven by playwright-core): sigstore-wasm and @freedomofpress/sigstore-browser,
+// Chromium (headless, driven by playwright-core): sigstore-wasm, @freedomofpress/sigstore-browser
+// and the WebCrypto floor's primitives,
 // each in a fresh browser context, on a page served from 127.0.0.1. The page is cross-origin
 // isolated (COOP/COEP) so that performance.now() has fine resolution.
 // Usage: node bench/browser.mjs (CHROMIUM names the browser). Prints one JSON object.
@@ -38,7 +39,7 @@ const log = (m) => process.stderr.write(`browser: ${m} at ${((performance.now() 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
 const out = {};
 try {
-  for (const lib of ['ours', 'sigstoreBrowser']) {
+  for (const lib of ['ours', 'sigstoreBrowser', 'floor']) {
     log(`${lib} start`);
     const context = await browser.newContext();
     const page = await context.newPage();

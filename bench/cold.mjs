@@ -1,30 +1,33 @@
 // Cold start: wall time of a fresh process that imports the library, verifies W1 once and exits,
-// minus a bare start of the same runtime (`-e 0`); median of RUNS runs, the four commands
-// interleaved so that machine noise falls on all of them alike. Peak RSS is the process's own
-// process.resourceUsage().maxRSS at exit (the bare runtime's is measured the same way).
+// minus a bare start of the same runtime (`-e 0`); ours and sigstore-js on the same runtimes (Node
+// 22 and Node 24), median of RUNS runs, the commands interleaved so that machine noise falls on
+// all of them alike. Peak RSS is the process's own process.resourceUsage().maxRSS at exit (the
+// bare runtime's is measured the same way).
 // sigstore-wasm runs its default path (verifyBundle's steps: trust-root checks and verification on
 // WebCrypto), each part timed inside the process (`parts`: import, wasm, root, verify; medians).
-// Usage: node bench/cold.mjs <node22-path>. Prints one JSON object.
+// `eager` runs ours again with V8 compiling the whole module up front (--no-wasm-lazy-compilation):
+// not a way to run it, a measure of what compiling functions on first call costs the parts.
+// Usage: node bench/cold.mjs <node22-path> <node24-path>. Prints one JSON object.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const RUNS = 11;
-const node20 = process.execPath;
-const node22 = process.argv[2];
+const runtimes = { node22: process.argv[2], node24: process.argv[3] };
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const rssProbe = 'process.stdout.write(JSON.stringify({maxRSS: process.resourceUsage().maxRSS}))';
 
-// NODE_EXTRA_CA_CERTS (set on some machines) makes Node 20 read a CA bundle at every start (~90 ms
-// here): it is dropped so that both runtimes start the same way.
+// NODE_EXTRA_CA_CERTS (set on some machines) makes Node read a CA bundle at every start (~90 ms
+// here): it is dropped so that every process starts the same way.
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS;
 
-const commands = {
-  bare20: [node20, ['-e', '0']],
-  ours: [node20, [here('cold/ours.mjs')]],
-  bare22: [node22, ['-e', '0']],
-  sigstoreJs: [node22, [here('cold/sigstore-js.cjs')]],
-};
+const commands = {};
+for (const [name, node] of Object.entries(runtimes)) {
+  commands[`${name}.bare`] = [node, ['-e', '0']];
+  commands[`${name}.ours`] = [node, [here('cold/ours.mjs')]];
+  commands[`${name}.eager`] = [node, ['--no-wasm-lazy-compilation', here('cold/ours.mjs')]];
+  commands[`${name}.sigstoreJs`] = [node, [here('cold/sigstore-js.cjs')]];
+}
 
 function run([cmd, args]) {
   const t0 = process.hrtime.bigint();
@@ -47,18 +50,20 @@ for (let i = 0; i < RUNS; i++) {
     if (out && JSON.parse(out).parts) (parts[k] ??= []).push(JSON.parse(out).parts);
   }
 }
-rss.bare20 = [JSON.parse(run([node20, ['-e', rssProbe]]).out).maxRSS];
-rss.bare22 = [JSON.parse(run([node22, ['-e', rssProbe]]).out).maxRSS];
+for (const [name, node] of Object.entries(runtimes)) rss[`${name}.bare`] = [JSON.parse(run([node, ['-e', rssProbe]]).out).maxRSS];
 
 /** The median of each part over the runs. */
 const medianParts = (runs) => Object.fromEntries(Object.keys(runs?.[0] ?? {}).map((name) => [name, median(runs.map((r) => r[name]))]));
-const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-const kib = Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, median(v)]));
-console.log(
-  JSON.stringify({
-    runs: RUNS,
-    medianMs: m,
-    ours: { ms: m.ours - m.bare20, rssKiB: kib.ours, bareRssKiB: kib.bare20, parts: medianParts(parts.ours) },
-    sigstoreJs: { ms: m.sigstoreJs - m.bare22, rssKiB: kib.sigstoreJs, bareRssKiB: kib.bare22 },
-  }),
-);
+const result = { runs: RUNS };
+for (const name of Object.keys(runtimes)) {
+  const bare = median(times[`${name}.bare`]);
+  const of = (k) => ({ ms: median(times[`${name}.${k}`]) - bare, rssKiB: median(rss[`${name}.${k}`]) });
+  result[name] = {
+    bareMs: bare,
+    bareRssKiB: median(rss[`${name}.bare`]),
+    ours: { ...of('ours'), parts: medianParts(parts[`${name}.ours`]) },
+    eager: { ...of('eager'), parts: medianParts(parts[`${name}.eager`]) },
+    sigstoreJs: of('sigstoreJs'),
+  };
+}
+console.log(JSON.stringify(result));

@@ -111,3 +111,28 @@ export async function bench(verifyOnce, bounds = BOUNDS) {
   }
   return measure(verifyOnce, bounds);
 }
+
+/**
+ * Median of one WebCrypto verify for P-256/SHA-256, P-384/SHA-384 and Ed25519 on `subtle`: keys
+ * imported once, as sigstore-wasm's key cache does; a 1 KiB message, about a TBSCertificate.
+ * A workload's floor is the sum over its checks of count x the primitive's median.
+ */
+export async function measurePrimitives(subtle) {
+  const message = new Uint8Array(1024).map((_, i) => (i * 131) & 0xff);
+  const kinds = {
+    'P-256': { gen: { name: 'ECDSA', namedCurve: 'P-256' }, sig: { name: 'ECDSA', hash: 'SHA-256' } },
+    'P-384': { gen: { name: 'ECDSA', namedCurve: 'P-384' }, sig: { name: 'ECDSA', hash: 'SHA-384' } },
+    Ed25519: { gen: { name: 'Ed25519' }, sig: { name: 'Ed25519' } },
+  };
+  const bounds = { warmupIters: 50, warmupMs: 300, minIters: 50, maxIters: 3000, maxMs: 1500 };
+  const primitives = {};
+  for (const [kind, { gen, sig }] of Object.entries(kinds)) {
+    const pair = await subtle.generateKey(gen, true, ['sign', 'verify']);
+    const spki = await subtle.exportKey('spki', pair.publicKey);
+    const key = await subtle.importKey('spki', spki, gen, false, ['verify']);
+    const signature = await subtle.sign(sig, pair.privateKey, message);
+    if (!(await subtle.verify(sig, key, signature, message))) throw new Error(`${kind} self-check failed`);
+    primitives[kind] = (await measure(() => subtle.verify(sig, key, signature, message), bounds)).median;
+  }
+  return primitives;
+}

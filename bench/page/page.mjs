@@ -1,7 +1,7 @@
 // The benchmark page (Chromium, served from 127.0.0.1 by bench/browser.mjs). window.runBench(lib)
 // measures one library over the four workloads with the same loop as Node (bench/workloads.mjs):
 // trust material set up once; bundle text and artifact bytes in, verdict out.
-import { WORKLOADS, PRODUCTION_ROOT, bench } from '/bench/workloads.mjs';
+import { WORKLOADS, PRODUCTION_ROOT, bench, measurePrimitives } from '/bench/workloads.mjs';
 
 const text = async (path) => (await fetch(`/${path}`)).text();
 const bytes = async (path) => new Uint8Array(await (await fetch(`/${path}`)).arrayBuffer());
@@ -55,6 +55,10 @@ function explain(bundleText) {
   const algs = [...new Set(subjects.flatMap((s) => Object.keys(s.digest ?? {})))];
   return algs.includes('sha256') ? '' : `it matches DSSE subjects by sha256 only, this statement's are ${algs.join('/')}: `;
 }
+
+// The WebCrypto floor's primitives in Chromium, so that Chromium's ratio to the floor compares
+// two figures of the same runtime (the checks counted are the same: bench/floor.mjs counts them).
+libraries.floor = async () => ({ primitives: await measurePrimitives(crypto.subtle) });
 
 window.runBench = async (lib) => ({
   runtime: navigator.userAgent.match(/Chrom(e|ium)\/[\d.]+/)?.[0] ?? navigator.userAgent,
