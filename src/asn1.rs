@@ -1,8 +1,12 @@
-//! A minimal, strict DER reader for the structures the `x509-cert` crate does not cover or whose
-//! exact bytes matter: CMS SignedData in RFC 3161 timestamps, raw `TBSCertificate` bytes, and
-//! precertificate reconstruction for SCTs. Only definite, minimal lengths are accepted.
+//! Walks DER element by element, keeping each element's exact bytes, for the structures the
+//! `x509-cert` crate does not cover or whose exact bytes matter: CMS SignedData in RFC 3161
+//! timestamps, raw `TBSCertificate` bytes, and precertificate reconstruction for SCTs. The
+//! encoding itself is the `der` crate's: its length decoder (definite, minimal, at most four
+//! bytes) and encoder; this module only steps through elements and names their tags.
 
 use std::fmt;
+
+use der::{Decode, Encode, Reader as _};
 
 /// Tags as they appear on the wire (class, constructed bit and number in one byte).
 pub mod tag {
@@ -69,29 +73,16 @@ impl<'a> Reader<'a> {
     }
 
     pub fn read(&mut self) -> Result<Tlv<'a>, DerError> {
-        let (&tag, rest) = self.data.split_first().ok_or(DerError("unexpected end of data"))?;
+        let mut reader = der::SliceReader::new(self.data).map_err(|_| DerError("element too large"))?;
+        // Single-byte tags only: every structure walked here uses them.
+        let tag = reader.read_byte().map_err(|_| DerError("unexpected end of data"))?;
         if tag & 0x1f == 0x1f {
             return Err(DerError("multi-byte tags are not supported"));
         }
-        let (&first, rest) = rest.split_first().ok_or(DerError("missing length"))?;
-        let (len, rest) = if first < 0x80 {
-            (usize::from(first), rest)
-        } else {
-            let count = usize::from(first & 0x7f);
-            if count == 0 || count > 4 {
-                return Err(DerError("indefinite or oversized length"));
-            }
-            let (len_bytes, rest) = split(rest, count)?;
-            let len = len_bytes.iter().fold(0usize, |acc, &b| acc << 8 | usize::from(b));
-            let minimal = len >= 0x80 && len_bytes.first().is_some_and(|&b| b != 0);
-            if !minimal {
-                return Err(DerError("non-minimal length"));
-            }
-            (len, rest)
-        };
-        let (contents, rest) = split(rest, len)?;
-        let consumed = self.data.len() - rest.len();
-        let raw = self.data.get(..consumed).ok_or(DerError("length overflow"))?;
+        let length = der::Length::decode(&mut reader).map_err(|e| DerError(length_error(&e)))?;
+        let contents = reader.read_slice(length).map_err(|_| DerError("length exceeds the data"))?;
+        let consumed = usize::try_from(reader.position()).map_err(|_| DerError("length overflow"))?;
+        let (raw, rest) = self.data.split_at_checked(consumed).ok_or(DerError("length overflow"))?;
         self.data = rest;
         Ok(Tlv { tag, contents, raw })
     }
@@ -125,11 +116,13 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn split(data: &[u8], at: usize) -> Result<(&[u8], &[u8]), DerError> {
-    if at <= data.len() {
-        Ok(data.split_at(at))
-    } else {
-        Err(DerError("length exceeds the data"))
+/// What is wrong with a length `der` refused, in this module's words.
+fn length_error(error: &der::Error) -> &'static str {
+    match error.kind() {
+        der::ErrorKind::IndefiniteLength => "indefinite length",
+        der::ErrorKind::Overlength => "non-minimal or oversized length",
+        der::ErrorKind::Incomplete { .. } => "missing length",
+        _ => "malformed length",
     }
 }
 
@@ -141,26 +134,14 @@ pub fn parse_single(bytes: &[u8], tag: u8) -> Result<Tlv<'_>, DerError> {
     Ok(tlv)
 }
 
-/// Encodes a DER length.
-pub fn encode_length(len: usize, out: &mut Vec<u8>) {
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|&&b| b == 0).count();
-        let significant = bytes.get(skip..).unwrap_or_default();
-        out.push(0x80 | significant.len() as u8);
-        out.extend_from_slice(significant);
-    }
-}
-
-/// Encodes one element from its tag and contents.
-pub fn encode_tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
+/// Encodes one element from its tag and contents. `None` for contents of 256 MiB or more, which
+/// DER as the `der` crate writes it cannot hold.
+pub fn encode_tlv(tag: u8, contents: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(contents.len() + 6);
     out.push(tag);
-    encode_length(contents.len(), &mut out);
+    der::Length::try_from(contents.len()).ok()?.encode_to_vec(&mut out).ok()?;
     out.extend_from_slice(contents);
-    out
+    Some(out)
 }
 
 /// The value of a non-negative INTEGER with its leading sign byte removed, for comparing serial
@@ -199,10 +180,18 @@ mod tests {
 
     #[test]
     fn encodes_long_lengths() {
-        let mut out = Vec::new();
-        encode_length(0x1234, &mut out);
-        assert_eq!(out, [0x82, 0x12, 0x34]);
-        let big = encode_tlv(tag::OCTET_STRING, &[0u8; 200]);
-        assert_eq!(parse_single(&big, tag::OCTET_STRING).unwrap().contents.len(), 200);
+        let big = encode_tlv(tag::OCTET_STRING, &[0u8; 0x1234]).unwrap();
+        assert_eq!(big[..4], [0x04, 0x82, 0x12, 0x34]);
+        assert_eq!(parse_single(&big, tag::OCTET_STRING).unwrap().contents.len(), 0x1234);
+        let small = encode_tlv(tag::OCTET_STRING, &[0u8; 200]).unwrap();
+        assert_eq!(parse_single(&small, tag::OCTET_STRING).unwrap().contents.len(), 200);
+    }
+
+    #[test]
+    fn rejects_multi_byte_tags_and_names_the_length_fault() {
+        assert_eq!(parse_single(&[0x1f, 0x01, 0x00], 0x1f).unwrap_err(), DerError("multi-byte tags are not supported"));
+        assert_eq!(parse_single(&[0x04, 0x80], tag::OCTET_STRING).unwrap_err(), DerError("indefinite length"));
+        assert_eq!(parse_single(&[0x04, 0x81, 0x01, 0x00], tag::OCTET_STRING).unwrap_err(), DerError("non-minimal or oversized length"));
+        assert_eq!(parse_single(&[0x04], tag::OCTET_STRING).unwrap_err(), DerError("missing length"));
     }
 }

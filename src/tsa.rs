@@ -216,12 +216,21 @@ fn parse_signer(info: Tlv<'_>) -> Result<Signer<'_>> {
         serial,
         digest_algorithm,
         message_digest: parse_signed_attributes(signed_attrs)?,
-        // The reader accepts only minimal lengths, so re-encoding the contents under the SET tag
-        // reproduces the original bytes with just the tag changed from [0] to SET, as signed.
-        signed_message: asn1::encode_tlv(tag::SET, signed_attrs.contents),
+        // What was signed is the attributes' DER encoding as a SET (RFC 5652 §5.4): the same
+        // bytes with the [0] tag replaced (DER has one length encoding, which the reader required).
+        signed_message: retagged(signed_attrs.raw, tag::SET),
         scheme: signature_scheme(&signature_algorithm, digest_algorithm)?,
         signature: signature.contents,
     })
+}
+
+/// An element's bytes under another single-byte tag.
+fn retagged(raw: &[u8], tag: u8) -> Vec<u8> {
+    let mut bytes = raw.to_vec();
+    if let Some(first) = bytes.first_mut() {
+        *first = tag;
+    }
+    bytes
 }
 
 fn parse_issuer_and_serial(sid: Tlv<'_>) -> Result<(&[u8], &[u8])> {

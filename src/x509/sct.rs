@@ -199,6 +199,10 @@ fn sct_error(e: &dyn std::fmt::Display) -> crate::error::VerificationError {
     crate::error::VerificationError::new(ErrorCode::Sct, format!("SCT list extension: {e}"))
 }
 
+fn too_large() -> crate::error::VerificationError {
+    sct_error(&"the precertificate is too large to re-encode")
+}
+
 /// The leaf's TBSCertificate with the SCT list extension removed, re-encoded: what the CT log
 /// saw as the precertificate.
 fn precert_tbs(tbs: &[u8]) -> Result<Vec<u8>> {
@@ -222,8 +226,9 @@ fn precert_tbs(tbs: &[u8]) -> Result<Vec<u8>> {
             }
         }
         if !kept.is_empty() {
-            body.extend(asn1::encode_tlv(tag::context(3), &asn1::encode_tlv(tag::SEQUENCE, &kept)));
+            let extensions = asn1::encode_tlv(tag::SEQUENCE, &kept).ok_or_else(too_large)?;
+            body.extend(asn1::encode_tlv(tag::context(3), &extensions).ok_or_else(too_large)?);
         }
     }
-    Ok(asn1::encode_tlv(tag::SEQUENCE, &body))
+    asn1::encode_tlv(tag::SEQUENCE, &body).ok_or_else(too_large)
 }
