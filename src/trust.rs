@@ -133,7 +133,7 @@ impl TrustedRoot {
     /// The authorities' chains are not checked here: see [`check_chains`](Self::check_chains).
     pub fn from_json(json: &str) -> Result<Self> {
         limits::at_most(json.len(), limits::MAX_TRUSTED_ROOT_BYTES, "bytes of trusted root JSON")?;
-        let raw: RawTrustedRoot = match serde_json::from_str(json) {
+        let raw: RawTrustedRoot = match serde_json::from_slice(json.as_bytes()) {
             Ok(raw) => raw,
             Err(e) => return fail(ErrorCode::TrustedRoot, format!("trusted root is not valid: {e}")),
         };

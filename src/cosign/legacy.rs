@@ -150,7 +150,7 @@ fn rekor_bundle(annotation: &str) -> Result<TlogEntry> {
         api_version: String,
     }
     let bad = |why: String| fail(ErrorCode::BundleParse, format!("the {ANNOTATION_BUNDLE} annotation: {why}"));
-    let raw: RekorBundle = match serde_json::from_str(annotation) {
+    let raw: RekorBundle = match serde_json::from_slice(annotation.as_bytes()) {
         Ok(raw) => raw,
         Err(e) => return bad(e.to_string()),
     };
@@ -188,7 +188,7 @@ fn rfc3161(annotation: &str) -> Result<Vec<u8>> {
         #[serde(rename = "SignedRFC3161Timestamp")]
         signed: String,
     }
-    match serde_json::from_str::<Timestamp>(annotation).ok().and_then(|t| decode_base64(&t.signed)) {
+    match serde_json::from_slice::<Timestamp>(annotation.as_bytes()).ok().and_then(|t| decode_base64(&t.signed)) {
         Some(der) if !der.is_empty() => Ok(der),
         _ => fail(ErrorCode::BundleParse, format!("the {ANNOTATION_RFC3161} annotation is not a timestamp")),
     }
