@@ -81,19 +81,7 @@ struct Recording {
 
 impl sigstore_wasm::crypto::SignatureBackend for Recording {
     fn verify(&self, check: &sigstore_wasm::crypto::SignatureCheck<'_>) -> bool {
-        let owned = sigstore_wasm::crypto::deferred::OwnedCheck {
-            key: check.key.clone(),
-            scheme: check.scheme,
-            message: match check.message {
-                sigstore_wasm::crypto::Message::Raw(m) => {
-                    sigstore_wasm::crypto::deferred::OwnedMessage::Raw(m.to_vec())
-                }
-                sigstore_wasm::crypto::Message::Digest(d) => {
-                    sigstore_wasm::crypto::deferred::OwnedMessage::Digest(d.to_vec())
-                }
-            },
-            signature: check.signature.to_vec(),
-        };
+        let owned = sigstore_wasm::crypto::deferred::OwnedCheck::from_check(check);
         self.forms.borrow_mut().extend(owned.web_crypto());
         sigstore_wasm::crypto::RustCrypto.verify(check)
     }

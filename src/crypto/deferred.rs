@@ -14,13 +14,14 @@ use std::collections::{HashMap, HashSet};
 
 use super::{HashAlgorithm, KeyAlgorithm, Message, PublicKey, SignatureBackend, SignatureCheck, SignatureScheme};
 
-/// A signature check that owns its data.
+/// A signature check that owns its data, with its identity (computed once: it hashes the message).
 #[derive(Clone, Debug)]
 pub struct OwnedCheck {
-    pub key: PublicKey,
-    pub scheme: SignatureScheme,
-    pub message: OwnedMessage,
-    pub signature: Vec<u8>,
+    key: PublicKey,
+    scheme: SignatureScheme,
+    message: OwnedMessage,
+    signature: Vec<u8>,
+    id: CheckId,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,7 +31,12 @@ pub enum OwnedMessage {
 }
 
 impl OwnedCheck {
-    fn from_check(check: &SignatureCheck<'_>) -> Self {
+    /// A copy of `check`.
+    pub fn from_check(check: &SignatureCheck<'_>) -> Self {
+        Self::with_id(check, check_id(check))
+    }
+
+    fn with_id(check: &SignatureCheck<'_>, id: CheckId) -> Self {
         Self {
             key: check.key.clone(),
             scheme: check.scheme,
@@ -39,6 +45,7 @@ impl OwnedCheck {
                 Message::Digest(d) => OwnedMessage::Digest(d.to_vec()),
             },
             signature: check.signature.to_vec(),
+            id,
         }
     }
 
@@ -56,7 +63,7 @@ impl OwnedCheck {
 
     /// Identifies the check by everything that decides its answer.
     pub fn id(&self) -> CheckId {
-        check_id(&self.as_check())
+        self.id
     }
 }
 
@@ -135,7 +142,7 @@ impl SignatureBackend for Gatherer<'_> {
             return answer;
         }
         if self.seen.borrow_mut().insert(id) {
-            let owned = OwnedCheck::from_check(check);
+            let owned = OwnedCheck::with_id(check, id);
             if let Some(on_asked) = self.on_asked {
                 on_asked(&owned);
             }
