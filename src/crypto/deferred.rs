@@ -31,7 +31,9 @@ pub enum OwnedMessage {
 }
 
 impl OwnedCheck {
-    /// A copy of `check`.
+    /// A copy of `check`, for the crate's tests of the checks' WebCrypto forms (the verifier
+    /// itself copies the checks it gathers, whose identity it has computed already).
+    #[cfg(feature = "internals")]
     pub fn from_check(check: &SignatureCheck<'_>) -> Self {
         Self::with_id(check, check_id(check))
     }
