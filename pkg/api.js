@@ -17,7 +17,7 @@ const encoder = new TextEncoder();
 // src/options.rs's ImageOptions and RegistryOptions); what remains is the policy.
 const NET_OPTIONS = ['fetch', 'proxy', 'timeout'];
 const DEFAULT_TIMEOUT_MS = 30_000;
-const EMBEDDED = { production: true, staging: true };
+const EMBEDDED = { production: true, staging: true, github: true };
 
 /**
  * How long a verifier of a TUF repository's trusted root is kept before the next call refreshes
@@ -443,13 +443,12 @@ function guardOptions(call) {
 const rootTexts = new WeakMap();
 
 function rootText(root) {
-  if (root === 'production' || root === 'staging') return root;
   if (typeof root === 'string') return root;
   if (root && typeof root === 'object') {
     if (!rootTexts.has(root)) rootTexts.set(root, JSON.stringify(root));
     return rootTexts.get(root);
   }
-  throw new VerificationError('INVALID_INPUT', 'trustedRoot must be "production", "staging", "tuf", "tuf:staging", { tuf: {...} }, JSON text or an object');
+  throw new VerificationError('INVALID_INPUT', 'trustedRoot must be "production", "staging", "github", "tuf", "tuf:staging", { tuf: {...} }, JSON text or an object');
 }
 
 function bundleBytes(bundle) {

@@ -18,7 +18,9 @@ or a managed key:
 or, for inspection only, any signer a trusted authority certified:
   ${ANY_IDENTITY_FLAG}
 TRUST (default: the embedded Sigstore production root):
-  --trusted-root FILE | --staging
+  --trusted-root FILE | --staging | --github
+                                 --github: GitHub's own instance (private repositories' and
+                                 releases' attestations; no transparency log: a timestamp instead)
   --tuf                          refresh the trusted root from Sigstore's TUF repository (production,
                                  or staging with --staging), cached in $XDG_CACHE_HOME/sigstore-wasm
   --tuf-url URL --tuf-root FILE  another TUF repository, and the root.json it starts from
@@ -134,6 +136,7 @@ function parseArgs(argv) {
     else if (flag === ANY_IDENTITY_FLAG) args.anyIdentity = true;
     else if (flag in switches) args[switches[flag]] = true;
     else if (flag === '--staging') args.staging = true;
+    else if (flag === '--github') args.github = true;
     else if (flag === '--tuf') args.tuf = true;
     else if (flag === '--tuf-offline') args.tufOffline = true;
     else if ((flag === '-a' || flag === '--annotations') && command === 'verify-image') {
@@ -144,7 +147,8 @@ function parseArgs(argv) {
     else args.positional.push(flag);
   }
   if (args.output !== undefined && args.output !== 'json' && args.output !== 'text') throw new UsageError('--output must be text or json');
-  if (args.trustedRootFile && args.staging) throw new UsageError('--trusted-root and --staging exclude each other');
+  if ([args.trustedRootFile, args.staging, args.github].filter(Boolean).length > 1) throw new UsageError('--trusted-root, --staging and --github exclude each other');
+  if (args.github && (args.tuf || args.tufUrl)) throw new UsageError('--github is the embedded root of GitHub\'s instance: not with --tuf');
   if (args.trustedRootFile && (args.tuf || args.tufUrl)) throw new UsageError('--trusted-root and --tuf exclude each other');
   if ((args.tufUrl === undefined) !== (args.tufRootFile === undefined)) throw new UsageError('--tuf-url and --tuf-root go together');
   if (command === 'tuf') {
@@ -171,7 +175,8 @@ function trustedRoot(args) {
     if (args.tufCache) tuf.cache = fileCache(tuf.url ?? tuf.root, args.tufCache);
     return { tuf };
   }
-  return args.trustedRootFile ? read(args.trustedRootFile, 'utf8') : args.staging ? 'staging' : 'production';
+  if (args.trustedRootFile) return read(args.trustedRootFile, 'utf8');
+  return args.staging ? 'staging' : args.github ? 'github' : 'production';
 }
 
 /** The verifier for the command's trust; a root refreshed through TUF says on stderr when it could not be. */

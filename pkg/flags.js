@@ -54,6 +54,7 @@ export function cliArgs(options, { trustedRootFile = 'trusted_root.json' } = {})
 function trustArgs(trustedRoot, file) {
   if (trustedRoot === 'production') return [];
   if (trustedRoot === 'staging') return ['--staging'];
+  if (trustedRoot === 'github') return ['--github'];
   if (trustedRoot === 'tuf') return ['--tuf'];
   if (trustedRoot === 'tuf:staging') return ['--tuf', '--staging'];
   if (trustedRoot && typeof trustedRoot === 'object' && 'tuf' in trustedRoot) throw new TypeError('a TUF repository of your own is --tuf-url and --tuf-root, whose files the caller names');

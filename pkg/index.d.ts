@@ -99,11 +99,12 @@ export interface PolicyOptions {
 }
 
 /**
- * A trusted root: `"production"` (default) or `"staging"` (embedded in the package), JSON text, the
+ * A trusted root: `"production"` (default), `"staging"` or `"github"` (GitHub's own instance: no
+ * transparency log, so the defaults ask for a timestamp instead) (embedded in the package), JSON text, the
  * parsed object, or refreshed through TUF: `"tuf"` (Sigstore's production repository), `"tuf:staging"`,
  * or `{ tuf: TufOptions }`.
  */
-export type TrustedRootInput = 'production' | 'staging' | 'tuf' | 'tuf:staging' | { tuf: TufOptions } | string | object;
+export type TrustedRootInput = 'production' | 'staging' | 'github' | 'tuf' | 'tuf:staging' | { tuf: TufOptions } | string | object;
 
 /** Where the files of a TUF repository are kept between runs. */
 export interface TufCache {

@@ -16,6 +16,7 @@ use crate::oci::{Digest, Reference};
 use crate::policy::{CertificateIdentity, Policy, SignerPolicy, StringMatcher};
 use crate::rekor::{Query, PUBLIC_REKOR_URL};
 use crate::time::Timestamp;
+use crate::trust::TrustedRoot;
 
 /// The policy part of `verifyBundle`'s options. Unknown names are refused: a misspelt
 /// `certificateIdentiy` must not silently verify nothing.
@@ -65,16 +66,19 @@ pub struct PolicyOptions {
 }
 
 impl PolicyOptions {
-    /// The policy the options describe. They must name one kind of signer: a certificate
-    /// identity (with its issuer), a public key, or `unsafeAllowAnyIdentity`.
-    pub fn into_policy(self) -> Result<Policy> {
-        let mut policy = Policy::new(self.signer()?);
-        if let Some(n) = self.tlog_threshold {
-            policy.tlog_threshold = n;
-        }
-        if let Some(n) = self.ctlog_threshold {
-            policy.ctlog_threshold = n;
-        }
+    /// The policy the options describe, for a verifier of `root`. They must name one kind of
+    /// signer: a certificate identity (with its issuer), a public key, or `unsafeAllowAnyIdentity`.
+    /// Without a `tlogThreshold` (`ctlogThreshold`), one log entry (SCT) is required where the root
+    /// lists transparency (CT) logs, and none where it lists none (an instance of authorities
+    /// alone, as GitHub's): there the verified time comes from a timestamp, which
+    /// `timestampThreshold` (1) still requires.
+    pub fn into_policy(self, root: &TrustedRoot) -> Result<Policy> {
+        // GitHub's release attestations name no OIDC issuer: only under a root with GitHub's
+        // authorities may a policy leave it out (and then only such certificates pass).
+        let githubs = root.certificate_authorities.iter().any(|ca| ca.is_githubs());
+        let mut policy = Policy::new(self.signer(githubs)?);
+        policy.tlog_threshold = self.tlog_threshold.unwrap_or(usize::from(!root.tlogs.is_empty()));
+        policy.ctlog_threshold = self.ctlog_threshold.unwrap_or(usize::from(!root.ctlogs.is_empty()));
         if let Some(n) = self.timestamp_threshold {
             policy.timestamp_threshold = n;
         }
@@ -85,7 +89,7 @@ impl PolicyOptions {
         Ok(policy)
     }
 
-    fn signer(&self) -> Result<SignerPolicy> {
+    fn signer(&self, issuer_optional: bool) -> Result<SignerPolicy> {
         let identity_given = self.certificate_identity.is_some()
             || self.certificate_identity_reg_exp.is_some()
             || self.issuer_given()
@@ -95,7 +99,7 @@ impl PolicyOptions {
                 key: PublicKey::from_pem(pem)?,
                 valid_for: None,
             }))),
-            (None, true, false) => Ok(SignerPolicy::Certificate(vec![self.identity()?])),
+            (None, true, false) => Ok(SignerPolicy::Certificate(vec![self.identity(issuer_optional)?])),
             (None, false, true) => Ok(SignerPolicy::UnsafeAnyCertificateIdentity),
             (None, false, false) => fail(
                 ErrorCode::InvalidInput,
@@ -115,7 +119,7 @@ impl PolicyOptions {
             || self.certificate_issuer_reg_exp.is_some()
     }
 
-    fn identity(&self) -> Result<CertificateIdentity> {
+    fn identity(&self, issuer_optional: bool) -> Result<CertificateIdentity> {
         let san = matcher(&self.certificate_identity, &self.certificate_identity_reg_exp, "certificateIdentity")?;
         let exact_issuer = match (&self.certificate_issuer, &self.certificate_oidc_issuer) {
             (Some(_), Some(_)) => {
@@ -126,8 +130,10 @@ impl PolicyOptions {
             }
             (a, b) => a.clone().or_else(|| b.clone()),
         };
-        let issuer = matcher(&exact_issuer, &self.certificate_issuer_reg_exp, "certificateIssuer")?;
-        let mut identity = CertificateIdentity::new(san, issuer);
+        let mut identity = match (&exact_issuer, &self.certificate_issuer_reg_exp) {
+            (None, None) if issuer_optional => CertificateIdentity::without_issuer(san),
+            _ => CertificateIdentity::new(san, matcher(&exact_issuer, &self.certificate_issuer_reg_exp, "certificateIssuer")?),
+        };
         for (name, value) in &self.certificate_extensions {
             identity = identity.with_extension(name, value.clone())?;
         }
@@ -162,10 +168,11 @@ impl ImageOptions {
         self,
         reference: &str,
         policy: PolicyOptions,
+        root: &TrustedRoot,
         attestations: bool,
     ) -> Result<(Request, ImagePolicy)> {
         let reference = Reference::parse(reference)?;
-        let mut policy = policy.into_policy()?;
+        let mut policy = policy.into_policy(root)?;
         let want = match (attestations, policy.predicate_type.take()) {
             (true, Some(name)) => match crate::cosign::predicate_type(&name) {
                 Some(uri) => Want::Attestations(uri.to_owned()),
@@ -358,7 +365,7 @@ mod tests {
     fn options(json: &str) -> Result<Policy> {
         let options: PolicyOptions = serde_json::from_str(json)
             .map_err(|e| crate::error::VerificationError::new(ErrorCode::InvalidInput, e.to_string()))?;
-        options.into_policy()
+        options.into_policy(&TrustedRoot::production()?)
     }
 
     #[test]
@@ -381,7 +388,7 @@ mod tests {
             |e: serde_json::Error| crate::error::VerificationError::new(ErrorCode::InvalidInput, e.to_string());
         let options: ImageOptions = serde_json::from_str(options).map_err(invalid)?;
         let policy: PolicyOptions = serde_json::from_str(policy).map_err(invalid)?;
-        options.into_request("ghcr.io/o/a:v1", policy, attestations)
+        options.into_request("ghcr.io/o/a:v1", policy, &TrustedRoot::production()?, attestations)
     }
 
     #[test]

@@ -58,8 +58,9 @@ impl StringMatcher {
 pub struct CertificateIdentity {
     /// The subject alternative name (email, URI or username).
     pub subject_alt_name: StringMatcher,
-    /// The OIDC issuer that vouched for it.
-    pub issuer: StringMatcher,
+    /// The OIDC issuer that vouched for it. `None` only for certificates that name no issuer,
+    /// from GitHub's own instance (its release attestations'): any other is refused.
+    pub issuer: Option<StringMatcher>,
     /// Further claims, by name (`githubWorkflowRepository`, `sourceRepositoryRef`, ...), each
     /// required to equal the value exactly.
     pub extensions: Vec<(String, String)>,
@@ -68,7 +69,13 @@ pub struct CertificateIdentity {
 impl CertificateIdentity {
     /// Requires this subject alternative name and OIDC issuer, and no further claims.
     pub fn new(subject_alt_name: StringMatcher, issuer: StringMatcher) -> Self {
-        Self { subject_alt_name, issuer, extensions: Vec::new() }
+        Self { subject_alt_name, issuer: Some(issuer), extensions: Vec::new() }
+    }
+
+    /// Requires this subject alternative name from a certificate that names no OIDC issuer,
+    /// issued by GitHub's own instance, as its release attestations are (`https://dotcom.releases.github.com`).
+    pub fn without_issuer(subject_alt_name: StringMatcher) -> Self {
+        Self { subject_alt_name, issuer: None, extensions: Vec::new() }
     }
 
     /// Requires the claim `name` to equal `value`; unknown claim names are refused.
@@ -84,8 +91,9 @@ impl CertificateIdentity {
         Ok(self)
     }
 
-    /// Checks the certificate's SAN, issuer and claims.
-    pub(crate) fn check(&self, sans: &[San], claims: &[Claim]) -> Result<()> {
+    /// Checks the certificate's SAN, issuer and claims; `githubs` says whether an authority of
+    /// GitHub's own instance issued it.
+    pub(crate) fn check(&self, sans: &[San], claims: &[Claim], githubs: bool) -> Result<()> {
         let [san] = sans else {
             return fail(
                 ErrorCode::IdentityMismatch,
@@ -101,14 +109,33 @@ impl CertificateIdentity {
                 format!("expected identity {}, found {:?}", self.subject_alt_name.describe(), san.value()),
             );
         }
-        let Some(issuer) = fulcio::issuer(claims) else {
-            return fail(ErrorCode::IssuerMismatch, "the certificate names no OIDC issuer");
-        };
-        if !self.issuer.matches(issuer) {
-            return fail(
-                ErrorCode::IssuerMismatch,
-                format!("expected OIDC issuer {}, found {issuer:?}", self.issuer.describe()),
-            );
+        match (&self.issuer, fulcio::issuer(claims)) {
+            (Some(expected), Some(issuer)) if !expected.matches(issuer) => {
+                return fail(
+                    ErrorCode::IssuerMismatch,
+                    format!("expected OIDC issuer {}, found {issuer:?}", expected.describe()),
+                );
+            }
+            (Some(_), Some(_)) => {}
+            (Some(expected), None) => {
+                return fail(
+                    ErrorCode::IssuerMismatch,
+                    format!("expected OIDC issuer {}, found a certificate that names none", expected.describe()),
+                );
+            }
+            (None, Some(issuer)) => {
+                return fail(
+                    ErrorCode::IssuerMismatch,
+                    format!("the certificate names OIDC issuer {issuer:?}: the policy must name the issuer it expects"),
+                );
+            }
+            (None, None) if !githubs => {
+                return fail(
+                    ErrorCode::IssuerMismatch,
+                    "a policy without an OIDC issuer is accepted only for certificates of GitHub's own instance",
+                );
+            }
+            (None, None) => {}
         }
         for (name, expected) in &self.extensions {
             let found = claims.iter().find(|c| c.name == name).map(|c| c.value.as_str());
@@ -226,6 +253,22 @@ mod tests {
     fn exact_is_exact() {
         let m = StringMatcher::exact("a@b.c");
         assert!(m.matches("a@b.c") && !m.matches("xa@b.c") && !m.matches("A@B.C"));
+    }
+
+    /// An identity without an issuer matches only an issuer-less certificate of GitHub's instance;
+    /// one with an issuer never matches an issuer-less certificate.
+    #[test]
+    fn an_issuer_is_left_out_only_for_githubs_issuer_less_certificates() {
+        let san = [San::Uri("https://dotcom.releases.github.com".to_owned())];
+        let issuer = [Claim { arc: 8, name: "issuer", oid: "1.3.6.1.4.1.57264.1.8".to_owned(), value: "https://i".to_owned() }];
+        let without = CertificateIdentity::without_issuer(StringMatcher::exact("https://dotcom.releases.github.com"));
+        let with = CertificateIdentity::new(StringMatcher::exact("https://dotcom.releases.github.com"), StringMatcher::exact("https://i"));
+        assert!(without.check(&san, &[], true).is_ok());
+        let code = |r: Result<()>| r.unwrap_err().code;
+        assert_eq!(code(without.check(&san, &[], false)), ErrorCode::IssuerMismatch, "not GitHub's instance");
+        assert_eq!(code(without.check(&san, &issuer, true)), ErrorCode::IssuerMismatch, "the certificate names one");
+        assert_eq!(code(with.check(&san, &[], true)), ErrorCode::IssuerMismatch, "the policy names one");
+        assert!(with.check(&san, &issuer, false).is_ok());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::crypto::{Message, PublicKey, SignatureBackend, SignatureCheck};
+use crate::crypto::{HashAlgorithm, Message, PublicKey, SignatureBackend, SignatureCheck};
 use crate::encoding::decode_base64;
 use crate::error::{fail, ErrorCode, Result};
 use crate::limits;
@@ -11,6 +11,7 @@ use crate::x509::certificate::Certificate;
 
 const PRODUCTION_JSON: &str = include_str!("../trust/production-trusted_root.json");
 const STAGING_JSON: &str = include_str!("../trust/staging-trusted_root.json");
+const GITHUB_JSON: &str = include_str!("../trust/github-trusted_root.json");
 
 /// The TUF roots of Sigstore's production and staging repositories that this crate pins (the ones
 /// the npm and PyPI clients embed): where a refresh of the trusted root starts when nothing newer
@@ -64,7 +65,8 @@ impl TransparencyLog {
 pub struct CertificateAuthority {
     /// The authority's URI, as the trusted root names it (empty when it names none).
     pub uri: String,
-    /// The certificates, issuer of leaves first and trust anchor last; never empty.
+    /// The certificates, one path from the authority's first certificate to its trust anchor
+    /// (last); never empty. A leaf may be issued by any of them (`x509/chain.rs`).
     pub chain: Vec<Certificate>,
     /// When the authority may issue or sign: a leaf or timestamp is trusted only for a time inside
     /// this window.
@@ -72,11 +74,25 @@ pub struct CertificateAuthority {
 }
 
 impl CertificateAuthority {
-    /// The certificate that issues leaves (Fulcio) or signs timestamps (TSA).
+    /// The first certificate: the one that signs timestamps (TSA).
     pub fn first(&self) -> Option<&Certificate> {
         self.chain.first()
     }
+
+    /// Whether the authority's trust anchor is GitHub's own Sigstore instance's ("Internal
+    /// Services Root", by its SHA-256): its release attestations' certificates name no OIDC
+    /// issuer, and a policy of the SAN alone is accepted for them (`policy.rs`).
+    pub fn is_githubs(&self) -> bool {
+        self.chain.last().is_some_and(|anchor| HashAlgorithm::Sha256.digest(anchor.der()) == GITHUB_TRUST_ANCHOR_SHA256[..])
+    }
 }
+
+/// SHA-256 of GitHub's instance's trust anchor, in every authority of its trusted root
+/// (`trust/github-trusted_root.json`).
+const GITHUB_TRUST_ANCHOR_SHA256: [u8; 32] = [
+    0xdc, 0x64, 0xd3, 0xaf, 0x9f, 0xd4, 0x6d, 0xd8, 0x40, 0x48, 0x69, 0x35, 0xc9, 0x03, 0x98, 0x6d, 0x06, 0xed, 0xd3,
+    0x57, 0x88, 0x76, 0x96, 0x96, 0xd2, 0xf1, 0x45, 0xd3, 0x8b, 0x7f, 0x78, 0x87,
+];
 
 /// What a trusted root holds, in counts, and how recent it is: the newest start of validity of
 /// anything in it (a root is only as fresh as its last added key), for people to judge its age.
@@ -119,12 +135,20 @@ impl TrustedRoot {
         Self::from_json(STAGING_JSON)
     }
 
-    /// An embedded root by its name (`"production"`, `"staging"`), or the text of a trusted
-    /// root JSON.
+    /// The root of GitHub's own Sigstore instance embedded in this crate: certificate and
+    /// timestamp authorities, no transparency log (private repositories' and releases'
+    /// attestations).
+    pub fn github() -> Result<Self> {
+        Self::from_json(GITHUB_JSON)
+    }
+
+    /// An embedded root by its name (`"production"`, `"staging"`, `"github"`), or the text of a
+    /// trusted root JSON.
     pub fn from_name_or_json(text: &str) -> Result<Self> {
         match text {
             "production" => Self::production(),
             "staging" => Self::staging(),
+            "github" => Self::github(),
             json => Self::from_json(json),
         }
     }

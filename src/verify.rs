@@ -248,17 +248,14 @@ impl Verifier {
         backend: &dyn SignatureBackend,
     ) -> Result<(SignerInfo, Vec<VerifiedSct>)> {
         let cas = &self.root.certificate_authorities;
-        let index = chain::verify_leaf(leaf, cas, times, Usage::CodeSigning, backend)?;
+        let (index, issuer) = chain::verify_leaf(leaf, cas, times, Usage::CodeSigning, backend)?;
         let Some(ca) = cas.get(index) else {
             return fail(ErrorCode::CertificateChain, "certificate authority index out of range");
-        };
-        let Some(issuer) = ca.first() else {
-            return fail(ErrorCode::CertificateChain, "certificate authority without certificates");
         };
         let scts = sct::verify_scts(leaf, issuer, &self.root.ctlogs, policy.ctlog_threshold, backend)?;
         let claims = fulcio::claims(leaf)?;
         if let Some(identities) = identities {
-            check_identities(identities, leaf.subject_alt_names(), &claims)?;
+            check_identities(identities, leaf.subject_alt_names(), &claims, ca.is_githubs())?;
         }
         let info = SignerInfo::Certificate {
             certificate: CertificateSummary::new(leaf, claims),
@@ -317,10 +314,15 @@ fn select_signer<'a>(bundle: &'a Bundle, policy: &'a Policy) -> Result<SignerRef
     }
 }
 
-fn check_identities(identities: &[crate::policy::CertificateIdentity], sans: &[San], claims: &[Claim]) -> Result<()> {
+fn check_identities(
+    identities: &[crate::policy::CertificateIdentity],
+    sans: &[San],
+    claims: &[Claim],
+    githubs: bool,
+) -> Result<()> {
     let mut first_error = None;
     for identity in identities {
-        match identity.check(sans, claims) {
+        match identity.check(sans, claims, githubs) {
             Ok(()) => return Ok(()),
             Err(e) => {
                 first_error.get_or_insert(e);

@@ -876,7 +876,7 @@ fn legacy_layers_are_refused_by_their_descriptors_size() {
         ))
         .unwrap();
         let (request, _) = ImageOptions { offline: true, ..Default::default() }
-            .into_request("127.0.0.1:5000/app:v1", policy, attestations)
+            .into_request("127.0.0.1:5000/app:v1", policy, &TrustedRoot::production().unwrap(), attestations)
             .unwrap();
         let discovery =
             match Exchange::default().complete(|f| discover(f, &request), |r| servers.answer(r)).unwrap().unwrap() {

@@ -72,7 +72,8 @@ impl BundleVerification {
                 "the artifact must be its bytes or a \"sha256:<hex>\" digest (none only with unsafeSkipArtifactCheck)",
             ),
         };
-        Ok(Self { verifier, bundle: Bundle::from_slice(bundle)?, artifact, policy: options.into_policy()? })
+        let policy = options.into_policy(verifier.trusted_root())?;
+        Ok(Self { verifier, bundle: Bundle::from_slice(bundle)?, artifact, policy })
     }
 
     fn artifact(&self) -> Artifact<'_> {

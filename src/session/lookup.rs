@@ -48,7 +48,7 @@ impl ImageLookup {
         policy: PolicyOptions,
         options: ImageOptions,
     ) -> Result<Self> {
-        let (request, policy) = options.into_request(reference, policy, attestations)?;
+        let (request, policy) = options.into_request(reference, policy, verifier.trusted_root(), attestations)?;
         Ok(Self { verifier, request, policy, found: OnceCell::new() })
     }
 }
@@ -112,7 +112,7 @@ pub struct AttestationsLookup {
 impl AttestationsLookup {
     /// Parses the subject, the policy and the registries to ask.
     pub fn new(verifier: Rc<Verifier>, subject: &str, policy: PolicyOptions, options: RegistryOptions) -> Result<Self> {
-        let policy = policy.into_policy()?;
+        let policy = policy.into_policy(verifier.trusted_root())?;
         let registries = options.into_registries()?;
         let parsed = Subject::parse(subject)?;
         Ok(Self { verifier, text: subject.to_owned(), subject: parsed, registries, policy, found: OnceCell::new() })

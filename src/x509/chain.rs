@@ -32,32 +32,59 @@ impl Usage {
     }
 }
 
-/// The authorities whose first certificate is named as the leaf's issuer, with their index and
-/// that certificate: the only ones whose signature over the leaf is checked.
+/// Where an authority's chain could have issued a leaf: the certificates named as the leaf's
+/// issuer (by name and key identifier), each with the path above the leaf that starts at it. An
+/// authority's chain is one path from its first certificate to its root, and a leaf may hang from
+/// any certificate on it: GitHub's authorities list an intermediate that issues nothing of theirs
+/// first, above the one that issues their attestations' certificates.
+pub(crate) struct Candidate<'a> {
+    /// The authority's index in the trusted root.
+    pub index: usize,
+    pub authority: &'a CertificateAuthority,
+    /// The path above the leaf, nearest first: the issuer, then the rest of the chain to its root.
+    pub path: &'a [Certificate],
+}
+
+impl<'a> Candidate<'a> {
+    /// The certificate whose signature over the leaf is checked.
+    fn issuer(&self) -> Option<&'a Certificate> {
+        self.path.first()
+    }
+}
+
+/// Every place in `authorities` that could have issued `leaf`: the only ones whose signature over
+/// the leaf is checked.
 pub(crate) fn candidate_issuers<'a>(
     leaf: &'a Certificate,
     authorities: &'a [CertificateAuthority],
-) -> impl Iterator<Item = (usize, &'a CertificateAuthority, &'a Certificate)> {
-    authorities.iter().enumerate().filter_map(move |(index, ca)| {
-        ca.first().filter(|issuer| leaf.names_issuer(issuer)).map(|issuer| (index, ca, issuer))
+) -> impl Iterator<Item = Candidate<'a>> {
+    authorities.iter().enumerate().flat_map(move |(index, authority)| {
+        let chain = authority.chain.as_slice();
+        (0..chain.len()).filter_map(move |at| {
+            let path = chain.get(at..)?;
+            path.first().filter(|issuer| leaf.names_issuer(issuer))?;
+            Some(Candidate { index, authority, path })
+        })
     })
 }
 
-/// Finds the authority whose first certificate issued `leaf` and validates the path at every
-/// time in `times`. Returns the index of that authority.
-pub fn verify_leaf(
-    leaf: &Certificate,
-    authorities: &[CertificateAuthority],
+/// Finds the certificate of an authority that issued `leaf` and validates the path from it at
+/// every time in `times`. Returns the index of that authority and the issuing certificate.
+pub fn verify_leaf<'a>(
+    leaf: &'a Certificate,
+    authorities: &'a [CertificateAuthority],
     times: &[Timestamp],
     usage: Usage,
     backend: &dyn SignatureBackend,
-) -> Result<usize> {
+) -> Result<(usize, &'a Certificate)> {
     check_leaf_profile(leaf, usage)?;
     if times.is_empty() {
         return fail(ErrorCode::CertificateChain, "no verified time to validate the certificate chain at");
     }
     let mut last_error = None;
-    for (index, ca, issuer) in candidate_issuers(leaf, authorities) {
+    for candidate in candidate_issuers(leaf, authorities) {
+        let (ca, path) = (candidate.authority, candidate.path);
+        let Some(issuer) = candidate.issuer() else { continue };
         let signed = backend.verify(&SignatureCheck {
             key: issuer.public_key(),
             scheme: leaf.signature_scheme()?,
@@ -71,8 +98,8 @@ pub fn verify_leaf(
             ));
             continue;
         }
-        match check_path(leaf, &ca.chain, ca, times, usage) {
-            Ok(()) => return Ok(index),
+        match check_path(leaf, path, ca, times, usage) {
+            Ok(()) => return Ok((candidate.index, issuer)),
             Err(e) => last_error = Some(e),
         }
     }

@@ -175,3 +175,23 @@ await cliBehaves('a wrong sha256 digest is refused', verifyArgs({ ...happy, dige
   if (c.outcome !== 'refused') return `got ${c.outcome} ${c.why ?? ''}`;
 });
 
+
+// GitHub's own instance (tests/github_instance.rs checks the core): its release attestations name
+// no OIDC issuer and carry a timestamp, no log entry; --github verifies them by the SAN alone.
+const githubRelease = ['verify-bundle', '--bundle', 'tests/data/realworld/github/release-attestation-v0.1.sigstore.json', '--certificate-identity', 'https://dotcom.releases.github.com'];
+const releasedAsset = 'sha256:e15b593c6ab8d7725a3cc82226ef816cac6bf9c70eed383bd459295cc65f5ec3';
+await cliBehaves('--github verifies a release attestation by its SAN alone', [...githubRelease, '--github', releasedAsset], (r) => {
+  const c = classify(r);
+  if (c.outcome !== 'verified') return `got ${c.outcome} ${c.code ?? c.why ?? ''}`;
+});
+await cliBehaves('without --github, the same policy is refused: the public-good root needs an issuer', [...githubRelease, releasedAsset], (r) => {
+  const c = classify(r);
+  if (c.outcome !== 'refused' || c.code !== 'INVALID_INPUT' || !r.stderr.includes('certificateIssuer')) return `got ${c.outcome} ${c.code ?? c.why ?? ''}: ${snippet(r.stderr)}`;
+});
+await cliBehaves('--github refuses another asset\'s digest', [...githubRelease, '--github', `sha256:${'00'.repeat(32)}`], (r) => {
+  const c = classify(r);
+  if (c.outcome !== 'refused' || c.code !== 'ARTIFACT_MISMATCH') return `got ${c.outcome} ${c.code ?? c.why ?? ''}`;
+});
+await cliBehaves('--github and --staging exclude each other', [...githubRelease, '--github', '--staging', releasedAsset], (r) => {
+  if (r.status !== 2 || !r.stderr.includes('exclude each other')) return `exit ${r.status}: ${snippet(r.stderr)}`;
+});
