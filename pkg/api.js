@@ -74,7 +74,12 @@ export function createApi(loadWasm, platform = {}) {
   /** The trusted root's text (or embedded name) and where it came from. */
   async function resolveRoot(trustedRoot, net) {
     const tuf = guardOptions(() => tufOptions(trustedRoot));
-    if (!tuf) return { root: rootText(trustedRoot), source: { source: typeof trustedRoot === 'string' && trustedRoot in EMBEDDED ? 'embedded' : 'given' } };
+    if (!tuf) {
+      const source = { source: typeof trustedRoot === 'string' && trustedRoot in EMBEDDED ? 'embedded' : 'given' };
+      // GitHub's root is in a module of its own (scripts/build-pkg.sh), fetched only when named.
+      const root = trustedRoot === 'github' ? (await import('./wasm/github_root.js')).default : rootText(trustedRoot);
+      return { root, source };
+    }
     return refreshTrustedRoot(tuf, tufIo(await load('tuf'), net));
   }
 

@@ -137,18 +137,18 @@ impl TrustedRoot {
 
     /// The root of GitHub's own Sigstore instance embedded in this crate: certificate and
     /// timestamp authorities, no transparency log (private repositories' and releases'
-    /// attestations).
+    /// attestations). Not among [`from_name_or_json`](Self::from_name_or_json)'s names, so that
+    /// the package's modules do not carry it: the package loads it only for a call that names it.
     pub fn github() -> Result<Self> {
         Self::from_json(GITHUB_JSON)
     }
 
-    /// An embedded root by its name (`"production"`, `"staging"`, `"github"`), or the text of a
-    /// trusted root JSON.
+    /// An embedded root by its name (`"production"`, `"staging"`), or the text of a trusted
+    /// root JSON.
     pub fn from_name_or_json(text: &str) -> Result<Self> {
         match text {
             "production" => Self::production(),
             "staging" => Self::staging(),
-            "github" => Self::github(),
             json => Self::from_json(json),
         }
     }

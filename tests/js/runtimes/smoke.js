@@ -191,6 +191,13 @@ export async function smoke(api, fixtures) {
     return `${summary.certificateAuthorities} certificate authorities, ${summary.transparencyLogs} logs; a policy option refused`;
   });
 
+  await check('describeTrustedRoot: GitHub\'s instance, its root loaded on demand: authorities and timestamp authorities, no log', async () => {
+    const { summary, source } = await describeTrustedRoot({ trustedRoot: 'github' });
+    assert(summary.certificateAuthorities === 6 && summary.timestampAuthorities === 6 && summary.transparencyLogs === 0, `GitHub's root (got ${JSON.stringify(summary)})`);
+    assert(source.source === 'embedded', `the source is the package (got ${JSON.stringify(source)})`);
+    return `${summary.certificateAuthorities} certificate authorities, ${summary.timestampAuthorities} timestamp authorities`;
+  });
+
   await check('createDigester: the artifact in pieces gives WebCrypto\'s digest under each algorithm; the bundle\'s digest verifies', async () => {
     for (const algorithm of ['sha256', 'sha384', 'sha512']) {
       const digester = await createDigester(algorithm);

@@ -37,6 +37,7 @@ const ociWorker :Workerd.Worker = (
     (name = "pkg/wasm/sigstore_wasm_tuf.js", esModule = embed "../../../../pkg/wasm/sigstore_wasm_tuf.js"),
     (name = "pkg/wasm/sigstore_wasm_tuf_bg.wasm", wasm = embed "../../../../pkg/wasm/sigstore_wasm_tuf_bg.wasm"),
     (name = "pkg/wasm/sigstore_wasm_crypto.js", esModule = embed "../../../../pkg/wasm/sigstore_wasm_crypto.js"),
+    (name = "pkg/wasm/github_root.js", esModule = embed "../../../../pkg/wasm/github_root.js"),
     (name = "pkg/wasm/sigstore_wasm_crypto_bg.wasm", wasm = embed "../../../../pkg/wasm/sigstore_wasm_crypto_bg.wasm"),
   ],
   compatibilityDate = "2025-01-01",

@@ -45,6 +45,7 @@ const modules :List(Workerd.Worker.Module) = [
   (name = "pkg/wasm/sigstore_wasm_tuf.js", esModule = embed "../../../../pkg/wasm/sigstore_wasm_tuf.js"),
   (name = "pkg/wasm/sigstore_wasm_tuf_bg.wasm", wasm = embed "../../../../pkg/wasm/sigstore_wasm_tuf_bg.wasm"),
   (name = "pkg/wasm/sigstore_wasm_crypto.js", esModule = embed "../../../../pkg/wasm/sigstore_wasm_crypto.js"),
+  (name = "pkg/wasm/github_root.js", esModule = embed "../../../../pkg/wasm/github_root.js"),
   (name = "pkg/wasm/sigstore_wasm_crypto_bg.wasm", wasm = embed "../../../../pkg/wasm/sigstore_wasm_crypto_bg.wasm"),
 ];
 
