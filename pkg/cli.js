@@ -4,7 +4,7 @@
 // Exit status: 0 verified, 1 not verified, 2 usage error (flags, options, key, digest), 3 internal error.
 import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ANY_IDENTITY_FLAG, claimOfFlag, SIGNER_FLAGS } from './flags.js';
+import { ANY_IDENTITY_FLAG, claimOfFlag, GH_SIGNER_FLAGS, SIGNER_FLAGS, SIGNER_SWITCHES } from './flags.js';
 import { createDigester, createVerifier, fileCache, tufUpdate, VerificationError } from './node.js';
 
 const POLICY_USAGE = `POLICY, a certificate identity:
@@ -13,6 +13,11 @@ const POLICY_USAGE = `POLICY, a certificate identity:
   --certificate-CLAIM V          a Fulcio claim, by its name in kebab case: as cosign's
                                  --certificate-github-workflow-{repository,ref,sha,trigger,name},
                                  --certificate-source-repository-{identifier,owner-identifier,ref} ...
+or the GitHub CLI's (gh attestation verify; the issuer then defaults to GitHub Actions'):
+  --owner OWNER | --repo, -R OWNER/REPO   the source repository's owner, or the repository
+  --signer-repo OWNER/REPO | --signer-workflow [HOST/]OWNER/REPO/PATH   the signer (default: the repository, or the owner)
+  --deny-self-hosted-runners --source-ref REF --source-digest SHA
+  --cert-identity, --cert-identity-regex, --cert-oidc-issuer   gh's names for cosign's flags above
 or a managed key:
   --key KEY.pub
 or, for inspection only, any signer a trusted authority certified:
@@ -131,6 +136,8 @@ function parseArgs(argv) {
     };
     if (flag in values) args[values[flag]] = value();
     else if (flag in SIGNER_FLAGS) args.signer[SIGNER_FLAGS[flag]] = value();
+    else if (flag in GH_SIGNER_FLAGS) args.signer[GH_SIGNER_FLAGS[flag]] = value();
+    else if (flag in SIGNER_SWITCHES) args.signer[SIGNER_SWITCHES[flag]] = true;
     else if (flag in COMMON_FLAGS) args[COMMON_FLAGS[flag]] = value();
     else if (claimOfFlag(flag)) args.extensions[claimOfFlag(flag)] = value();
     else if (flag === ANY_IDENTITY_FLAG) args.anyIdentity = true;

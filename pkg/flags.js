@@ -5,13 +5,30 @@
 // `--certificate-github-workflow-repository` is the claim githubWorkflowRepository), whose names the
 // core checks.
 
-/** The signer's flags, each with the option it sets. */
+/** The signer's flags, each with the option it sets: cosign's, then the GitHub CLI's own. */
 export const SIGNER_FLAGS = {
   '--certificate-identity': 'certificateIdentity',
   '--certificate-identity-regexp': 'certificateIdentityRegExp',
   '--certificate-oidc-issuer': 'certificateIssuer',
   '--certificate-oidc-issuer-regexp': 'certificateIssuerRegExp',
+  '--owner': 'owner',
+  '--repo': 'repo',
+  '--signer-repo': 'signerRepo',
+  '--signer-workflow': 'signerWorkflow',
+  '--source-ref': 'sourceRef',
+  '--source-digest': 'sourceDigest',
 };
+
+/** The GitHub CLI's names for cosign's signer flags (`gh attestation verify`), read, never written. */
+export const GH_SIGNER_FLAGS = {
+  '-R': 'repo',
+  '--cert-identity': 'certificateIdentity',
+  '--cert-identity-regex': 'certificateIdentityRegExp',
+  '--cert-oidc-issuer': 'certificateIssuer',
+};
+
+/** The signer's switches, each with the option it sets to true. */
+export const SIGNER_SWITCHES = { '--deny-self-hosted-runners': 'denySelfHostedRunners' };
 
 /** Accepts any signer a trusted authority certified (`unsafeAllowAnyIdentity`): for inspection only. */
 export const ANY_IDENTITY_FLAG = '--insecure-any-identity';
@@ -41,10 +58,12 @@ export function cliArgs(options, { trustedRootFile = 'trusted_root.json' } = {})
   const { trustedRoot = 'production', certificateExtensions = {}, unsafeAllowAnyIdentity = false, ...signer } = options;
   const args = [];
   const byOption = Object.fromEntries(Object.entries(SIGNER_FLAGS).map(([flag, option]) => [option, flag]));
+  const switchOf = Object.fromEntries(Object.entries(SIGNER_SWITCHES).map(([flag, option]) => [option, flag]));
   for (const [option, value] of Object.entries(signer)) {
-    if (value === undefined) continue;
-    if (!byOption[option]) throw new TypeError(`${option} has no flag of the CLI`);
-    args.push(byOption[option], value);
+    if (value === undefined || value === false) continue;
+    if (switchOf[option] && value === true) args.push(switchOf[option]);
+    else if (!byOption[option]) throw new TypeError(`${option} has no flag of the CLI`);
+    else args.push(byOption[option], value);
   }
   for (const [claim, value] of Object.entries(certificateExtensions)) args.push(flagOfClaim(claim), value);
   if (unsafeAllowAnyIdentity) args.push(ANY_IDENTITY_FLAG);

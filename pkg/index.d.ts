@@ -96,6 +96,20 @@ export interface PolicyOptions {
   unsafeAllowAnyIdentity?: boolean;
   /** UNSAFE: verify a DSSE envelope without an artifact (pass `null` as the artifact). */
   unsafeSkipArtifactCheck?: boolean;
+  /**
+   * The GitHub CLI's policy (`gh attestation verify`), its flags' names and meanings: the source
+   * repository's owner, or the repository (`OWNER/REPO`), compared in any case; the signer by
+   * repository or workflow (`[HOST/]OWNER/REPO/PATH`), by default the repository or the owner;
+   * GitHub-hosted runners only; the source ref and commit. The issuer then defaults to
+   * `https://token.actions.githubusercontent.com`.
+   */
+  owner?: string;
+  repo?: string;
+  signerRepo?: string;
+  signerWorkflow?: string;
+  denySelfHostedRunners?: boolean;
+  sourceRef?: string;
+  sourceDigest?: string;
 }
 
 /**

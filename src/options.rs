@@ -63,6 +63,26 @@ pub struct PolicyOptions {
     /// Verify a DSSE envelope without tying it to an artifact (the artifact is then `null`).
     #[serde(default)]
     pub unsafe_skip_artifact_check: bool,
+    /// The GitHub CLI's policy (`gh attestation verify`), by its flags' names and meanings: the
+    /// repository's owner (`--owner`), the repository (`--repo OWNER/REPO`), the repository
+    /// (`--signer-repo`) or workflow (`--signer-workflow [HOST/]OWNER/REPO/PATH`) that signed,
+    /// GitHub-hosted runners only (`--deny-self-hosted-runners`), the source ref and commit
+    /// (`--source-ref`, `--source-digest`). With any of them the OIDC issuer defaults to GitHub
+    /// Actions' (see [`GitHubCriteria`]).
+    pub owner: Option<String>,
+    /// See [`PolicyOptions::owner`].
+    pub repo: Option<String>,
+    /// See [`PolicyOptions::owner`].
+    pub signer_repo: Option<String>,
+    /// See [`PolicyOptions::owner`].
+    pub signer_workflow: Option<String>,
+    /// See [`PolicyOptions::owner`].
+    #[serde(default)]
+    pub deny_self_hosted_runners: bool,
+    /// See [`PolicyOptions::owner`].
+    pub source_ref: Option<String>,
+    /// See [`PolicyOptions::owner`].
+    pub source_digest: Option<String>,
 }
 
 impl PolicyOptions {
@@ -93,7 +113,8 @@ impl PolicyOptions {
         let identity_given = self.certificate_identity.is_some()
             || self.certificate_identity_reg_exp.is_some()
             || self.issuer_given()
-            || !self.certificate_extensions.is_empty();
+            || !self.certificate_extensions.is_empty()
+            || self.github_given();
         match (&self.public_key, identity_given, self.unsafe_allow_any_identity) {
             (Some(pem), false, false) => Ok(SignerPolicy::PublicKey(Box::new(crate::policy::ManagedKey {
                 key: PublicKey::from_pem(pem)?,
@@ -104,13 +125,24 @@ impl PolicyOptions {
             (None, false, false) => fail(
                 ErrorCode::InvalidInput,
                 "no signer policy: give certificateIdentity (or certificateIdentityRegExp) with certificateIssuer \
-                 (or certificateIssuerRegExp), or publicKey; unsafeAllowAnyIdentity accepts anyone",
+                 (or certificateIssuerRegExp), the GitHub CLI's owner or repo, or publicKey; unsafeAllowAnyIdentity \
+                 accepts anyone",
             ),
             _ => fail(
                 ErrorCode::InvalidInput,
                 "publicKey, a certificate identity and unsafeAllowAnyIdentity exclude each other",
             ),
         }
+    }
+
+    fn github_given(&self) -> bool {
+        self.owner.is_some()
+            || self.repo.is_some()
+            || self.signer_repo.is_some()
+            || self.signer_workflow.is_some()
+            || self.deny_self_hosted_runners
+            || self.source_ref.is_some()
+            || self.source_digest.is_some()
     }
 
     fn issuer_given(&self) -> bool {
@@ -120,7 +152,12 @@ impl PolicyOptions {
     }
 
     fn identity(&self, issuer_optional: bool) -> Result<CertificateIdentity> {
-        let san = matcher(&self.certificate_identity, &self.certificate_identity_reg_exp, "certificateIdentity")?;
+        let github = if self.github_given() { Some(GitHubCriteria::from_options(self)?) } else { None };
+        let san_given = self.certificate_identity.is_some() || self.certificate_identity_reg_exp.is_some();
+        let san = match &github {
+            Some(github) if !san_given => github.san()?,
+            _ => matcher(&self.certificate_identity, &self.certificate_identity_reg_exp, "certificateIdentity")?,
+        };
         let exact_issuer = match (&self.certificate_issuer, &self.certificate_oidc_issuer) {
             (Some(_), Some(_)) => {
                 return fail(
@@ -131,11 +168,19 @@ impl PolicyOptions {
             (a, b) => a.clone().or_else(|| b.clone()),
         };
         let mut identity = match (&exact_issuer, &self.certificate_issuer_reg_exp) {
+            (None, None) if github.is_some() => {
+                CertificateIdentity::new(san, StringMatcher::exact(GITHUB_ACTIONS_ISSUER))
+            }
             (None, None) if issuer_optional => CertificateIdentity::without_issuer(san),
             _ => CertificateIdentity::new(san, matcher(&exact_issuer, &self.certificate_issuer_reg_exp, "certificateIssuer")?),
         };
         for (name, value) in &self.certificate_extensions {
             identity = identity.with_extension(name, value.clone())?;
+        }
+        if let Some(github) = github {
+            for (name, matcher) in github.claims()? {
+                identity = identity.with_extension_matching(name, matcher)?;
+            }
         }
         Ok(identity)
     }
@@ -315,6 +360,119 @@ fn base_url(url: Option<String>, default: &str, name: &str) -> Result<String> {
     Ok(url.trim_end_matches('/').to_owned())
 }
 
+/// GitHub Actions' OIDC issuer: the default where the policy is stated with the GitHub CLI's options.
+pub const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+/// The GitHub CLI's policy options, checked and expanded as `gh attestation verify` expands them:
+/// the SAN must fall under the signer workflow, the signer repository, the repository or the owner
+/// (the first given, case-insensitively but the workflow); the certificate's source repository
+/// owner (and repository) URI must be the owner's (repository's), case-insensitively, as GitHub's
+/// names are; runner environment, source ref and digest exactly. Names are checked against
+/// GitHub's rules and matched literally, never as patterns.
+#[derive(Clone, Debug)]
+pub struct GitHubCriteria {
+    owner: String,
+    repo: Option<String>,
+    signer_repo: Option<String>,
+    signer_workflow: Option<String>,
+    deny_self_hosted_runners: bool,
+    source_ref: Option<String>,
+    source_digest: Option<String>,
+}
+
+impl GitHubCriteria {
+    fn from_options(options: &PolicyOptions) -> Result<Self> {
+        let repo = options.repo.as_deref().map(owner_and_repo).transpose()?;
+        let owner = match (&options.owner, &repo) {
+            (Some(owner), Some((of_repo, _))) if !owner.eq_ignore_ascii_case(of_repo) => {
+                return fail(ErrorCode::InvalidInput, format!("owner {owner:?} is not the owner of repo {of_repo:?}"));
+            }
+            (_, Some((of_repo, _))) => of_repo.clone(),
+            (Some(owner), None) => github_name(owner, "owner")?,
+            (None, None) => {
+                return fail(ErrorCode::InvalidInput, "the GitHub CLI's options need owner or repo (OWNER/REPO)");
+            }
+        };
+        let signer_repo = options.signer_repo.as_deref().map(owner_and_repo).transpose()?;
+        Ok(Self {
+            owner,
+            repo: repo.map(|(owner, name)| format!("{owner}/{name}")),
+            signer_repo: signer_repo.map(|(owner, name)| format!("{owner}/{name}")),
+            signer_workflow: options.signer_workflow.as_deref().map(signer_workflow).transpose()?,
+            deny_self_hosted_runners: options.deny_self_hosted_runners,
+            source_ref: options.source_ref.clone(),
+            source_digest: options.source_digest.clone(),
+        })
+    }
+
+    /// The SAN's matcher: under the signer workflow, the signer repository, the repository or the owner.
+    fn san(&self) -> Result<StringMatcher> {
+        let under = |path: &str| StringMatcher::regex(&format!("(?i)^https://github\\.com/{}/", regex_lite::escape(path)));
+        match (&self.signer_workflow, &self.signer_repo, &self.repo) {
+            (Some(workflow), _, _) => StringMatcher::regex(&format!("^https://{}", regex_lite::escape(workflow))),
+            (None, Some(signer_repo), _) => under(signer_repo),
+            (None, None, Some(repo)) => under(repo),
+            (None, None, None) => under(&self.owner),
+        }
+    }
+
+    /// The claims required, by name.
+    fn claims(&self) -> Result<Vec<(&'static str, StringMatcher)>> {
+        let any_case = |value: String| StringMatcher::regex(&format!("(?i)^{}$", regex_lite::escape(&value)));
+        let mut claims = vec![("sourceRepositoryOwnerUri", any_case(format!("https://github.com/{}", self.owner))?)];
+        if let Some(repo) = &self.repo {
+            claims.push(("sourceRepositoryUri", any_case(format!("https://github.com/{repo}"))?));
+        }
+        if self.deny_self_hosted_runners {
+            claims.push(("runnerEnvironment", StringMatcher::exact("github-hosted")));
+        }
+        if let Some(reference) = &self.source_ref {
+            claims.push(("sourceRepositoryRef", StringMatcher::exact(reference.clone())));
+        }
+        if let Some(digest) = &self.source_digest {
+            claims.push(("sourceRepositoryDigest", StringMatcher::exact(digest.clone())));
+        }
+        Ok(claims)
+    }
+}
+
+/// A GitHub user or organisation name (letters, digits and hyphens, at most 39) or repository name
+/// (letters, digits, `.`, `-`, `_`, at most 100, not `.` or `..`), as `what`.
+fn github_name(name: &str, what: &str) -> Result<String> {
+    let owner = what == "owner";
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-' || (!owner && (c == '.' || c == '_'));
+    let longest = if owner { 39 } else { 100 };
+    if name.is_empty() || name.len() > longest || !name.chars().all(allowed) || name == "." || name == ".." {
+        return fail(ErrorCode::InvalidInput, format!("{what} {name:?} is not a GitHub {what} name"));
+    }
+    Ok(name.to_owned())
+}
+
+/// `OWNER/REPO`, each checked.
+fn owner_and_repo(text: &str) -> Result<(String, String)> {
+    match text.split_once('/') {
+        Some((owner, repo)) => Ok((github_name(owner, "owner")?, github_name(repo, "repository")?)),
+        None => fail(ErrorCode::InvalidInput, format!("expected OWNER/REPO, found {text:?}")),
+    }
+}
+
+/// `[HOST/]OWNER/REPO/PATH`: a workflow's path, its host github.com unless it starts with one
+/// (a first segment with a dot, as gh tells them apart).
+fn signer_workflow(text: &str) -> Result<String> {
+    let (host, rest) = match text.split_once('/') {
+        Some((first, rest)) if first.contains('.') => (first, rest),
+        _ => ("github.com", text),
+    };
+    let mut parts = rest.splitn(3, '/');
+    let (Some(owner), Some(repo), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+        return fail(ErrorCode::InvalidInput, format!("expected signerWorkflow [HOST/]OWNER/REPO/PATH, found {text:?}"));
+    };
+    if path.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
+        return fail(ErrorCode::InvalidInput, format!("expected signerWorkflow [HOST/]OWNER/REPO/PATH, found {text:?}"));
+    }
+    Ok(format!("{host}/{}/{}/{path}", github_name(owner, "owner")?, github_name(repo, "repository")?))
+}
+
 fn matcher(exact: &Option<String>, regexp: &Option<String>, name: &str) -> Result<StringMatcher> {
     match (exact, regexp) {
         (Some(value), None) => Ok(StringMatcher::exact(value.clone())),
@@ -368,6 +526,75 @@ mod tests {
         options.into_policy(&TrustedRoot::production()?)
     }
 
+    /// gh's options expand as `gh attestation verify` expands them, names matched literally.
+    #[test]
+    fn the_github_clis_options_build_its_policy() {
+        use crate::x509::fulcio::Claim;
+        use crate::x509::San;
+        let identity = |json: &str| match options(json).unwrap().signer {
+            SignerPolicy::Certificate(ids) => ids.into_iter().next().unwrap(),
+            other => panic!("{other:?}"),
+        };
+        let claim = |arc: u32, name: &'static str, value: &str| Claim {
+            arc,
+            name,
+            oid: format!("1.3.6.1.4.1.57264.1.{arc}"),
+            value: value.to_owned(),
+        };
+        let signed_by = |san: &str, owner: &str, repo: &str, runner: &str| {
+            (
+                [San::Uri(san.to_owned())],
+                vec![
+                    claim(8, "issuer", GITHUB_ACTIONS_ISSUER),
+                    claim(11, "runnerEnvironment", runner),
+                    claim(12, "sourceRepositoryUri", &format!("https://github.com/{owner}/{repo}")),
+                    claim(16, "sourceRepositoryOwnerUri", &format!("https://github.com/{owner}")),
+                ],
+            )
+        };
+        let workflow = "https://github.com/Sigstore/cosign/.github/workflows/release.yml@refs/tags/v1";
+        let (sans, claims) = signed_by(workflow, "Sigstore", "cosign", "self-hosted");
+        let passes = |json: &str| identity(json).check(&sans, &claims, false).map_err(|e| e.code);
+
+        // Owner and repository are GitHub's names: any case; the issuer defaults to Actions'.
+        assert_eq!(passes(r#"{"owner":"sigstore"}"#), Ok(()));
+        assert_eq!(passes(r#"{"repo":"sigstore/COSIGN"}"#), Ok(()));
+        assert_eq!(passes(r#"{"owner":"sigstor"}"#), Err(ErrorCode::IdentityMismatch), "a prefix of the owner");
+        assert_eq!(passes(r#"{"repo":"sigstore/cosig"}"#), Err(ErrorCode::IdentityMismatch));
+        assert_eq!(passes(r#"{"owner":"sigstore","certificateIssuer":"https://other"}"#), Err(ErrorCode::IssuerMismatch));
+        // The signer: a workflow (its host github.com unless given) or a repository.
+        assert_eq!(passes(r#"{"owner":"sigstore","signerWorkflow":"Sigstore/cosign/.github/workflows/release.yml"}"#), Ok(()));
+        assert_eq!(
+            passes(r#"{"owner":"sigstore","signerWorkflow":"github.com/Sigstore/cosign/.github/workflows/release.yml"}"#),
+            Ok(())
+        );
+        assert_eq!(
+            passes(r#"{"owner":"sigstore","signerWorkflow":"Sigstore/cosign/.github/workflows/other.yml"}"#),
+            Err(ErrorCode::IdentityMismatch)
+        );
+        assert_eq!(passes(r#"{"owner":"sigstore","signerRepo":"sigstore/other"}"#), Err(ErrorCode::IdentityMismatch));
+        // Runners, ref and digest are claims, exactly.
+        assert_eq!(passes(r#"{"owner":"sigstore","denySelfHostedRunners":true}"#), Err(ErrorCode::ExtensionMismatch));
+        assert_eq!(passes(r#"{"owner":"sigstore","sourceRef":"refs/tags/v1"}"#), Err(ErrorCode::ExtensionMismatch));
+        // The certificate's source repository must be the owner's, whatever the SAN says.
+        let (sans, claims) = signed_by(workflow, "evil", "cosign", "github-hosted");
+        assert_eq!(
+            identity(r#"{"owner":"sigstore"}"#).check(&sans, &claims, false).map_err(|e| e.code),
+            Err(ErrorCode::ExtensionMismatch)
+        );
+        // Names are names, never patterns; owner and repo must agree.
+        for bad in [
+            r#"{"owner":"sig.*"}"#,
+            r#"{"repo":"sigstore"}"#,
+            r#"{"repo":"sigstore/.."}"#,
+            r#"{"owner":"other","repo":"sigstore/cosign"}"#,
+            r#"{"owner":"sigstore","signerWorkflow":"sigstore/cosign"}"#,
+            r#"{"denySelfHostedRunners":true}"#,
+        ] {
+            assert_eq!(options(bad).map(drop).unwrap_err().code, ErrorCode::InvalidInput, "{bad}");
+        }
+    }
+
     #[test]
     fn identity_options_build_an_identity_policy() {
         let policy = options(
@@ -379,7 +606,8 @@ mod tests {
         assert_eq!(policy.current_time, Timestamp::from_unix_nanos(1_700_000_000, 123_000_000));
         let SignerPolicy::Certificate(ids) = &policy.signer else { panic!("not an identity policy") };
         assert!(ids[0].subject_alt_name.matches("a@b.c"));
-        assert_eq!(ids[0].extensions, [("githubWorkflowRepository".to_owned(), "o/r".to_owned())]);
+        let [(name, value)] = ids[0].extensions.as_slice() else { panic!("{:?}", ids[0].extensions) };
+        assert!(name == "githubWorkflowRepository" && value.matches("o/r") && !value.matches("o/R"));
         assert!(options(r#"{"certificateIdentityRegExp":"^a@","certificateOidcIssuer":"https://i"}"#).is_ok());
     }
 

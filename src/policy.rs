@@ -62,8 +62,8 @@ pub struct CertificateIdentity {
     /// from GitHub's own instance (its release attestations'): any other is refused.
     pub issuer: Option<StringMatcher>,
     /// Further claims, by name (`githubWorkflowRepository`, `sourceRepositoryRef`, ...), each
-    /// required to equal the value exactly.
-    pub extensions: Vec<(String, String)>,
+    /// required to match (exactly, unless the caller asked otherwise).
+    pub extensions: Vec<(String, StringMatcher)>,
 }
 
 impl CertificateIdentity {
@@ -79,7 +79,12 @@ impl CertificateIdentity {
     }
 
     /// Requires the claim `name` to equal `value`; unknown claim names are refused.
-    pub fn with_extension(mut self, name: &str, value: impl Into<String>) -> Result<Self> {
+    pub fn with_extension(self, name: &str, value: impl Into<String>) -> Result<Self> {
+        self.with_extension_matching(name, StringMatcher::exact(value))
+    }
+
+    /// Requires the claim `name` to match `matcher`; unknown claim names are refused.
+    pub fn with_extension_matching(mut self, name: &str, matcher: StringMatcher) -> Result<Self> {
         if fulcio::claim_arc(name).is_none() {
             let known: Vec<&str> = fulcio::CLAIMS.iter().map(|(_, n)| *n).collect();
             return fail(
@@ -87,7 +92,7 @@ impl CertificateIdentity {
                 format!("unknown certificate extension {name:?}; known: {}", known.join(", ")),
             );
         }
-        self.extensions.push((name.to_owned(), value.into()));
+        self.extensions.push((name.to_owned(), matcher));
         Ok(self)
     }
 
@@ -139,8 +144,11 @@ impl CertificateIdentity {
         }
         for (name, expected) in &self.extensions {
             let found = claims.iter().find(|c| c.name == name).map(|c| c.value.as_str());
-            if found != Some(expected.as_str()) {
-                return fail(ErrorCode::ExtensionMismatch, format!("expected {name} {expected:?}, found {found:?}"));
+            if !found.is_some_and(|value| expected.matches(value)) {
+                return fail(
+                    ErrorCode::ExtensionMismatch,
+                    format!("expected {name} {}, found {found:?}", expected.describe()),
+                );
             }
         }
         Ok(())

@@ -195,3 +195,24 @@ await cliBehaves('--github refuses another asset\'s digest', [...githubRelease, 
 await cliBehaves('--github and --staging exclude each other', [...githubRelease, '--github', '--staging', releasedAsset], (r) => {
   if (r.status !== 2 || !r.stderr.includes('exclude each other')) return `exit ${r.status}: ${snippet(r.stderr)}`;
 });
+
+// The GitHub CLI's policy flags (gh attestation verify), on the conformance beacon's certificate:
+// its source repository sigstore-conformance/extremely-dangerous-public-oidc-beacon, GitHub-hosted.
+const beacon = 'sigstore-conformance/extremely-dangerous-public-oidc-beacon';
+const ghArgs = (flags) => ['verify-bundle', '--bundle', happy.bundle, ...flags, happy.artifact];
+for (const [label, flags, want] of [
+  ['--owner', ['--owner', 'SIGSTORE-conformance'], 'verified'],
+  ['--repo with --signer-workflow and --deny-self-hosted-runners', ['-R', beacon, '--signer-workflow', `${beacon}/.github/workflows/extremely-dangerous-oidc-beacon.yml`, '--deny-self-hosted-runners'], 'verified'],
+  ['--source-ref and --source-digest', ['--repo', beacon, '--source-ref', 'refs/heads/main', '--source-digest', 'c7b3dfb335f051e1c86bda4c716fac97df62ad81'], 'verified'],
+  ['--cert-identity and --cert-oidc-issuer (gh\'s names)', ['--cert-identity', happy.identity, '--cert-oidc-issuer', happy.issuer], 'verified'],
+  ['another --owner', ['--owner', 'sigstore'], 'IDENTITY_MISMATCH'],
+  ['another --signer-repo', ['--owner', 'sigstore-conformance', '--signer-repo', 'sigstore-conformance/other'], 'IDENTITY_MISMATCH'],
+  ['another --source-ref', ['--repo', beacon, '--source-ref', 'refs/heads/other'], 'EXTENSION_MISMATCH'],
+  ['an owner that is a pattern', ['--owner', 'sigstore.*'], 'INVALID_INPUT'],
+]) {
+  await cliBehaves(`gh's flags: ${label}`, ghArgs(flags), (r) => {
+    const c = classify(r);
+    const got = c.outcome === 'verified' ? 'verified' : c.code ?? `${c.outcome} ${c.why}`;
+    if (got !== want) return `got ${got}, want ${want}: ${snippet(r.stderr)}`;
+  });
+}
