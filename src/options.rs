@@ -68,7 +68,7 @@ pub struct PolicyOptions {
     /// (`--signer-repo`) or workflow (`--signer-workflow [HOST/]OWNER/REPO/PATH`) that signed,
     /// GitHub-hosted runners only (`--deny-self-hosted-runners`), the source ref and commit
     /// (`--source-ref`, `--source-digest`). With any of them the OIDC issuer defaults to GitHub
-    /// Actions' (see [`GitHubCriteria`]).
+    /// Actions'.
     pub owner: Option<String>,
     /// See [`PolicyOptions::owner`].
     pub repo: Option<String>,
@@ -370,7 +370,7 @@ pub const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent
 /// names are; runner environment, source ref and digest exactly. Names are checked against
 /// GitHub's rules and matched literally, never as patterns.
 #[derive(Clone, Debug)]
-pub struct GitHubCriteria {
+struct GitHubCriteria {
     owner: String,
     repo: Option<String>,
     signer_repo: Option<String>,
