@@ -76,11 +76,11 @@ export function createApi(loadWasm, platform = {}) {
     const tuf = guardOptions(() => tufOptions(trustedRoot));
     if (!tuf) {
       const source = { source: typeof trustedRoot === 'string' && trustedRoot in EMBEDDED ? 'embedded' : 'given' };
-      // GitHub's root is in a module of its own (scripts/build-pkg.sh), fetched only when named.
-      const root = trustedRoot === 'github' ? (await import('./wasm/github_root.js')).default : rootText(trustedRoot);
-      return { root, source };
+      return { root: await loadedRoot(rootText(trustedRoot)), source };
     }
-    return refreshTrustedRoot(tuf, tufIo(await load('tuf'), net));
+    const refreshed = await refreshTrustedRoot(tuf, tufIo(await load('tuf'), net));
+    // A refresh that falls back to the embedded root names it.
+    return { ...refreshed, root: await loadedRoot(refreshed.root) };
   }
 
   /** What a TUF session needs of the runtime: its clock, its fetch, its checks, its cache. */
@@ -447,13 +447,21 @@ function guardOptions(call) {
 // does not pay for its serialisation each time.
 const rootTexts = new WeakMap();
 
+/**
+ * A root the wasm modules take: GitHub's by its text, from a module of its own
+ * (scripts/build-pkg.sh), imported only when named; any other as it is.
+ */
+async function loadedRoot(root) {
+  return root === 'github' ? (await import('./wasm/github_root.js')).default : root;
+}
+
 function rootText(root) {
   if (typeof root === 'string') return root;
   if (root && typeof root === 'object') {
     if (!rootTexts.has(root)) rootTexts.set(root, JSON.stringify(root));
     return rootTexts.get(root);
   }
-  throw new VerificationError('INVALID_INPUT', 'trustedRoot must be "production", "staging", "github", "tuf", "tuf:staging", { tuf: {...} }, JSON text or an object');
+  throw new VerificationError('INVALID_INPUT', 'trustedRoot must be "production", "staging", "github", "tuf", "tuf:staging", "tuf:github", { tuf: {...} }, JSON text or an object');
 }
 
 function bundleBytes(bundle) {

@@ -26,6 +26,7 @@ TRUST (default: the embedded Sigstore production root):
   --trusted-root FILE | --staging | --github
                                  --github: GitHub's own instance (private repositories' and
                                  releases' attestations; no transparency log: a timestamp instead)
+                                 (with --tuf: refreshed from tuf-repo.github.com)
   --tuf                          refresh the trusted root from Sigstore's TUF repository (production,
                                  or staging with --staging), cached in $XDG_CACHE_HOME/sigstore-wasm
   --tuf-url URL --tuf-root FILE  another TUF repository, and the root.json it starts from
@@ -155,7 +156,7 @@ function parseArgs(argv) {
   }
   if (args.output !== undefined && args.output !== 'json' && args.output !== 'text') throw new UsageError('--output must be text or json');
   if ([args.trustedRootFile, args.staging, args.github].filter(Boolean).length > 1) throw new UsageError('--trusted-root, --staging and --github exclude each other');
-  if (args.github && (args.tuf || args.tufUrl)) throw new UsageError('--github is the embedded root of GitHub\'s instance: not with --tuf');
+  if (args.github && args.tufUrl) throw new UsageError('--github and --tuf-url exclude each other');
   if (args.trustedRootFile && (args.tuf || args.tufUrl)) throw new UsageError('--trusted-root and --tuf exclude each other');
   if ((args.tufUrl === undefined) !== (args.tufRootFile === undefined)) throw new UsageError('--tuf-url and --tuf-root go together');
   if (command === 'tuf') {
@@ -177,7 +178,7 @@ function parseArgs(argv) {
 
 function trustedRoot(args) {
   if (args.tuf || args.tufUrl || args.tufOffline || args.tufCache) {
-    const tuf = { root: args.staging ? 'staging' : 'production', offline: Boolean(args.tufOffline) };
+    const tuf = { root: args.staging ? 'staging' : args.github ? 'github' : 'production', offline: Boolean(args.tufOffline) };
     if (args.tufUrl) Object.assign(tuf, { url: args.tufUrl, root: read(args.tufRootFile) });
     if (args.tufCache) tuf.cache = fileCache(tuf.url ?? tuf.root, args.tufCache);
     return { tuf };

@@ -76,6 +76,7 @@ function trustArgs(trustedRoot, file) {
   if (trustedRoot === 'github') return ['--github'];
   if (trustedRoot === 'tuf') return ['--tuf'];
   if (trustedRoot === 'tuf:staging') return ['--tuf', '--staging'];
+  if (trustedRoot === 'tuf:github') return ['--tuf', '--github'];
   if (trustedRoot && typeof trustedRoot === 'object' && 'tuf' in trustedRoot) throw new TypeError('a TUF repository of your own is --tuf-url and --tuf-root, whose files the caller names');
   return ['--trusted-root', file];
 }

@@ -118,7 +118,7 @@ export interface PolicyOptions {
  * parsed object, or refreshed through TUF: `"tuf"` (Sigstore's production repository), `"tuf:staging"`,
  * or `{ tuf: TufOptions }`.
  */
-export type TrustedRootInput = 'production' | 'staging' | 'github' | 'tuf' | 'tuf:staging' | { tuf: TufOptions } | string | object;
+export type TrustedRootInput = 'production' | 'staging' | 'github' | 'tuf' | 'tuf:staging' | 'tuf:github' | { tuf: TufOptions } | string | object;
 
 /** Where the files of a TUF repository are kept between runs. */
 export interface TufCache {
@@ -128,7 +128,7 @@ export interface TufCache {
 
 export interface TufOptions {
   /** The root the client pins: `"production"` (default) or `"staging"` (embedded), or a root.json of your own. */
-  root?: 'production' | 'staging' | Uint8Array | string;
+  root?: 'production' | 'staging' | 'github' | Uint8Array | string;
   /** The repository's metadata URL (Sigstore's CDN for the embedded roots; required with your own root). */
   url?: string;
   /** Its targets URL (`${url}/targets`). */

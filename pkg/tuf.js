@@ -7,12 +7,13 @@ import { guard, VerificationError } from './errors.js';
 import { run } from './session.js';
 
 /**
- * The TUF options of `trustedRoot`: `'tuf'` (production), `'tuf:staging'`, or
+ * The TUF options of `trustedRoot`: `'tuf'` (production), `'tuf:staging'`, `'tuf:github'`, or
  * `{ tuf: { root, url, targetsUrl, cache, offline } }`, normalised; `null` for any other root.
  */
 export function tufOptions(trustedRoot) {
   if (trustedRoot === 'tuf') return normalise({});
   if (trustedRoot === 'tuf:staging') return normalise({ root: 'staging' });
+  if (trustedRoot === 'tuf:github') return normalise({ root: 'github' });
   if (trustedRoot && typeof trustedRoot === 'object' && 'tuf' in trustedRoot) return normalise(trustedRoot.tuf ?? {});
   return null;
 }

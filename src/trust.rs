@@ -18,12 +18,15 @@ const GITHUB_JSON: &str = include_str!("../trust/github-trusted_root.json");
 /// was verified before. An expired one is fine as a start: the update moves past it.
 const PRODUCTION_TUF_ROOT: &[u8] = include_bytes!("../trust/production-tuf-root.json");
 const STAGING_TUF_ROOT: &[u8] = include_bytes!("../trust/staging-tuf-root.json");
+/// GitHub's instance's TUF root (version 9, as sigstore-rust pins it).
+const GITHUB_TUF_ROOT: &[u8] = include_bytes!("../trust/github-tuf-root.json");
 
-/// The pinned TUF root of `"production"` or `"staging"`.
+/// The pinned TUF root of `"production"`, `"staging"` or `"github"`.
 pub fn tuf_root(name: &str) -> Option<&'static [u8]> {
     match name {
         "production" => Some(PRODUCTION_TUF_ROOT),
         "staging" => Some(STAGING_TUF_ROOT),
+        "github" => Some(GITHUB_TUF_ROOT),
         _ => None,
     }
 }

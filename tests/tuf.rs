@@ -695,6 +695,30 @@ fn the_trusted_root_is_refreshed_and_when_the_repository_fails_the_verified_cach
     );
 }
 
+/// GitHub's instance is refreshed from its own repository, from its own pinned TUF root (which
+/// parses and signs itself: the offline start re-verifies it), and falls back to its own embedded
+/// trusted root.
+#[test]
+fn githubs_root_refreshes_from_its_repository_and_falls_back_to_its_embedded_root() {
+    use sigstore_wasm::session::{repository_urls, PinnedRoot};
+    use tuf::refresh::RefreshedRoot;
+
+    let pinned = PinnedRoot::from_text("github");
+    assert_eq!(pinned, PinnedRoot::Named("github".to_owned()));
+    assert_eq!(
+        repository_urls(&pinned, None, None).unwrap(),
+        ("https://tuf-repo.github.com".to_owned(), "https://tuf-repo.github.com/targets".to_owned())
+    );
+    let (mut repo, _) = fresh();
+    for offline in [true, false] {
+        let mut cache = std::collections::BTreeMap::new();
+        let (root, source) = refresh_root(&mut repo, &mut cache, pinned.clone(), offline).unwrap();
+        assert_eq!((root, source.source), (RefreshedRoot::Embedded("github"), "embedded"), "offline {offline}");
+        assert!(source.warning.unwrap().ends_with("using the trusted root embedded in this package"));
+    }
+    assert!(sigstore_wasm::trust::TrustedRoot::github().unwrap().tlogs.is_empty());
+}
+
 #[test]
 fn a_sigstore_root_that_cannot_be_refreshed_falls_back_to_the_embedded_one_with_a_warning() {
     use sigstore_wasm::session::PinnedRoot;

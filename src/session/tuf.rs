@@ -51,14 +51,14 @@ impl Work for TufUpdate {
 /// The root a refresh starts from: one of Sigstore's, by name, or a `root.json` of the caller's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PinnedRoot {
-    /// The root pinned for one of Sigstore's repositories: `production` or `staging`.
+    /// The root pinned for one of the known repositories: `production`, `staging` or `github`.
     Named(String),
     /// A `root.json` of the caller's, as bytes.
     Given(Vec<u8>),
 }
 
 impl PinnedRoot {
-    /// A Sigstore root's name (`"production"`, `"staging"`), or the text of a `root.json`.
+    /// A known root's name (`"production"`, `"staging"`, `"github"`), or the text of a `root.json`.
     pub fn from_text(text: &str) -> Self {
         match REPOSITORIES.iter().find(|(name, _)| *name == text) {
             Some((name, _)) => Self::Named((*name).to_owned()),
@@ -84,7 +84,7 @@ pub fn repository_urls(root: &PinnedRoot, url: Option<&str>, targets_url: Option
 }
 
 fn unknown_root(name: &str) -> String {
-    format!("tuf.root {name:?} is none of Sigstore's: expected \"production\", \"staging\", or a root.json")
+    format!("tuf.root {name:?} is none of the known repositories: expected \"production\", \"staging\", \"github\", or a root.json")
 }
 
 /// The trusted root refreshed through TUF (`tuf::refresh`).

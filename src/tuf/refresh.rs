@@ -22,10 +22,13 @@ pub const TARGET_ENTRY: &str = "targets/trusted_root.json";
 /// Where the cache keeps the time of the last successful refresh.
 pub const REFRESHED_ENTRY: &str = "refreshed";
 
-/// Sigstore's TUF repositories, by the name of the root pinned for each, and the trusted root
-/// embedded in the package for the same instance.
-pub const REPOSITORIES: [(&str, &str); 2] =
-    [("production", "https://tuf-repo-cdn.sigstore.dev"), ("staging", "https://tuf-repo-cdn.sigstage.dev")];
+/// Sigstore's TUF repositories and GitHub's instance's, by the name of the root pinned for each,
+/// and the trusted root embedded in the package for the same instance.
+pub const REPOSITORIES: [(&str, &str); 3] = [
+    ("production", "https://tuf-repo-cdn.sigstore.dev"),
+    ("staging", "https://tuf-repo-cdn.sigstage.dev"),
+    ("github", "https://tuf-repo.github.com"),
+];
 
 /// What a refresh starts from.
 #[derive(Clone, Debug)]

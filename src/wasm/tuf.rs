@@ -78,7 +78,7 @@ fn pinned_root(root: &JsValue) -> Result<PinnedRoot, JsValue> {
     } else if root.is_instance_of::<Uint8Array>() {
         Ok(PinnedRoot::Given(Uint8Array::new(root).to_vec()))
     } else {
-        Err(invalid("tuf.root must be \"production\", \"staging\", or a root.json as bytes or text"))
+        Err(invalid("tuf.root must be \"production\", \"staging\", \"github\", or a root.json as bytes or text"))
     }
 }
 
@@ -153,10 +153,10 @@ pub fn tuf_update(
     Ok(Session::new(TufUpdate::new(repository, root, cached_files(&cached)?, timestamp(now)?, mode, target)))
 }
 
-/// The production and staging TUF roots this package pins (`trust/*-tuf-root.json`), by name.
+/// The production, staging and GitHub TUF roots this package pins (`trust/*-tuf-root.json`), by name.
 #[wasm_bindgen(js_name = tufRoot)]
 pub fn tuf_root(name: &str) -> Result<Vec<u8>, JsValue> {
     crate::trust::tuf_root(name)
         .map(|bytes| bytes.to_vec())
-        .ok_or_else(|| invalid("the embedded TUF roots are \"production\" and \"staging\""))
+        .ok_or_else(|| invalid("the embedded TUF roots are \"production\", \"staging\" and \"github\""))
 }

@@ -11,7 +11,8 @@
 //
 // Run with the system Node (20): node --test-reporter=spec tests/js/conformance.mjs (each check a
 // node:test test, tests/js/harness.mjs).
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check, runProcess } from './harness.mjs';
 import { ROOT, checkDigestExemption, DIGEST_EXEMPT, expectVerified, loadCases, mapLimit, MODES } from './cases.mjs';
@@ -215,4 +216,15 @@ for (const [label, flags, want] of [
     const got = c.outcome === 'verified' ? 'verified' : c.code ?? `${c.outcome} ${c.why}`;
     if (got !== want) return `got ${got}, want ${want}: ${snippet(r.stderr)}`;
   });
+}
+
+// --github --tuf: GitHub's TUF repository, from its pinned root; offline with an empty cache, the
+// embedded GitHub root is used, and the CLI says so on stderr.
+{
+  const cache = mkdtempSync(join(tmpdir(), 'sigstore-wasm-tuf-github-'));
+  await cliBehaves('--github --tuf --tuf-offline falls back to the embedded GitHub root, with a warning', [...githubRelease, '--github', '--tuf', '--tuf-offline', '--tuf-cache', cache, releasedAsset], (r) => {
+    if (r.status !== 0 || !r.stdout.startsWith('Verified OK\n')) return `exit ${r.status}: ${snippet(r.stdout + r.stderr)}`;
+    if (!/embedded in this package/.test(r.stderr)) return `no warning on stderr: ${snippet(r.stderr)}`;
+  });
+  rmSync(cache, { recursive: true, force: true });
 }

@@ -55,17 +55,17 @@ export function readPolicy(source) {
 
 /** Whether the policy's trusted root (as `readPolicy` read it) is refreshed through TUF. */
 export function isTufRoot(trustedRoot) {
-  return trustedRoot === 'tuf' || trustedRoot === 'tuf:staging' || (isObject(trustedRoot) && 'tuf' in trustedRoot);
+  return trustedRoot === 'tuf' || trustedRoot === 'tuf:staging' || trustedRoot === 'tuf:github' || (isObject(trustedRoot) && 'tuf' in trustedRoot);
 }
 
 /**
- * `"production"`, `"staging"` (embedded), `"tuf"`, `"tuf:staging"` (refreshed from Sigstore's TUF
- * repositories), `{ "tuf": { "url", "targetsUrl", "root" } }` (another TUF repository, its pinned
- * root.json as an object), or a trusted root object.
+ * `"production"`, `"staging"`, `"github"` (embedded), `"tuf"`, `"tuf:staging"`, `"tuf:github"`
+ * (refreshed from Sigstore's and GitHub's TUF repositories), `{ "tuf": { "url", "targetsUrl", "root" } }`
+ * (another TUF repository, its pinned root.json as an object), or a trusted root object.
  */
 function readTrustedRoot(value) {
-  if (['production', 'staging', 'tuf', 'tuf:staging'].includes(value)) return value;
-  if (!isObject(value)) throw new PolicyError('trustedRoot', 'expected "production", "staging", "tuf", "tuf:staging", { "tuf": {...} } or a trusted root object');
+  if (['production', 'staging', 'github', 'tuf', 'tuf:staging', 'tuf:github'].includes(value)) return value;
+  if (!isObject(value)) throw new PolicyError('trustedRoot', 'expected "production", "staging", "github", "tuf", "tuf:staging", "tuf:github", { "tuf": {...} } or a trusted root object');
   if (!('tuf' in value)) return value;
   object(value, 'trustedRoot', ['tuf']);
   object(value.tuf, 'trustedRoot.tuf', TUF);
