@@ -2,7 +2,7 @@
 // Node): each malformed policy is refused with a message naming the field, and a good one is read
 // with its defaults. Each check is a
 // node:test test (tests/js/harness.mjs): run it with `node --test-reporter=spec`.
-import { DEFAULT_BUFFER_BELOW, DEFAULT_BUNDLES, PolicyError, readPolicy, rulesFor } from '../../../worker/gate/policy.js';
+import { DEFAULT_BUFFER_BELOW, DEFAULT_BUNDLES, isTufRoot, PolicyError, readPolicy, rulesFor } from '../../../worker/gate/policy.js';
 import { check, finish } from '../harness.mjs';
 
 
@@ -33,7 +33,7 @@ const REFUSED = [
   ['a registry URL without attestations', { files: [{ ...mount, npmRegistry: 'https://npm.example' }] }, 'only go with attestations'],
   ['a bufferBelow above 32 MiB', { files: [{ ...mount, bufferBelow: 64 << 20 }] }, 'from 0 to 33554432'],
   ['a registry with a path', { images: { registry: 'https://ghcr.io/v2/' } }, 'registry origin'],
-  ['a trusted root that is neither', { trustedRoot: 'prod' }, '"production", "staging", "tuf", "tuf:staging", { "tuf": {...} } or a trusted root object'],
+  ['a trusted root that is neither', { trustedRoot: 'prod' }, '"production", "staging", "github", "tuf", "tuf:staging", "tuf:github", { "tuf": {...} } or a trusted root object'],
   ['a TUF repository without its URL', { trustedRoot: { tuf: { root: 'production' } } }, 'trustedRoot.tuf.url: expected a non-empty string'],
   ['a TUF repository with a misspelt field', { trustedRoot: { tuf: { url: 'https://tuf.example', root: 'production', cache: 'kv' } } }, 'trustedRoot.tuf: unknown field(s) cache'],
   ['a TUF repository whose root is neither', { trustedRoot: { tuf: { url: 'https://tuf.example', root: 'v16' } } }, 'trustedRoot.tuf.root: expected "production", "staging" or a root.json object'],
@@ -52,6 +52,7 @@ const read = readPolicy({ files: [mount], rules: [rule, { name: 'images', image:
 const tufRead = readPolicy({ trustedRoot: { tuf: { url: 'https://tuf.example', root: { signed: {} } } } }).trustedRoot;
 check('a TUF repository of your own: its pinned root kept as JSON text for the package', tufRead.tuf.url === 'https://tuf.example' && tufRead.tuf.root === '{"signed":{}}', JSON.stringify(tufRead));
 check('Sigstore\'s TUF repositories by name', readPolicy({ trustedRoot: 'tuf' }).trustedRoot === 'tuf' && readPolicy({ trustedRoot: 'tuf:staging' }).trustedRoot === 'tuf:staging', 'not read');
+check('GitHub\'s instance by name, embedded and through its TUF repository', ['github', 'tuf:github'].every((name) => readPolicy({ trustedRoot: name }).trustedRoot === name) && isTufRoot('tuf:github') && !isTufRoot('github'), 'not read');
 check('defaults', read.trustedRoot === 'production' && read.files[0].bufferBelow === DEFAULT_BUFFER_BELOW && read.files[0].bundles.join() === DEFAULT_BUNDLES.join() && read.cache.successSeconds === 300 && read.cache.failureSeconds === 30 && read.rules[0].mode === 'enforce' && read.rules[0].threshold === 1, JSON.stringify(read));
 for (const [kind, subject, names] of [
   ['file', '/dl/app/app-1.0.tgz', ['r']],
