@@ -28,7 +28,7 @@ pub struct Checkpoint {
 }
 
 /// Verifies a checkpoint (signed note) of `log` and returns its parsed body. `log.origin` is the
-/// expected key name (host[:port] of base_url).
+/// expected key name (host\[:port\] of base_url).
 ///
 /// The origin line must equal `log.origin` (C2SP). Rekor v1 signs under the host name but writes
 /// `<host> - <tree ID>` as the origin (one tree per shard), so for logs with a non-Ed25519 key that
