@@ -93,10 +93,7 @@ impl PolicyOptions {
     /// alone, as GitHub's): there the verified time comes from a timestamp, which
     /// `timestampThreshold` (1) still requires.
     pub fn into_policy(self, root: &TrustedRoot) -> Result<Policy> {
-        // GitHub's release attestations name no OIDC issuer: only under a root with GitHub's
-        // authorities may a policy leave it out (and then only such certificates pass).
-        let githubs = root.certificate_authorities.iter().any(|ca| ca.is_githubs());
-        let mut policy = Policy::new(self.signer(githubs)?);
+        let mut policy = Policy::new(self.signer(root)?);
         policy.tlog_threshold = self.tlog_threshold.unwrap_or(usize::from(!root.tlogs.is_empty()));
         policy.ctlog_threshold = self.ctlog_threshold.unwrap_or(usize::from(!root.ctlogs.is_empty()));
         if let Some(n) = self.timestamp_threshold {
@@ -109,7 +106,7 @@ impl PolicyOptions {
         Ok(policy)
     }
 
-    fn signer(&self, issuer_optional: bool) -> Result<SignerPolicy> {
+    fn signer(&self, root: &TrustedRoot) -> Result<SignerPolicy> {
         let identity_given = self.certificate_identity.is_some()
             || self.certificate_identity_reg_exp.is_some()
             || self.issuer_given()
@@ -120,7 +117,7 @@ impl PolicyOptions {
                 key: PublicKey::from_pem(pem)?,
                 valid_for: None,
             }))),
-            (None, true, false) => Ok(SignerPolicy::Certificate(vec![self.identity(issuer_optional)?])),
+            (None, true, false) => Ok(SignerPolicy::Certificate(vec![self.identity(root)?])),
             (None, false, true) => Ok(SignerPolicy::UnsafeAnyCertificateIdentity),
             (None, false, false) => fail(
                 ErrorCode::InvalidInput,
@@ -151,7 +148,7 @@ impl PolicyOptions {
             || self.certificate_issuer_reg_exp.is_some()
     }
 
-    fn identity(&self, issuer_optional: bool) -> Result<CertificateIdentity> {
+    fn identity(&self, root: &TrustedRoot) -> Result<CertificateIdentity> {
         let github = if self.github_given() { Some(GitHubCriteria::from_options(self)?) } else { None };
         let san_given = self.certificate_identity.is_some() || self.certificate_identity_reg_exp.is_some();
         let san = match &github {
@@ -171,7 +168,11 @@ impl PolicyOptions {
             (None, None) if github.is_some() => {
                 CertificateIdentity::new(san, StringMatcher::exact(GITHUB_ACTIONS_ISSUER))
             }
-            (None, None) if issuer_optional => CertificateIdentity::without_issuer(san),
+            // GitHub's release attestations name no OIDC issuer: only under a root with GitHub's
+            // authorities may a policy leave it out (and then only such certificates pass).
+            (None, None) if root.certificate_authorities.iter().any(|ca| ca.is_githubs()) => {
+                CertificateIdentity::without_issuer(san)
+            }
             _ => CertificateIdentity::new(san, matcher(&exact_issuer, &self.certificate_issuer_reg_exp, "certificateIssuer")?),
         };
         for (name, value) in &self.certificate_extensions {

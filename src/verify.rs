@@ -255,7 +255,9 @@ impl Verifier {
         let scts = sct::verify_scts(leaf, issuer, &self.root.ctlogs, policy.ctlog_threshold, backend)?;
         let claims = fulcio::claims(leaf)?;
         if let Some(identities) = identities {
-            check_identities(identities, leaf.subject_alt_names(), &claims, ca.is_githubs())?;
+            // Hashing the authority's anchor is needed only for a policy without an issuer.
+            let githubs = identities.iter().any(|id| id.issuer.is_none()) && ca.is_githubs();
+            check_identities(identities, leaf.subject_alt_names(), &claims, githubs)?;
         }
         let info = SignerInfo::Certificate {
             certificate: CertificateSummary::new(leaf, claims),

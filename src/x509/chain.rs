@@ -41,15 +41,10 @@ pub(crate) struct Candidate<'a> {
     /// The authority's index in the trusted root.
     pub index: usize,
     pub authority: &'a CertificateAuthority,
+    /// The certificate whose signature over the leaf is checked: the first of `path`.
+    pub issuer: &'a Certificate,
     /// The path above the leaf, nearest first: the issuer, then the rest of the chain to its root.
     pub path: &'a [Certificate],
-}
-
-impl<'a> Candidate<'a> {
-    /// The certificate whose signature over the leaf is checked.
-    fn issuer(&self) -> Option<&'a Certificate> {
-        self.path.first()
-    }
 }
 
 /// Every place in `authorities` that could have issued `leaf`: the only ones whose signature over
@@ -62,8 +57,8 @@ pub(crate) fn candidate_issuers<'a>(
         let chain = authority.chain.as_slice();
         (0..chain.len()).filter_map(move |at| {
             let path = chain.get(at..)?;
-            path.first().filter(|issuer| leaf.names_issuer(issuer))?;
-            Some(Candidate { index, authority, path })
+            let issuer = path.first().filter(|issuer| leaf.names_issuer(issuer))?;
+            Some(Candidate { index, authority, issuer, path })
         })
     })
 }
@@ -83,8 +78,7 @@ pub fn verify_leaf<'a>(
     }
     let mut last_error = None;
     for candidate in candidate_issuers(leaf, authorities) {
-        let (ca, path) = (candidate.authority, candidate.path);
-        let Some(issuer) = candidate.issuer() else { continue };
+        let Candidate { index, authority: ca, issuer, path } = candidate;
         let signed = backend.verify(&SignatureCheck {
             key: issuer.public_key(),
             scheme: leaf.signature_scheme()?,
@@ -99,7 +93,7 @@ pub fn verify_leaf<'a>(
             continue;
         }
         match check_path(leaf, path, ca, times, usage) {
-            Ok(()) => return Ok((candidate.index, issuer)),
+            Ok(()) => return Ok((index, issuer)),
             Err(e) => last_error = Some(e),
         }
     }
